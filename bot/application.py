@@ -1,0 +1,204 @@
+"""Builds the Application: the one place where every handler is registered, in order."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    Update,
+)
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import scheduler
+from bot.config import Settings
+from bot.delivery import ReliableRateLimiter
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, translator
+from bot.updates import PerUserUpdateProcessor
+from handlers import (
+    basket,
+    buttons,
+    calendar,
+    fallback,
+    group,
+    invite,
+    language,
+    meetings,
+    reminders,
+    start,
+    team,
+    usage,
+)
+from handlers.base import Ctx, handler
+from handlers.errors import on_error
+from storage.db import Database
+from storage.errors import DomainError, Problem
+
+log = logging.getLogger(__name__)
+
+# Callback data prefix -> handler. Every inline button of the bot is routed here.
+CALLBACKS = {
+    "j": start.on_join_button,
+    "tm": team.on_manage_button,
+    "mb": team.on_member_button,
+    "iv": invite.on_invite_button,
+    "ln": group.on_link_button,
+    "lg": language.on_language_button,
+    "tp": team.on_policy_button,
+    "nm": meetings.on_new_meeting_button,
+    "rv": meetings.on_answer_button,
+    "at": meetings.on_attendees_button,
+    "nd": meetings.on_nudge_button,
+    "ic": meetings.on_calendar_button,
+    "sp": meetings.on_page_button,
+    "mt": meetings.on_meeting_button,
+    "mg": meetings.on_manage_button,
+    "rm": reminders.on_reminder_button,
+    "kq": basket.on_search_page,
+    "kc": basket.on_category,
+    "kd": basket.on_details,
+}
+
+# (Polish command, English alias, handler)
+COMMANDS = [
+    ("start", None, start.start),
+    ("nowe", "new", meetings.new_meeting),
+    ("spotkania", "meetings", meetings.show_meetings),
+    ("kalendarz", "calendar", calendar.send_my_calendar),
+    ("przypomnienia", "reminders", reminders.show_reminders),
+    ("koszyk", "services", basket.services),
+    ("koszyk_szablon", "basket_template", basket.template),
+    ("zespol", "team", team.show_teams),
+    ("zaproszenie", "invite", invite.invite),
+    ("polacz", "link", group.link_group),
+    ("jezyk", "language", language.choose_language),
+    ("pomoc", "help", usage.show_help),
+]
+
+
+async def route_callback(ctx: Ctx) -> None:
+    prefix = buttons.parts(ctx.query.data if ctx.query else None)[0]
+    target = CALLBACKS.get(prefix)
+    if target is None:
+        raise DomainError(Problem.STALE_BUTTON)
+    await target(ctx)
+
+
+async def greet_group(ctx: Ctx) -> None:
+    change = ctx.update.my_chat_member
+    if (
+        change
+        and change.new_chat_member.status in ("member", "administrator")
+        and change.old_chat_member.status in ("left", "kicked")
+    ):
+        ctx.reply(
+            ctx.t._(
+                "Hello! A coordinator of your team can link this group to the team with /polacz."
+            )
+        )
+
+
+def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    for polish, english, callback in COMMANDS:
+        names = [polish] + ([english] if english else [])
+        app.add_handler(CommandHandler(names, handler(callback)))
+    app.add_handler(CallbackQueryHandler(handler(route_callback)))
+    app.add_handler(ChatMemberHandler(handler(greet_group), ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(InlineQueryHandler(basket.on_inline_query))
+    app.add_handler(
+        MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, handler(basket.on_document))
+    )
+    # Catch-alls last: anything above did not match.
+    app.add_handler(MessageHandler(filters.COMMAND, handler(fallback.on_unknown_command)))
+    app.add_handler(MessageHandler(filters.TEXT, handler(fallback.on_text)))
+    app.add_handler(MessageHandler(~filters.StatusUpdate.ALL, handler(fallback.on_other_message)))
+    app.add_error_handler(on_error)
+
+
+def _menu_descriptions(t: Translator) -> dict[str, str]:
+    return {
+        "start": t._("Start, or join a team with an invitation"),
+        "nowe": t._("Call a meeting"),
+        "spotkania": t._("My upcoming meetings"),
+        "kalendarz": t._("All my meetings as a calendar file"),
+        "przypomnienia": t._("Reminders: when, and muting them"),
+        "koszyk": t._("Local service basket: who helps with what"),
+        "koszyk_szablon": t._("Empty basket file to fill in (coordinators)"),
+        "zespol": t._("Your teams and their members"),
+        "zaproszenie": t._("An invitation link (coordinators)"),
+        "polacz": t._("Link this group to your team (coordinators)"),
+        "jezyk": t._("Polish or English"),
+        "pomoc": t._("Help"),
+    }
+
+
+async def set_command_menus(app: Application) -> None:  # type: ignore[type-arg]
+    """Polish menus for everyone, English ones for English Telegram apps."""
+    group_commands = {"spotkania", "koszyk", "zespol", "polacz", "pomoc"}
+    for lang in LANGUAGES:
+        descriptions = _menu_descriptions(translator(lang))
+        for scope, wanted in (
+            (BotCommandScopeAllPrivateChats(), None),
+            (BotCommandScopeAllGroupChats(), group_commands),
+        ):
+            menu = [
+                BotCommand(english if lang == "en" and english else polish, descriptions[polish])
+                for polish, english, _ in COMMANDS
+                if wanted is None or polish in wanted
+            ]
+            await app.bot.set_my_commands(
+                menu, scope=scope, language_code=None if lang == DEFAULT_LANGUAGE else lang
+            )
+
+
+async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
+    settings: Settings = app.bot_data["settings"]
+    db = Database(settings.database_url)
+    await db.upgrade()
+    app.bot_data["db"] = db
+    scheduler.start(app)
+    await set_command_menus(app)
+    log.info("bot @%s ready", app.bot.username)
+
+
+async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    db: Database | None = app.bot_data.get("db")
+    if db is not None:
+        await db.dispose()
+
+
+def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
+    app = (
+        ApplicationBuilder()
+        .token(settings.require_token())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_file_base_url)
+        .rate_limiter(ReliableRateLimiter())
+        .concurrent_updates(PerUserUpdateProcessor(64))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    app.bot_data["settings"] = settings
+    register_handlers(app)
+    return app
+
+
+ALLOWED_UPDATES = [
+    Update.INLINE_QUERY,
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.MY_CHAT_MEMBER,
+]

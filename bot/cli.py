@@ -1,0 +1,310 @@
+"""Command line: `kooperacje-bot run | db upgrade | team add/list | invite | demo-data |
+basket import/export/search/template`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+from storage.db import Database
+from storage.errors import DomainError
+from storage.models import Role, TeamKind
+
+log = logging.getLogger("kooperacje")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kooperacje-bot", description="Telegram bot of Kooperacje 3D teams."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("run", help="run the bot (long polling)")
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_commands.add_parser("upgrade", help="apply schema migrations")
+
+    team = commands.add_parser("team", help="teams")
+    team_commands = team.add_subparsers(dest="team_command", metavar="ACTION", required=True)
+    add = team_commands.add_parser("add", help="add a team to a municipality")
+    add.add_argument("municipality", help='municipality (gmina), e.g. "Zduńska Wola"')
+    add.add_argument("--kind", choices=[k.value for k in TeamKind], default="PZK")
+    add.add_argument("--name", help='team name (default: "<KIND> <municipality>")')
+    team_commands.add_parser("list", help="list teams")
+
+    invite = commands.add_parser("invite", help="print an invitation link to a team")
+    invite.add_argument("team", help="team id or name, as shown by `team list`")
+    invite.add_argument("--role", choices=[r.value for r in Role], default="member")
+    invite.add_argument("--days", type=int, default=14, help="valid for this many days")
+    invite.add_argument("--max-uses", type=int, default=50)
+
+    commands.add_parser("demo-data", help="load the Łódź region demo teams and institutions")
+
+    reminders = commands.add_parser("reminders", help="reminders and digests")
+    reminder_commands = reminders.add_subparsers(
+        dest="reminders_command", metavar="ACTION", required=True
+    )
+    send = reminder_commands.add_parser(
+        "send", help="send what is due now, without polling for updates (a worker)"
+    )
+    send.add_argument("--loop", action="store_true", help="keep running, one tick a second")
+    _basket_parser(commands)
+    return parser
+
+
+def _basket_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    basket = commands.add_parser("basket", help="the local service basket (Lokalny Koszyk Usług)")
+    actions = basket.add_subparsers(dest="basket_command", metavar="ACTION", required=True)
+    load = actions.add_parser("import", help="import services from a CSV or XLSX file")
+    load.add_argument("file", type=Path)
+    load.add_argument("--gmina", help="refuse rows of any other municipality")
+    export = actions.add_parser("export", help="write a municipality's basket to a file")
+    export.add_argument("gmina", help='municipality, e.g. "Zduńska Wola"')
+    export.add_argument("file", type=Path, help="a file; for --format hsds a directory")
+    export.add_argument(
+        "--format", choices=["csv", "xlsx", "hsds"], help="default: from the file's extension"
+    )
+    template = actions.add_parser("template", help="write an empty XLSX template")
+    template.add_argument("file", type=Path)
+    find = actions.add_parser("search", help="search services as a bot user would")
+    find.add_argument("text")
+    find.add_argument("--gmina", help="this municipality's services first")
+    find.add_argument("--limit", type=int, default=5)
+    find.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+async def _with_db(settings: Settings, work):  # type: ignore[no-untyped-def]
+    db = Database(settings.database_url)
+    try:
+        await db.upgrade()
+        async with db.session() as session:
+            return await work(session)
+    finally:
+        await db.dispose()
+
+
+async def _bot_username(settings: Settings) -> str | None:
+    from telegram import Bot
+
+    try:
+        async with Bot(settings.require_token(), base_url=settings.telegram_api_base_url) as bot:
+            return bot.username
+    except Exception as exc:
+        log.debug("getMe failed: %s", exc)
+        return None
+
+
+async def _send_reminders(settings: Settings, *, loop: bool) -> int:
+    """The scheduler alone: what `run` does every second, for a worker or a cron job."""
+    from telegram.ext import ExtBot
+
+    from bot.delivery import ReliableRateLimiter
+    from bot.scheduler import TICK, Scheduler
+
+    db = Database(settings.database_url)
+    await db.upgrade()
+    bot = ExtBot(
+        settings.require_token(),
+        base_url=settings.telegram_api_base_url,
+        rate_limiter=ReliableRateLimiter(),
+    )
+    try:
+        async with bot:
+            scheduler = Scheduler(db, bot)
+            while True:
+                handled = await scheduler.tick()
+                if handled:
+                    print(f"sent or settled {handled} scheduled messages", flush=True)
+                if not loop and not handled:
+                    return 0
+                if not handled:
+                    await asyncio.sleep(TICK.total_seconds())
+    finally:
+        await db.dispose()
+
+
+def _run_bot(settings: Settings) -> int:
+    from bot.application import ALLOWED_UPDATES, build_application
+
+    settings.require_token()
+    app = build_application(settings)
+    app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+    return 0
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    from storage import demo, invitations, teams
+
+    if args.command in (None, "run"):
+        return _run_bot(settings)
+    if args.command == "db":
+        asyncio.run(_with_db(settings, lambda session: asyncio.sleep(0)))
+        print("database is up to date")
+        return 0
+    if args.command == "team" and args.team_command == "add":
+
+        async def add(session):  # type: ignore[no-untyped-def]
+            team = await teams.add_team(
+                session,
+                args.municipality,
+                TeamKind(args.kind),
+                args.name,
+                timezone=settings.bot_timezone,
+            )
+            return team.id, team.name
+
+        team_id, name = asyncio.run(_with_db(settings, add))
+        print(f"added team {team_id}: {name}")
+        return 0
+    if args.command == "team" and args.team_command == "list":
+
+        async def listing(session):  # type: ignore[no-untyped-def]
+            return [
+                (t.id, t.kind.value, t.name, t.municipality.name, len(t.memberships), t.chat_id)
+                for t in await teams.list_teams(session)
+            ]
+
+        rows = asyncio.run(_with_db(settings, listing))
+        if not rows:
+            print("no teams yet: add one with `kooperacje-bot team add GMINA`")
+        for team_id, kind, name, place, size, chat in rows:
+            group = f", group {chat}" if chat else ""
+            print(f"{team_id:>4}  {kind}  {name}  ({place}; {size} members{group})")
+        return 0
+    if args.command == "invite":
+
+        async def make(session):  # type: ignore[no-untyped-def]
+            team = await teams.find_team(session, args.team)
+            invitation = await invitations.create_invitation(
+                session,
+                team,
+                role=Role(args.role),
+                ttl=timedelta(days=args.days),
+                max_uses=args.max_uses,
+            )
+            return team.name, invitation.token
+
+        name, token = asyncio.run(_with_db(settings, make))
+        username = asyncio.run(_bot_username(settings)) or "<bot_username>"
+        print(f"invitation to {name} ({args.role}, {args.days} days, {args.max_uses} uses):")
+        print(f"https://t.me/{username}?start={token}")
+        return 0
+    if args.command == "reminders":
+        return asyncio.run(_send_reminders(settings, loop=args.loop))
+    if args.command == "basket":
+        return _basket(args, settings)
+    if args.command == "demo-data":
+        created = asyncio.run(
+            _with_db(settings, lambda session: demo.load_demo_data(session, settings.bot_timezone))
+        )
+        print(f"demo data loaded: {created} new teams")
+        return 0
+    raise AssertionError(args.command)
+
+
+def _basket(args: argparse.Namespace, settings: Settings) -> int:
+    from storage import basket
+
+    try:
+        return _basket_command(args, settings)
+    except basket.BasketFileError as exc:
+        print(f"błąd: {exc.reason}", file=sys.stderr)
+    except basket.BasketImportError as exc:
+        print("plik nie został zaimportowany; popraw wiersze:", file=sys.stderr)
+        for row, reason in exc.problems:
+            print(f"  wiersz {row}: {reason}", file=sys.stderr)
+    except OSError as exc:
+        print(f"błąd: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+    return 1
+
+
+def _basket_command(args: argparse.Namespace, settings: Settings) -> int:
+    from storage import basket
+    from storage.basket.hsds import export_hsds
+
+    if args.basket_command == "template":
+        args.file.write_bytes(basket.template_xlsx())
+        print(f"template written to {args.file}")
+        return 0
+    if args.basket_command == "import":
+        rows = basket.read_table(args.file.name, args.file.read_bytes())
+        report = asyncio.run(
+            _with_db(settings, lambda s: basket.import_rows(s, rows, municipality=args.gmina))
+        )
+        print(
+            f"imported {args.file.name}: {report.created} new, {report.updated} changed, "
+            f"{report.unchanged} unchanged"
+        )
+        return 0
+    if args.basket_command == "export":
+        kind = args.format or ("xlsx" if args.file.suffix.lower() == ".xlsx" else "csv")
+        if kind == "hsds":
+            paths = asyncio.run(_with_db(settings, lambda s: export_hsds(s, args.gmina, args.file)))
+            print(f"HSDS: {len(paths)} files in {args.file}")
+            return 0
+        rows = asyncio.run(_with_db(settings, lambda s: basket.export_rows(s, args.gmina)))
+        writer = basket.write_xlsx if kind == "xlsx" else basket.write_csv
+        args.file.write_bytes(writer(rows))
+        print(f"{len(rows)} services written to {args.file}")
+        return 0
+    return _basket_search(args, settings)
+
+
+def _basket_search(args: argparse.Namespace, settings: Settings) -> int:
+    from storage import basket
+    from storage.errors import DomainError, Problem
+
+    async def find(session):  # type: ignore[no-untyped-def]
+        place_id = None
+        if args.gmina:
+            place = await basket.find_municipality(session, args.gmina)
+            if place is None:
+                raise DomainError(Problem.MUNICIPALITY_UNKNOWN, name=args.gmina)
+            place_id = place.id
+        return await basket.search(session, args.text, municipality_id=place_id, limit=args.limit)
+
+    page = asyncio.run(_with_db(settings, find))
+    if args.json:
+        hits = [dataclasses.asdict(hit) for hit in page.hits]
+        print(json.dumps({"total": page.total, "hits": hits}, ensure_ascii=False, indent=2))
+        return 0
+    print(f"found {page.total}")
+    for number, hit in enumerate(page.hits, start=1):
+        example = " (przykład)" if hit.is_example else ""
+        print(f"{number}. {hit.name}{example}")
+        print(f"   {hit.institution}, {hit.municipality}; {', '.join(hit.categories)}")
+        contact = "; ".join(filter(None, [hit.phone, hit.www]))
+        if contact:
+            print(f"   {contact}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # httpx logs every URL at INFO, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args, load_settings())
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"configuration: {problem}", file=sys.stderr)
+        return 2
+    except DomainError as exc:
+        print(
+            f"error: {exc.problem.value.replace('_', ' ')} {exc.details or ''}".rstrip(),
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,168 @@
+"""Word tables for Polish date phrases: lower case, without diacritics (see `fold_text`).
+
+Each table lists the inflected forms people actually type, so the grammar only does lookups.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from enum import Enum
+from typing import TypeVar
+
+_T = TypeVar("_T")
+
+_POLISH_TO_ASCII = str.maketrans("ąćęłńóśźż", "acelnoszz")
+
+
+def fold_text(text: str) -> str:
+    """Lower case without diacritics: "ŚRODĘ" -> "srode", "Łódź" -> "lodz"."""
+    folded = text.lower().translate(_POLISH_TO_ASCII)
+    if folded.isascii():
+        return folded
+    # Rare path (other accents, typographic dashes, emoji): drop accents; any other
+    # character separates tokens, as punctuation does.
+    return "".join(
+        char if char.isascii() else " "
+        for char in unicodedata.normalize("NFKD", folded)
+        if not unicodedata.combining(char)
+    )
+
+
+def _forms(table: dict[int, str]) -> dict[str, int]:
+    """{1: "jeden jedna"} -> {"jeden": 1, "jedna": 1}."""
+    return {form: value for value, forms in table.items() for form in forms.split()}
+
+
+def _each(forms: str, value: _T) -> dict[str, _T]:
+    return dict.fromkeys(forms.split(), value)
+
+
+class PartOfDay(Enum):
+    MORNING = "morning"
+    AFTERNOON = "afternoon"
+    EVENING = "evening"
+    NIGHT = "night"
+    NOON = "noon"
+    MIDNIGHT = "midnight"
+
+
+# Days relative to today.
+RELATIVE_DAYS: dict[str, int] = {
+    "dzis": 0, "dzisiaj": 0, "jutro": 1, "pojutrze": 2, "popojutrze": 3,
+    "wczoraj": -1, "przedwczoraj": -2,
+}  # fmt: skip
+
+# Monday is 0, as in `date.weekday()`. Nominative, accusative ("w środę") and abbreviations.
+WEEKDAYS: dict[str, int] = _forms({
+    0: "poniedzialek pon pn",
+    1: "wtorek wt wto",
+    2: "sroda srode sr sro",
+    3: "czwartek czw",
+    4: "piatek pt pia",
+    5: "sobota sobote sob sb",
+    6: "niedziela niedziele nd ndz niedz",
+})  # fmt: skip
+
+# Before a weekday: 1 = the given day of next week; None = the nearest such day.
+WEEKDAY_MODIFIERS: dict[str, int | None] = {
+    **_each("przyszly przyszla przyszle przyszlym nastepny nastepna nastepne nastepnym", 1),
+    **_each("najblizszy najblizsza najblizsze ten ta te to", None),
+}
+# Before "tydzień" / "tygodniu": 0 = this week, 1 = next week.
+WEEK_MODIFIERS: dict[str, int] = {
+    **_each("ten tym", 0),
+    **_each("przyszly przyszlym nastepny nastepnym", 1),
+}
+WEEK_NOUNS = frozenset({"tydzien", "tygodniu"})
+
+# Nominative, genitive, locative and three-letter abbreviations.
+MONTHS: dict[str, int] = _forms({
+    1: "styczen stycznia styczniu sty",
+    2: "luty lutego lutym lut",
+    3: "marzec marca marcu mar",
+    4: "kwiecien kwietnia kwietniu kwi",
+    5: "maj maja maju",
+    6: "czerwiec czerwca czerwcu cze",
+    7: "lipiec lipca lipcu lip",
+    8: "sierpien sierpnia sierpniu sie",
+    9: "wrzesien wrzesnia wrzesniu wrz",
+    10: "pazdziernik pazdziernika pazdzierniku paz",
+    11: "listopad listopada listopadzie lis",
+    12: "grudzien grudnia grudniu gru",
+})  # fmt: skip
+# Only read as months right after a day number ("15 XII"): "i" is also "and".
+ROMAN_MONTHS: dict[str, int] = {
+    roman: number
+    for number, roman in enumerate(("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x",
+                                    "xi", "xii"), start=1)
+}  # fmt: skip
+# The longest each month can be (29 February: the year decides later).
+MONTH_DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+# Feminine ordinals name hours: "o dziewiątej", "wpół do jedenastej", "za kwadrans jedenasta".
+HOUR_WORDS: dict[str, int] = _forms({
+    1: "pierwsza pierwszej", 2: "druga drugiej", 3: "trzecia trzeciej",
+    4: "czwarta czwartej", 5: "piata piatej", 6: "szosta szostej", 7: "siodma siodmej",
+    8: "osma osmej", 9: "dziewiata dziewiatej", 10: "dziesiata dziesiatej",
+    11: "jedenasta jedenastej", 12: "dwunasta dwunastej", 13: "trzynasta trzynastej",
+    14: "czternasta czternastej", 15: "pietnasta pietnastej", 16: "szesnasta szesnastej",
+    17: "siedemnasta siedemnastej", 18: "osiemnasta osiemnastej",
+    19: "dziewietnasta dziewietnastej", 20: "dwudziesta dwudziestej",
+})  # fmt: skip
+
+# Masculine ordinals name days: "pierwszego grudnia", "dwudziesty czwarty grudnia".
+DAY_WORDS: dict[str, int] = _forms({
+    1: "pierwszy pierwszego", 2: "drugi drugiego", 3: "trzeci trzeciego",
+    4: "czwarty czwartego", 5: "piaty piatego", 6: "szosty szostego", 7: "siodmy siodmego",
+    8: "osmy osmego", 9: "dziewiaty dziewiatego", 10: "dziesiaty dziesiatego",
+    11: "jedenasty jedenastego", 12: "dwunasty dwunastego", 13: "trzynasty trzynastego",
+    14: "czternasty czternastego", 15: "pietnasty pietnastego", 16: "szesnasty szesnastego",
+    17: "siedemnasty siedemnastego", 18: "osiemnasty osiemnastego",
+    19: "dziewietnasty dziewietnastego", 20: "dwudziesty dwudziestego",
+    30: "trzydziesty trzydziestego",
+})  # fmt: skip
+
+CARDINALS: dict[str, int] = _forms({
+    0: "zero", 1: "jeden jedna jedno", 2: "dwa dwie", 3: "trzy", 4: "cztery", 5: "piec",
+    6: "szesc", 7: "siedem", 8: "osiem", 9: "dziewiec", 10: "dziesiec", 11: "jedenascie",
+    12: "dwanascie", 13: "trzynascie", 14: "czternascie", 15: "pietnascie", 16: "szesnascie",
+    17: "siedemnascie", 18: "osiemnascie", 19: "dziewietnascie",
+})  # fmt: skip
+TENS: dict[str, int] = {"dwadziescia": 20, "trzydziesci": 30, "czterdziesci": 40,
+                        "piecdziesiat": 50}  # fmt: skip
+FRACTIONS: dict[str, float] = {"pol": 0.5, "poltorej": 1.5, "poltora": 1.5}
+
+MINUTE_WORDS = frozenset({"minut", "minute", "minuty", "minuta", "min"})
+# Units after "za", in minutes (elapsed time), days (calendar) or months (calendar).
+UNITS: dict[str, tuple[str, int]] = {
+    **dict.fromkeys(MINUTE_WORDS, ("minutes", 1)),
+    "kwadrans": ("minutes", 15),
+    **_each("godzine godziny godzin godzina godz h", ("minutes", 60)),
+    **_each("dzien dni dobe doby", ("days", 1)),
+    **_each("tydzien tygodnie tygodni", ("days", 7)),
+    **_each("miesiac miesiace miesiecy", ("months", 1)),
+}
+
+PARTS_OF_DAY: dict[str, PartOfDay] = {
+    **_each("rano rana rankiem przedpoludniem", PartOfDay.MORNING),
+    **_each("popoludniu popoludnie", PartOfDay.AFTERNOON),
+    **_each("wieczorem wieczor wieczorkiem", PartOfDay.EVENING),
+    **_each("noca nocy noc", PartOfDay.NIGHT),
+    **_each("poludnie poludniu", PartOfDay.NOON),
+    **_each("polnoc polnocy", PartOfDay.MIDNIGHT),
+}
+# Two-word parts of day: "po południu", "przed południem".
+PARTS_OF_DAY_AFTER: dict[tuple[str, str], PartOfDay] = {
+    ("po", "poludniu"): PartOfDay.AFTERNOON,
+    ("po", "poludnie"): PartOfDay.AFTERNOON,
+    ("przed", "poludniem"): PartOfDay.MORNING,
+}
+
+# A number right after one of these is an hour, even without a date ("o 10").
+TIME_MARKERS = frozenset({"o", "godz", "godzina", "godzinie", "g", "ok", "okolo"})
+# Words that carry no meaning of their own here ("dnia 15.12 o godz. 10", "15 grudnia 2026 r.").
+FILLERS = TIME_MARKERS | {"w", "we", "na", "dnia", "dniu", "dn", "r", "rok", "roku", "z", "t", "h"}
+
+# Suffixes of a number: "10-tej", "10tej", "1-szej", "10h" (an hour) and "1-go" (a day).
+HOUR_SUFFIXES = ("szej", "giej", "ciej", "tej", "mej", "ej", "h")
+DAY_SUFFIXES = ("go", "ego")

@@ -1,0 +1,108 @@
+"""The one place that decides who may do what.
+
+Handlers build an `Actor` from the database and ask `allowed()`; nothing else checks roles.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from storage.models import Member, Role
+
+
+class Action(enum.StrEnum):
+    VIEW_TEAM = "view_team"
+    INVITE = "invite"
+    INVITE_COORDINATOR = "invite_coordinator"
+    MANAGE_MEMBERS = "manage_members"
+    LINK_GROUP = "link_group"
+    ADMINISTER = "administer"
+    ANSWER_MEETING = "answer_meeting"
+    # Depends on the team's choice (`meetings_by`): every member, or coordinators only.
+    CALL_MEETING = "call_meeting"
+    # The one who called the meeting, or a coordinator.
+    CHANGE_MEETING = "change_meeting"
+    SET_MEETING_POLICY = "set_meeting_policy"
+    # The service basket of the team's municipality.
+    MANAGE_BASKET = "manage_basket"
+
+
+# Which team role grants which action; admins may do everything.
+_ROLE_GRANTS: Mapping[Role, frozenset[Action]] = {
+    Role.MEMBER: frozenset({Action.VIEW_TEAM, Action.ANSWER_MEETING}),
+    Role.COORDINATOR: frozenset(
+        {
+            Action.VIEW_TEAM,
+            Action.ANSWER_MEETING,
+            Action.CALL_MEETING,
+            Action.CHANGE_MEETING,
+            Action.SET_MEETING_POLICY,
+            Action.MANAGE_BASKET,
+            Action.INVITE,
+            Action.INVITE_COORDINATOR,
+            Action.MANAGE_MEMBERS,
+            Action.LINK_GROUP,
+        }
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    telegram_id: int
+    is_admin: bool = False
+    roles: Mapping[int, Role] = field(default_factory=dict)  # team id -> role
+
+    @classmethod
+    def of(cls, telegram_id: int, member: Member | None, admin_ids: frozenset[int]) -> Actor:
+        roles = {m.team_id: m.role for m in member.memberships} if member else {}
+        return cls(telegram_id, telegram_id in admin_ids, roles)
+
+    def teams_where(self, action: Action) -> set[int]:
+        return {team_id for team_id in self.roles if allowed(self, action, team_id)}
+
+
+def allowed(
+    actor: Actor,
+    action: Action,
+    team_id: int | None = None,
+    *,
+    meetings_by: Role = Role.MEMBER,
+    author_telegram_id: int | None = None,
+) -> bool:
+    """May the actor do this in this team? `meetings_by` is the team's policy for calling
+    meetings; `author_telegram_id` who called the meeting being changed."""
+    if actor.is_admin:
+        return True
+    if team_id is None:
+        return False
+    role = actor.roles.get(team_id)
+    if role is None:
+        return False
+    if action == Action.CALL_MEETING and meetings_by == Role.MEMBER:
+        return True
+    if action == Action.CHANGE_MEETING and author_telegram_id == actor.telegram_id:
+        return True
+    return action in _ROLE_GRANTS[role]
+
+
+class PermissionDenied(Exception):
+    def __init__(self, action: Action) -> None:
+        super().__init__(action.value)
+        self.action = action
+
+
+def require(
+    actor: Actor,
+    action: Action,
+    team_id: int | None = None,
+    *,
+    meetings_by: Role = Role.MEMBER,
+    author_telegram_id: int | None = None,
+) -> None:
+    if not allowed(
+        actor, action, team_id, meetings_by=meetings_by, author_telegram_id=author_telegram_id
+    ):
+        raise PermissionDenied(action)

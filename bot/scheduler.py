@@ -1,0 +1,257 @@
+"""The clock of reminders and digests: APScheduler (PTB's JobQueue) ticks, the database decides.
+
+No job is kept per reminder: one repeating job asks the database what is due, so start-up
+and memory do not grow with the number of future reminders, and a restart (even `kill -9`)
+loses nothing. See storage/reminders.py for the one window in which a message can repeat.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.ext import Application, ContextTypes
+
+from bot.dates import format_when
+from bot.i18n import Translator, pick_language, translator
+from bot.render import esc
+from handlers import buttons
+from handlers.base import keyboard
+from handlers.meeting_card import CardState, answer_label, render_card
+from storage import meetings, reminders
+from storage.db import Database
+from storage.models import (
+    Answer,
+    Delivery,
+    Meeting,
+    MeetingStatus,
+    Member,
+    Membership,
+    ScheduledKind,
+    ScheduledMessage,
+    Team,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
+
+TICK = timedelta(seconds=1)
+# Series extension and digest planning are cheap but need not run every second.
+HOUSEKEEPING_EVERY = timedelta(minutes=1)
+DIGEST_WEEKS = 5
+MAX_PER_TICK = 500
+
+
+class Scheduler:
+    def __init__(
+        self,
+        db: Database,
+        bot: Bot,
+        clock: Callable[[], datetime] = utcnow,
+        worker: str | None = None,
+    ) -> None:
+        self.db = db
+        self.bot = bot
+        self.clock = clock
+        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
+        self._last_housekeeping: datetime | None = None
+
+    async def tick(self) -> int:
+        """Plan what is due, then send due rows one by one. Returns how many were handled."""
+        now = self.clock()
+        if (
+            self._last_housekeeping is None
+            or now - self._last_housekeeping >= HOUSEKEEPING_EVERY
+            or now < self._last_housekeeping
+        ):
+            await self.housekeeping(now)
+        handled = 0
+        while handled < MAX_PER_TICK:
+            async with self.db.session() as session:
+                row = await reminders.claim_next(session, self.worker, self.clock())
+            if row is None:
+                break
+            await self._deliver(row)
+            handled += 1
+        return handled
+
+    async def housekeeping(self, now: datetime) -> None:
+        self._last_housekeeping = now
+        async with self.db.session() as session:
+            taken = await reminders.recover(session, now)
+            if taken:
+                log.warning("took over %d reminders of a sender that stopped", taken)
+        async with self.db.session() as session:
+            await meetings.extend_series(session, now)
+        async with self.db.session() as session:
+            await reminders.plan_digests(session, now)
+
+    async def _deliver(self, row: ScheduledMessage) -> None:
+        now = self.clock()
+        async with self.db.session() as session:
+            verdict = await self._compose(session, row, now)
+        if isinstance(verdict, tuple) and isinstance(verdict[0], Delivery):
+            state, note = verdict
+            if state == Delivery.DROPPED:
+                log.info("reminder %s dropped: %s", row.id, note)
+            async with self.db.session() as session:
+                await reminders.finish(session, row.id, state, now, note)
+            return
+        text, rows = verdict
+        try:
+            message = await self.bot.send_message(
+                row.chat_id,
+                text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(rows),
+                disable_web_page_preview=True,
+            )
+        except Forbidden as exc:
+            async with self.db.session() as session:
+                if row.member_id is not None:
+                    await reminders.mark_unreachable(session, row.member_id, now)
+                await reminders.finish(session, row.id, Delivery.UNREACHABLE, now, exc.message)
+            return
+        except BadRequest as exc:
+            async with self.db.session() as session:
+                await reminders.finish(session, row.id, Delivery.FAILED, now, exc.message[:200])
+            return
+        except (NetworkError, TelegramError) as exc:
+            async with self.db.session() as session:
+                await reminders.retry_later(session, row, now, str(exc)[:200])
+            return
+        async with self.db.session() as session:
+            await reminders.finish(session, row.id, Delivery.SENT, self.clock())
+            if row.kind == ScheduledKind.REMINDER and row.chat_id < 0 and row.meeting_id:
+                await meetings.remember_card(
+                    session, row.meeting_id, row.chat_id, message.message_id
+                )
+
+    async def _compose(self, session, row: ScheduledMessage, now: datetime):  # type: ignore[no-untyped-def]
+        """The message for a row, or (state, why) when it must not be sent."""
+        member = await session.get(Member, row.member_id) if row.member_id else None
+        if row.member_id is not None:
+            if member is None:
+                return Delivery.SKIPPED, "member gone"
+            membership = await session.scalar(
+                select(Membership).where(
+                    Membership.team_id == row.team_id, Membership.member_id == member.id
+                )
+            )
+            if membership is None:
+                return Delivery.SKIPPED, "left the team"
+            if member.reminders_muted or membership.reminders_muted:
+                return Delivery.SKIPPED, "muted"
+            if member.unreachable_since is not None:
+                return Delivery.UNREACHABLE, "marked unreachable earlier"
+        t = translator(pick_language(member.language if member else None, None))
+        if row.kind == ScheduledKind.DIGEST:
+            return await self._digest(session, row, member, t, now)
+        meeting = await meetings.load_meeting(session, row.meeting_id or 0)
+        if meeting.status == MeetingStatus.CANCELLED:
+            return Delivery.SKIPPED, "meeting cancelled"
+        if meeting.starts_at <= now:
+            return Delivery.DROPPED, "meeting already started"
+        mine = await meetings.my_answer(session, meeting.id, member) if member else None
+        if mine == Answer.NO:
+            return Delivery.SKIPPED, "declined"
+        counts = await meetings.counts(session, meeting.id)
+        text, rows = render_card(t, CardState(meeting, counts, mine))
+        heading = "⏰ " + _when_label(t, meeting, now)
+        if member is None:
+            missing = await reminders.unreachable_members(session, meeting.team_id)
+            if missing:
+                text += "\n\n" + t._(
+                    "I cannot write to: {names}. Please open a private chat with me "
+                    "(press Start) to get reminders."
+                ).format(names=", ".join(esc(n) for n in missing))
+        return f"<b>{heading}</b>\n\n{text}", rows
+
+    async def _digest(
+        self,
+        session,
+        row: ScheduledMessage,
+        member: Member | None,  # type: ignore[no-untyped-def]
+        t: Translator,
+        now: datetime,
+    ):
+        team = await session.get(Team, row.team_id)
+        upcoming = await meetings.team_upcoming(
+            session, row.team_id, now, now + timedelta(weeks=DIGEST_WEEKS)
+        )
+        heading = t._("Upcoming meetings")
+        lines = [f"<b>{heading}</b> · {esc(team.name if team else '')}"]
+        rows: list[list[tuple[str, str]]] = []
+        if not upcoming:
+            lines.append(t._("No meetings planned in the coming weeks. Call one with /nowe."))
+        for meeting in upcoming:
+            local = meeting.starts_at.astimezone(meetings.zone_of(meeting))
+            line = f"• {format_when(local, t.language)} — {esc(meeting.place)}"
+            if member is not None:
+                mine = await meetings.my_answer(session, meeting.id, member)
+                line += "\n  " + t._("Your answer: {answer}").format(
+                    answer=answer_label(t, mine) if mine else t._("no answer yet")
+                )
+                if mine is None:
+                    rows.append(
+                        [
+                            (
+                                t._("Answer: {day}").format(day=local.strftime("%d.%m %H:%M")),
+                                buttons.data("mt", meeting.id),
+                            )
+                        ]
+                    )
+            lines.append(line)
+        return "\n".join(lines), rows
+
+
+def _when_label(t: Translator, meeting: Meeting, now: datetime) -> str:
+    left = meeting.starts_at - now
+    minutes = max(1, round(left.total_seconds() / 60))
+    if minutes < 60:
+        return t.n_(
+            "Reminder: the meeting starts in {n} minute",
+            "Reminder: the meeting starts in {n} minutes",
+            minutes,
+        )
+    hours = round(minutes / 60)
+    if hours < 36:
+        return t.n_(
+            "Reminder: the meeting starts in {n} hour",
+            "Reminder: the meeting starts in {n} hours",
+            hours,
+        )
+    return t.n_(
+        "Reminder: the meeting is in {n} day",
+        "Reminder: the meeting is in {n} days",
+        round(hours / 24),
+    )
+
+
+async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    scheduler: Scheduler = context.bot_data["scheduler"]
+    await scheduler.tick()
+
+
+def start(app: Application) -> Scheduler:  # type: ignore[type-arg]
+    """Create the scheduler and its repeating APScheduler job (through PTB's JobQueue)."""
+    scheduler = Scheduler(
+        app.bot_data["db"], app.bot, clock=lambda: app.bot_data.get("clock", utcnow)()
+    )
+    app.bot_data["scheduler"] = scheduler
+    assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
+    app.job_queue.run_repeating(
+        _tick_job,
+        interval=TICK,
+        first=0.5,
+        name="reminders",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
+    return scheduler

@@ -1,0 +1,295 @@
+"""/koszyk: search and browse the local service basket; coordinators upload its file."""
+
+from __future__ import annotations
+
+from babel.dates import format_date
+from telegram import (
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from bot.i18n import Translator, pick_language, translator
+from bot.permissions import Action, allowed
+from bot.render import esc
+from handlers import buttons
+from handlers.base import Ctx
+from storage import basket, teams
+from storage.basket import SearchPage, ServiceHit
+from storage.db import Database
+from storage.errors import DomainError, Problem
+from storage.members import find_member
+from storage.models import Service
+
+PAGE = 5
+INLINE_RESULTS = 10
+# `kq:<offset>:<query>` must fit Telegram's 64 bytes; longer queries get no "next page".
+_QUERY_BYTES = 50
+
+
+async def _home(ctx: Ctx) -> int | None:
+    return await basket.municipality_of_member(ctx.session, ctx.member.id) if ctx.member else None
+
+
+def _hit_line(t: Translator, index: int, hit: ServiceHit) -> str:
+    line = f"{index}. <b>{esc(hit.name)}</b>\n{esc(hit.institution)} · {esc(hit.municipality)}"
+    if hit.categories:
+        line += f"\n<i>{esc(', '.join(hit.categories))}</i>"
+    if hit.phone:
+        line += f"\n☎ {esc(hit.phone)}"
+    if hit.is_example:
+        line += "\n" + t._("(example data)")
+    return line
+
+
+def _page_view(
+    t: Translator, heading: str, page: SearchPage, offset: int, more: str | None
+) -> tuple[str, list[list[tuple[str, str]]]]:
+    lines = [heading]
+    rows: list[list[tuple[str, str]]] = []
+    for index, hit in enumerate(page.hits, start=offset + 1):
+        lines += ["", _hit_line(t, index, hit)]
+        rows.append([(t._("{n}. More").format(n=index), buttons.data("kd", hit.id))])
+    nav = []
+    if more is not None and offset > 0:
+        nav.append(("◀", more.format(offset=max(0, offset - PAGE))))
+    if more is not None and offset + PAGE < page.total:
+        nav.append(("▶", more.format(offset=offset + PAGE)))
+    if nav:
+        rows.append(nav)
+    return "\n".join(lines), rows
+
+
+def _more_data(query: str) -> str | None:
+    return (
+        "kq:{offset}:" + query
+        if len(query.encode()) <= _QUERY_BYTES and "{" not in query and "}" not in query
+        else None
+    )
+
+
+async def _show_search(ctx: Ctx, query: str, offset: int) -> None:
+    t = ctx.t
+    page = await basket.search(
+        ctx.session, query, municipality_id=await _home(ctx), limit=PAGE, offset=offset
+    )
+    if page.total == 0:
+        ctx.reply(
+            t._(
+                "I found no services for “{query}”. Try another word, or browse the "
+                "categories with /koszyk."
+            ).format(query=esc(query))
+        )
+        return
+    heading = t.n_(
+        "{n} service found for “{query}”", "{n} services found for “{query}”", page.total
+    ).replace("{query}", esc(query))
+    text, rows = _page_view(t, heading, page, offset, _more_data(query))
+    ctx.edit(text, rows) if ctx.query else ctx.reply(text, rows)
+
+
+def _categories_keyboard() -> list[list[tuple[str, str]]]:
+    items = [(label, buttons.data("kc", slug, 0)) for slug, label in basket.CATEGORIES.items()]
+    return [items[i : i + 2] for i in range(0, len(items), 2)]
+
+
+async def services(ctx: Ctx) -> None:
+    query = " ".join(ctx.args)
+    if not query:
+        ctx.reply(
+            ctx.t._(
+                "<b>Local service basket</b>\nChoose a category, or search: "
+                "<i>/koszyk przemoc</i>, <i>/koszyk osoba bezdomna</i>."
+            ),
+            _categories_keyboard(),
+        )
+        return
+    await _show_search(ctx, query, 0)
+
+
+async def on_search_page(ctx: Ctx) -> None:
+    """`kq:<offset>:<query>`."""
+    raw = ctx.query.data if ctx.query else ""
+    parts = (raw or "").split(":", 2)
+    if len(parts) != 3 or not parts[1].isdigit():
+        raise DomainError(Problem.STALE_BUTTON)
+    await _show_search(ctx, parts[2], int(parts[1]))
+
+
+async def on_category(ctx: Ctx) -> None:
+    """`kc:<slug>:<offset>`."""
+    raw = ctx.query.data if ctx.query else None
+    slug, offset = buttons.str_part(raw, 1), buttons.int_part(raw, 2)
+    if slug not in basket.CATEGORIES:
+        raise DomainError(Problem.STALE_BUTTON)
+    page = await basket.by_category(
+        ctx.session, slug, municipality_id=await _home(ctx), limit=PAGE, offset=max(0, offset)
+    )
+    t = ctx.t
+    label = basket.CATEGORIES[slug]
+    if page.total == 0:
+        ctx.edit(
+            t._("No services in the category {category} yet.").format(
+                category=f"<b>{esc(label)}</b>"
+            ),
+            _categories_keyboard(),
+        )
+        return
+    heading = f"<b>{esc(label)}</b> · " + t.n_("{n} service", "{n} services", page.total)
+    text, rows = _page_view(t, heading, page, max(0, offset), f"kc:{slug}:" + "{offset}")
+    ctx.edit(text, rows)
+
+
+def service_details(t: Translator, service: Service) -> str:
+    lines = [
+        f"<b>{esc(service.name)}</b>",
+        f"{esc(service.institution.name)} · {esc(service.municipality.name)}",
+    ]
+    labels = [basket.CATEGORIES.get(c, c) for c in service.categories]
+    if labels:
+        lines.append(f"<i>{esc(', '.join(labels))}</i>")
+    fields = [
+        (t._("What"), service.description),
+        (t._("For whom"), service.target_groups),
+        (t._("How to get it"), service.how_to_access),
+        (t._("Address"), service.address),
+        (t._("Phone"), service.phone),
+        (t._("E-mail"), service.email),
+        (t._("Web page"), service.www),
+        (t._("Opening hours"), service.opening_hours),
+        (t._("Cost"), service.paid),
+    ]
+    for label, value in fields:
+        if value:
+            lines.append(f"<b>{label}:</b> {esc(value)}")
+    updated = format_date(service.updated_at, format="long", locale=t.language)
+    lines.append(t._("Last updated: {date}").format(date=updated))
+    if service.is_example:
+        lines.append(
+            "⚠️ " + t._("Example data: check with the institution before you refer anyone.")
+        )
+    return "\n".join(lines)
+
+
+async def on_details(ctx: Ctx) -> None:
+    """`kd:<service>`: everything about one service, with a link to its page."""
+    service = await basket.get_service(
+        ctx.session, buttons.int_part(ctx.query.data if ctx.query else None, 1)
+    )
+    rows = None
+    if service.www and service.www.startswith(("http://", "https://")):
+        rows = [[(ctx.t._("Web page"), service.www)]]
+    ctx.reply(service_details(ctx.t, service), rows)
+
+
+async def template(ctx: Ctx) -> None:
+    ctx.send_file(
+        "koszyk_uslug_szablon.xlsx",
+        basket.template_xlsx(),
+        ctx.t._(
+            "Fill in one row per service and send the file back to me. "
+            "Categories are separated by “;”."
+        ),
+    )
+
+
+def _basket_municipality(ctx: Ctx) -> int | None:
+    """The municipality whose basket this coordinator keeps: that of a team they coordinate."""
+    for membership in ctx.member.memberships if ctx.member else []:
+        if allowed(ctx.actor, Action.MANAGE_BASKET, membership.team_id):
+            return membership.team.municipality_id
+    return None
+
+
+async def on_document(ctx: Ctx) -> None:
+    """A coordinator sends the basket file: it replaces nothing unless every row is valid."""
+    message = ctx.update.effective_message
+    document = message.document if message else None
+    t = ctx.t
+    if document is None or not ctx.is_private:
+        return
+    municipality_id = _basket_municipality(ctx)
+    if municipality_id is None:
+        ctx.reply(
+            t._("Only team coordinators can update the service basket. I keep no other files.")
+        )
+        return
+    if (document.file_size or 0) > basket.MAX_FILE_BYTES:
+        ctx.reply(
+            t._("The file is too large (over 10 MB). Please send the basket as a CSV or XLSX file.")
+        )
+        return
+    content = bytes(
+        await (await ctx.context.bot.get_file(document.file_id)).download_as_bytearray()
+    )
+    municipality = (await teams.get_municipality(ctx.session, municipality_id)).name
+    try:
+        rows = basket.read_table(document.file_name or "", content)
+        report = await basket.import_rows(
+            ctx.session, rows, municipality=municipality, actor_telegram_id=ctx.user.id
+        )
+    except basket.BasketFileError as problem:
+        ctx.reply(
+            t._("I could not read this file: {reason} The basket was not changed.").format(
+                reason=esc(problem.reason)
+            )
+        )
+        return
+    except basket.BasketImportError as problem:
+        listed = "\n".join(
+            t._("row {row}: {reason}").format(row=row, reason=esc(reason))
+            for row, reason in problem.problems[:20]
+        )
+        more = len(problem.problems) - 20
+        if more > 0:
+            listed += "\n" + t.n_("… and {n} more problem", "… and {n} more problems", more)
+        ctx.reply(t._("The file has errors, so the basket was not changed:") + "\n" + listed)
+        return
+    ctx.reply(
+        t._(
+            "Basket of {place} updated: {created} new, {updated} changed, {unchanged} unchanged."
+        ).format(
+            place=f"<b>{esc(municipality)}</b>",
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+        )
+    )
+
+
+async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`@bot przemoc` in any chat: matching services, to share as a message."""
+    inline = update.inline_query
+    if inline is None:
+        return
+    db: Database = context.bot_data["db"]
+    results = []
+    async with db.session() as session:
+        member = await find_member(session, inline.from_user.id)
+        t = translator(
+            pick_language(member.language if member else None, inline.from_user.language_code)
+        )
+        home = await basket.municipality_of_member(session, member.id) if member else None
+        try:
+            page = await basket.search(
+                session, inline.query, municipality_id=home, limit=INLINE_RESULTS
+            )
+        except DomainError:
+            page = SearchPage([], 0)
+        for hit in page.hits:
+            service = await basket.get_service(session, hit.id)
+            results.append(
+                InlineQueryResultArticle(
+                    id=str(hit.id),
+                    title=hit.name[:100],
+                    description=f"{hit.institution} · {hit.municipality}"[:200],
+                    input_message_content=InputTextMessageContent(
+                        service_details(t, service),
+                        parse_mode=ParseMode.HTML,
+                        link_preview_options=None,
+                    ),
+                )
+            )
+    await inline.answer(results, cache_time=60, is_personal=True)

@@ -1,0 +1,33 @@
+"""The one error handler: log with the update id, apologise to the user, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.i18n import pick_language, translator
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("update %s failed", update_id, exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    user = update.effective_user
+    t = translator(pick_language(None, user.language_code if user else None))
+    text = t._("Sorry, something went wrong on my side. Please try again in a moment.")
+    try:
+        if update.callback_query:
+            await update.callback_query.answer(text, show_alert=True)
+        else:
+            await context.bot.send_message(
+                update.effective_chat.id, text, parse_mode=ParseMode.HTML
+            )
+    except TelegramError:
+        log.warning("could not tell update %s about the failure", update_id)

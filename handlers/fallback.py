@@ -1,0 +1,50 @@
+"""Everything no other handler took: typed answers to pending questions, unknown input."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+
+from handlers import meetings, reminders, start
+from handlers.base import Ctx
+from storage import conversations
+
+# Which function takes typed text for which pending question.
+TEXT_STEPS: Mapping[str, Callable[[Ctx, str], Awaitable[None]]] = {
+    start.JOIN_INSTITUTION_NAME: start.on_institution_name,
+    meetings.WHEN: meetings.on_when,
+    meetings.TIME: meetings.on_time,
+    meetings.PLACE: meetings.on_place,
+    meetings.AGENDA: meetings.on_agenda,
+    meetings.EDIT_WHEN: meetings.on_edit_when,
+    meetings.EDIT_PLACE: meetings.on_edit_place,
+    meetings.EDIT_AGENDA: meetings.on_edit_agenda,
+    reminders.ADD_OFFSET: reminders.on_offset_text,
+    reminders.DIGEST: reminders.on_digest_text,
+}
+
+
+async def on_text(ctx: Ctx) -> None:
+    message = ctx.update.effective_message
+    text = message.text if message and message.text else ""
+    pending = await conversations.get_pending(ctx.session, ctx.chat.id, ctx.user.id)
+    step = TEXT_STEPS.get(pending.name) if pending else None
+    if step is not None:
+        await step(ctx, text)
+    elif pending is not None:
+        ctx.reply(ctx.t._("Please answer with one of the buttons above, or start again."))
+    elif ctx.is_private:
+        ctx.reply(ctx.t._("I didn't understand that. See what I can do with /pomoc."))
+    # In groups people talk to each other; plain text there is not for the bot.
+
+
+async def on_unknown_command(ctx: Ctx) -> None:
+    message = ctx.update.effective_message
+    command = (message.text or "").split()[0] if message else ""
+    if not ctx.is_private and "@" in command and not command.endswith(f"@{ctx.bot_username}"):
+        return  # a command for another bot in the same group
+    ctx.reply(ctx.t._("I don't know that command. See what I can do with /pomoc."))
+
+
+async def on_other_message(ctx: Ctx) -> None:
+    if ctx.is_private:
+        ctx.reply(ctx.t._("I can only read text messages and commands. See /pomoc."))

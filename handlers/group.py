@@ -1,0 +1,51 @@
+"""/polacz: a coordinator links the group chat where it is sent to one of their teams."""
+
+from __future__ import annotations
+
+from bot.permissions import Action, require
+from bot.render import esc
+from handlers import buttons
+from handlers.base import Ctx
+from storage import teams
+from storage.models import Team
+
+
+async def link_group(ctx: Ctx) -> None:
+    t = ctx.t
+    if ctx.is_private:
+        ctx.reply(t._("Add me to your team's group chat and send /polacz there."))
+        return
+    if ctx.actor.is_admin:
+        options: list[Team] = list(await teams.list_teams(ctx.session))
+    else:
+        ids = ctx.actor.teams_where(Action.LINK_GROUP)
+        options = [m.team for m in ctx.member.memberships if m.team_id in ids] if ctx.member else []
+    if not options:
+        ctx.reply(t._("Only a team coordinator can link this group to a team."))
+        return
+    if len(options) == 1:
+        await _link(ctx, options[0])
+        return
+    rows = [[(team.name, buttons.data("ln", team.id))] for team in options]
+    ctx.reply(t._("Which team should this group belong to?"), rows)
+
+
+async def on_link_button(ctx: Ctx) -> None:
+    """`ln:<team>`: checked again on press: anyone in the group can press it."""
+    team = await teams.get_team(
+        ctx.session, buttons.int_part(ctx.query.data if ctx.query else None, 1)
+    )
+    await _link(ctx, team)
+
+
+async def _link(ctx: Ctx, team: Team) -> None:
+    require(ctx.actor, Action.LINK_GROUP, team.id)
+    await teams.link_chat(ctx.session, team, ctx.chat.id, actor_telegram_id=ctx.user.id)
+    text = ctx.t._(
+        "This group is now the group chat of {team}. Meeting reminders and "
+        "announcements of the team will appear here."
+    ).format(team=f"<b>{esc(team.name)}</b>")
+    if ctx.query:
+        ctx.edit(text)
+    else:
+        ctx.reply(text)

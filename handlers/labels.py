@@ -1,0 +1,25 @@
+"""Display names of enumerations, in the reader's language."""
+
+from __future__ import annotations
+
+from bot.i18n import Translator
+from storage.models import Role, Sector
+
+
+def sector_label(t: Translator, sector: Sector) -> str:
+    return {
+        Sector.SOCIAL_ASSISTANCE: t._("social assistance"),
+        Sector.POLICE: t._("police"),
+        Sector.COURT: t._("court"),
+        Sector.EDUCATION: t._("education"),
+        Sector.HEALTH: t._("health"),
+        Sector.LABOUR: t._("labour office"),
+        Sector.HOUSING: t._("housing"),
+        Sector.SOCIAL_INSURANCE: t._("social insurance"),
+        Sector.NGO: t._("NGO"),
+        Sector.OTHER: t._("other"),
+    }[sector]
+
+
+def role_label(t: Translator, role: Role) -> str:
+    return {Role.COORDINATOR: t._("coordinator"), Role.MEMBER: t._("member")}[role]

@@ -1,0 +1,33 @@
+"""/jezyk: choose Polish or English."""
+
+from __future__ import annotations
+
+from bot.i18n import translator
+from handlers import buttons
+from handlers.base import Ctx
+from storage import members
+from storage.errors import DomainError, Problem
+
+
+async def choose_language(ctx: Ctx) -> None:
+    if ctx.member is None:
+        ctx.reply(
+            ctx.t._(
+                "I follow the language of your Telegram app until you join a team; "
+                "then you can choose it here."
+            )
+        )
+        return
+    ctx.reply(
+        "Wybierz język / Choose your language:",
+        [[("Polski", buttons.data("lg", "pl")), ("English", buttons.data("lg", "en"))]],
+    )
+
+
+async def on_language_button(ctx: Ctx) -> None:
+    language = buttons.str_part(ctx.query.data if ctx.query else None, 1)
+    if language not in ("pl", "en") or ctx.member is None:
+        raise DomainError(Problem.STALE_BUTTON)
+    await members.set_language(ctx.session, ctx.member, language)
+    ctx.t = translator(language)
+    ctx.edit(ctx.t._("Done: I will write to you in English."))

@@ -1,0 +1,73 @@
+"""Friendly texts for domain refusals and missing permissions."""
+
+from __future__ import annotations
+
+from bot.i18n import Translator
+from bot.permissions import Action, PermissionDenied
+from bot.render import esc
+from storage.errors import DomainError, Problem
+
+
+def refusal_text(t: Translator, refusal: DomainError | PermissionDenied) -> str:
+    if isinstance(refusal, PermissionDenied):
+        if refusal.action == Action.ANSWER_MEETING:
+            return t._("You are not a member of this meeting's team.")
+        if refusal.action == Action.CALL_MEETING:
+            return t._("In this team only coordinators call meetings.")
+        if refusal.action == Action.CHANGE_MEETING:
+            return t._("Only the person who called the meeting or a coordinator can change it.")
+        return t._("Sorry, only a coordinator of this team can do that.")
+    texts = {
+        Problem.INVITATION_UNKNOWN: t._(
+            "This invitation link is not valid. Ask your team's coordinator for a new one."
+        ),
+        Problem.INVITATION_EXPIRED: t._(
+            "This invitation link has expired. Ask your team's coordinator for a new one."
+        ),
+        Problem.INVITATION_USED_UP: t._(
+            "This invitation link has already been used by as many people as allowed. "
+            "Ask your team's coordinator for a new one."
+        ),
+        Problem.TEAM_UNKNOWN: t._("I can't find that team any more."),
+        Problem.MEMBER_UNKNOWN: t._("That person is no longer in the team."),
+        Problem.NAME_INVALID: t._("That name is too short. Please type at least 2 characters."),
+        Problem.NAME_TOO_LONG: t._(
+            "That name is too long: at most {max} characters, please."
+        ).format(max=refusal.details.get("max_length", 200)),
+        Problem.LAST_COORDINATOR: t._(
+            "A team needs at least one coordinator. Make someone else a coordinator first."
+        ),
+        Problem.GROUP_LINKED_ELSEWHERE: t._(
+            "This group is already linked to the team {team}."
+        ).format(team=f"<b>{esc(refusal.details.get('team', ''))}</b>"),
+        Problem.ALREADY_EXISTS: t._("A team called {team} already exists.").format(
+            team=f"<b>{esc(refusal.details.get('name', ''))}</b>"
+        ),
+        Problem.STALE_BUTTON: t._("This button is no longer active. Please start again."),
+        Problem.TEXT_EMPTY: t._("That was empty. Please type the text."),
+        Problem.TEXT_TOO_LONG: t._(
+            "That text is too long: at most {max} characters, please."
+        ).format(max=refusal.details.get("max_length", "")),
+        Problem.MEETING_UNKNOWN: t._("I can't find that meeting any more."),
+        Problem.MEETING_IN_PAST: t._("That time has already passed. Please give a future time."),
+        Problem.MEETING_CANCELLED: t._("This meeting has been cancelled."),
+        Problem.MEETING_STARTED: t._("This meeting has already started or taken place."),
+        Problem.NOT_IN_TEAM: t._("You are not a member of this meeting's team."),
+        Problem.TOO_MANY_OFFSETS: t._(
+            "A team can have at most {max} reminder times. Remove one first."
+        ).format(max=refusal.details.get("max", "")),
+        Problem.QUERY_TOO_SHORT: t._(
+            "Please type at least 2 letters, e.g. <i>/koszyk przemoc</i>."
+        ),
+        Problem.QUERY_TOO_LONG: t._("That is too long for a search: up to 200 characters."),
+        Problem.SERVICE_UNKNOWN: t._("I can't find that service any more."),
+        Problem.DIGEST_INVALID: t._(
+            "I couldn't read that. Type 1 to 4 days of the month (1–28) and an hour, "
+            "e.g. <i>1, 15 8:00</i>."
+        ),
+        Problem.OFFSET_INVALID: t._(
+            "I couldn't read that. Type how long before the meeting, between 1 minute and "
+            "30 days, e.g. <i>3 dni</i>, <i>2h</i> or <i>30 min</i>."
+        ),
+    }
+    return texts[refusal.problem]

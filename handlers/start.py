@@ -1,0 +1,176 @@
+"""/start: what the bot is, and joining a team with an invitation link."""
+
+from __future__ import annotations
+
+from bot.render import esc
+from handlers import buttons
+from handlers.base import Ctx
+from handlers.labels import role_label, sector_label
+from storage import conversations, invitations, members, teams
+from storage.errors import DomainError, Problem
+from storage.models import Role, Sector
+from storage.text import clean_name
+
+JOIN = "join"  # waiting for an institution button
+JOIN_INSTITUTION_NAME = "join.institution_name"  # waiting for a typed institution name
+JOIN_SECTOR = "join.sector"  # waiting for a sector button
+MAX_INSTITUTION_BUTTONS = 30
+
+
+async def start(ctx: Ctx) -> None:
+    if ctx.args:
+        await _begin_join(ctx, ctx.args[0])
+        return
+    t = ctx.t
+    if ctx.member and ctx.member.memberships:
+        names = ", ".join(f"<b>{esc(m.team.name)}</b>" for m in ctx.member.memberships)
+        ctx.reply(
+            t._("Hello again, {name}! Your teams: {teams}.").format(
+                name=esc(ctx.member.name), teams=names
+            )
+            + "\n\n"
+            + t._("See your team with /zespol, all commands with /pomoc.")
+        )
+        return
+    ctx.reply(
+        t._(
+            "Hello! I am the assistant of the <b>Kooperacje 3D</b> cooperation teams "
+            "(PZK and ZZK) of your municipality: meetings, attendance, announcements and the "
+            "local service basket."
+        )
+        + "\n\n"
+        + t._(
+            "To join your team, ask its coordinator for an invitation link and open it. "
+            "Coordinators create links with /zaproszenie."
+        )
+        + "\n\n"
+        + t._("Please do not send me any data of clients (names, PESEL, addresses, cases).")
+    )
+
+
+async def _begin_join(ctx: Ctx, token: str) -> None:
+    t = ctx.t
+    if not ctx.is_private:
+        ctx.reply(t._("Please open the invitation link in a private chat with me."))
+        return
+    invitation = await invitations.usable_invitation(ctx.session, token)
+    if (
+        ctx.member
+        and ctx.member.institution
+        and (ctx.member.institution.municipality_id == invitation.team.municipality_id)
+    ):
+        await _finish_join(ctx, token)
+        return
+    await conversations.set_pending(ctx.session, ctx.chat.id, ctx.user.id, JOIN, {"token": token})
+    ctx.reply(
+        *await _institution_question(ctx, invitation.team.municipality_id, invitation.team.name)
+    )
+
+
+async def _institution_question(
+    ctx: Ctx, municipality_id: int, team_name: str
+) -> tuple[str, list[list[tuple[str, str]]]]:
+    t = ctx.t
+    options = await teams.institutions_of(ctx.session, municipality_id)
+    rows = [[(i.name, buttons.data("j", "i", i.id))] for i in options[:MAX_INSTITUTION_BUTTONS]]
+    rows.append([(t._("My institution is not on the list"), buttons.data("j", "new"))])
+    text = t._("You are joining {team}. Which institution do you work for?").format(
+        team=f"<b>{esc(team_name)}</b>"
+    )
+    return text, rows
+
+
+async def _pending_token(ctx: Ctx, expected: str) -> str:
+    pending = await conversations.get_pending(ctx.session, ctx.chat.id, ctx.user.id)
+    if pending is None or pending.name != expected:
+        raise DomainError(Problem.STALE_BUTTON)
+    return str(pending.data["token"])
+
+
+async def on_join_button(ctx: Ctx) -> None:
+    """Buttons `j:i:<institution>`, `j:new` and `j:s:<sector>` of the join dialogue."""
+    raw = ctx.query.data if ctx.query else None
+    action = buttons.str_part(raw, 1)
+    if action == "i":
+        token = await _pending_token(ctx, JOIN)
+        invitation = await invitations.usable_invitation(ctx.session, token)
+        institution_id = buttons.int_part(raw, 2)
+        options = await teams.institutions_of(ctx.session, invitation.team.municipality_id)
+        chosen = next((i for i in options if i.id == institution_id), None)
+        if chosen is None:  # forged: an institution of another municipality
+            raise DomainError(Problem.STALE_BUTTON)
+        await _finish_join(ctx, token, institution_id=chosen.id)
+    elif action == "new":
+        token = await _pending_token(ctx, JOIN)
+        await conversations.set_pending(
+            ctx.session, ctx.chat.id, ctx.user.id, JOIN_INSTITUTION_NAME, {"token": token}
+        )
+        ctx.edit(
+            ctx.t._(
+                "Please type the full name of your institution, "
+                "e.g. <i>Powiatowy Urząd Pracy w Łodzi</i>."
+            )
+        )
+    elif action == "s":
+        pending = await conversations.get_pending(ctx.session, ctx.chat.id, ctx.user.id)
+        if pending is None or pending.name != JOIN_SECTOR:
+            raise DomainError(Problem.STALE_BUTTON)
+        try:
+            sector = Sector(buttons.str_part(raw, 2))
+        except ValueError:
+            raise DomainError(Problem.STALE_BUTTON) from None
+        token = str(pending.data["token"])
+        invitation = await invitations.usable_invitation(ctx.session, token)
+        institution = await teams.get_or_create_institution(
+            ctx.session, invitation.team.municipality_id, str(pending.data["name"]), sector
+        )
+        await _finish_join(ctx, token, institution_id=institution.id)
+    else:
+        raise DomainError(Problem.STALE_BUTTON)
+
+
+async def on_institution_name(ctx: Ctx, text: str) -> None:
+    """The typed name of a new institution: reuse a known one, or ask for its sector."""
+    token = await _pending_token(ctx, JOIN_INSTITUTION_NAME)
+    invitation = await invitations.usable_invitation(ctx.session, token)
+    name = clean_name(text)
+    known = {
+        i.name.casefold(): i
+        for i in await teams.institutions_of(ctx.session, invitation.team.municipality_id)
+    }
+    if name.casefold() in known:
+        await _finish_join(ctx, token, institution_id=known[name.casefold()].id)
+        return
+    await conversations.set_pending(
+        ctx.session, ctx.chat.id, ctx.user.id, JOIN_SECTOR, {"token": token, "name": name}
+    )
+    rows = [[(sector_label(ctx.t, s), buttons.data("j", "s", s.value))] for s in Sector]
+    ctx.reply(ctx.t._("Which sector is {name} in?").format(name=f"<b>{esc(name)}</b>"), rows)
+
+
+async def _finish_join(ctx: Ctx, token: str, institution_id: int | None = None) -> None:
+    member = await members.ensure_member(
+        ctx.session, ctx.user.id, ctx.user.full_name, ctx.user.username
+    )
+    if institution_id is not None:
+        member.institution_id = institution_id
+    outcome = await invitations.join_team(ctx.session, member, token)
+    await conversations.clear_pending(ctx.session, ctx.chat.id, ctx.user.id)
+    t = ctx.t
+    team = f"<b>{esc(outcome.team.name)}</b>"
+    if outcome.already_member:
+        text = t._("You are already in {team}.").format(team=team)
+    else:
+        text = t._("Welcome to {team}! You joined as {role}.").format(
+            team=team, role=role_label(t, outcome.role)
+        )
+    text += "\n" + t._("See the team with /zespol.")
+    if outcome.role == Role.COORDINATOR:
+        text += "\n" + t._(
+            "As a coordinator you can invite people with /zaproszenie "
+            "and link the team's group chat with /polacz."
+        )
+    if ctx.query:
+        ctx.edit(text)
+    else:
+        ctx.reply(text)

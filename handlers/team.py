@@ -1,0 +1,171 @@
+"""/zespol: my teams with their members by institution; coordinators manage members."""
+
+from __future__ import annotations
+
+from bot.permissions import Action, allowed, require
+from bot.render import esc
+from handlers import buttons
+from handlers.base import Ctx
+from handlers.labels import role_label, sector_label
+from storage import teams
+from storage.errors import DomainError, Problem
+from storage.models import Role
+from storage.teams import Roster
+
+
+def render_roster(ctx: Ctx, roster: Roster) -> str:
+    t = ctx.t
+    show_reach = allowed(ctx.actor, Action.MANAGE_MEMBERS, roster.team.id)
+    team = roster.team
+    lines = [
+        f"<b>{esc(team.name)}</b> · {esc(team.municipality.name)} · "
+        + t.n_("{n} member", "{n} members", roster.size)
+    ]
+    for group in roster.groups:
+        if group.institution is None:
+            heading = t._("Institution not given")
+        else:
+            heading = (
+                f"{esc(group.institution)} ({sector_label(t, group.sector)})"
+                if group.sector
+                else esc(group.institution)
+            )
+        lines.append("")
+        lines.append(f"<i>{heading}</i>")
+        for entry in group.members:
+            suffix = f" — {role_label(t, entry.role)}" if entry.role == Role.COORDINATOR else ""
+            if show_reach and entry.unreachable:
+                suffix += " ⚠️ " + t._("not reachable: has not opened a chat with the bot")
+            lines.append(f"• {esc(entry.name)}{suffix}")
+    if roster.size == 0:
+        lines.append(t._("No members yet. Coordinators invite people with /zaproszenie."))
+    return "\n".join(lines)
+
+
+async def show_teams(ctx: Ctx) -> None:
+    t = ctx.t
+    if not ctx.is_private:
+        linked = await teams.team_for_chat(ctx.session, ctx.chat.id)
+        if linked is None:
+            ctx.reply(
+                t._("This group is not linked to any team. A coordinator can link it with /polacz.")
+            )
+            return
+        require(ctx.actor, Action.VIEW_TEAM, linked.id)
+        ctx.reply(render_roster(ctx, await teams.roster(ctx.session, linked.id)))
+        return
+    if not ctx.member or not ctx.member.memberships:
+        ctx.reply(
+            t._("You are not in any team yet. Ask your team's coordinator for an invitation link.")
+        )
+        return
+    for membership in sorted(ctx.member.memberships, key=lambda m: m.team.name):
+        roster = await teams.roster(ctx.session, membership.team_id)
+        ctx.reply(render_roster(ctx, roster), _coordinator_rows(ctx, roster))
+
+
+def _coordinator_rows(ctx: Ctx, roster: Roster) -> list[list[tuple[str, str]]] | None:
+    team = roster.team
+    if not allowed(ctx.actor, Action.MANAGE_MEMBERS, team.id):
+        return None
+    t = ctx.t
+    who = t._("everyone") if team.meetings_by == Role.MEMBER else t._("coordinators only")
+    return [
+        [(t._("Manage members"), buttons.data("tm", team.id))],
+        [(t._("Who calls meetings: {who}").format(who=who), buttons.data("tp", team.id))],
+    ]
+
+
+async def on_policy_button(ctx: Ctx) -> None:
+    """`tp:<team>`: switch who may call meetings: every member or coordinators only."""
+    team = await teams.get_team(
+        ctx.session, buttons.int_part(ctx.query.data if ctx.query else None, 1)
+    )
+    require(ctx.actor, Action.SET_MEETING_POLICY, team.id)
+    await teams.set_meeting_policy(
+        ctx.session,
+        team,
+        Role.COORDINATOR if team.meetings_by == Role.MEMBER else Role.MEMBER,
+        actor_telegram_id=ctx.user.id,
+    )
+    roster = await teams.roster(ctx.session, team.id)
+    ctx.edit(render_roster(ctx, roster), _coordinator_rows(ctx, roster))
+
+
+async def on_manage_button(ctx: Ctx) -> None:
+    """`tm:<team>`: one button per member of the team."""
+    team_id = buttons.int_part(ctx.query.data if ctx.query else None, 1)
+    require(ctx.actor, Action.MANAGE_MEMBERS, team_id)
+    roster = await teams.roster(ctx.session, team_id)
+    rows = [
+        [
+            (
+                f"{entry.name} · {role_label(ctx.t, entry.role)}"[:60],
+                buttons.data("mb", "v", entry.membership_id),
+            )
+        ]
+        for group in roster.groups
+        for entry in group.members
+    ]
+    ctx.edit(
+        ctx.t._("{team}: choose a member.").format(team=f"<b>{esc(roster.team.name)}</b>"), rows
+    )
+
+
+async def on_member_button(ctx: Ctx) -> None:
+    """`mb:<action>:<membership>`: view, promote, demote, ask to remove, remove."""
+    raw = ctx.query.data if ctx.query else None
+    action = buttons.str_part(raw, 1)
+    membership = await teams.get_membership(ctx.session, buttons.int_part(raw, 2))
+    require(ctx.actor, Action.MANAGE_MEMBERS, membership.team_id)
+    t = ctx.t
+    name = f"<b>{esc(membership.member.name)}</b>"
+    if action == "c":
+        await teams.set_role(
+            ctx.session, membership, Role.COORDINATOR, actor_telegram_id=ctx.user.id
+        )
+        ctx.notice(t._("Done."))
+    elif action == "m":
+        await teams.set_role(ctx.session, membership, Role.MEMBER, actor_telegram_id=ctx.user.id)
+        ctx.notice(t._("Done."))
+    elif action == "r":
+        ctx.edit(
+            t._("Remove {name} from {team}?").format(
+                name=name, team=f"<b>{esc(membership.team.name)}</b>"
+            ),
+            [
+                [
+                    (t._("Yes, remove"), buttons.data("mb", "rx", membership.id)),
+                    (t._("Cancel"), buttons.data("mb", "v", membership.id)),
+                ]
+            ],
+        )
+        return
+    elif action == "rx":
+        team_id = membership.team_id
+        await teams.remove_membership(ctx.session, membership, actor_telegram_id=ctx.user.id)
+        ctx.edit(
+            t._("{name} was removed from the team.").format(name=name),
+            [[(t._("Back to members"), buttons.data("tm", team_id))]],
+        )
+        return
+    elif action != "v":
+        raise DomainError(Problem.STALE_BUTTON)
+    role = role_label(t, membership.role)
+    institution = membership.member.institution
+    details = f"{name} — {role}"
+    if institution is not None:
+        details += f"\n{esc(institution.name)}"
+    toggle = (
+        (t._("Make member"), buttons.data("mb", "m", membership.id))
+        if membership.role == Role.COORDINATOR
+        else (t._("Make coordinator"), buttons.data("mb", "c", membership.id))
+    )
+    ctx.edit(
+        details,
+        [
+            [toggle],
+            [(t._("Remove from team"), buttons.data("mb", "r", membership.id))],
+            [(t._("Back to members"), buttons.data("tm", membership.team_id))],
+        ],
+    )

@@ -1,0 +1,32 @@
+"""/pomoc: the commands this person can use."""
+
+from __future__ import annotations
+
+from bot.permissions import Action
+from handlers.base import Ctx
+
+
+async def show_help(ctx: Ctx) -> None:
+    t = ctx.t
+    lines = [
+        t._("<b>What I can do</b>"),
+        "/nowe (/new) — " + t._("call a meeting"),
+        "/spotkania (/meetings) — " + t._("your upcoming meetings and answers"),
+        "/kalendarz (/calendar) — " + t._("all your meetings as a calendar file"),
+        "/przypomnienia (/reminders) — " + t._("when reminders come; mute them"),
+        "/koszyk (/services) — " + t._("local service basket: search or browse"),
+        "/zespol (/team) — " + t._("your teams and their members"),
+        "/jezyk (/language) — " + t._("Polish or English"),
+        "/pomoc (/help) — " + t._("this help"),
+    ]
+    if ctx.actor.is_admin or ctx.actor.teams_where(Action.INVITE):
+        lines += [
+            "",
+            t._("<b>For coordinators</b>"),
+            "/zaproszenie (/invite) — " + t._("an invitation link to your team"),
+            "/polacz (/link) — " + t._("sent in a group chat: links it to your team"),
+            "/koszyk_szablon — " + t._("the basket file template; send the filled file back"),
+        ]
+    if not ctx.member:
+        lines += ["", t._("To join a team, open the invitation link from its coordinator.")]
+    ctx.reply("\n".join(lines))

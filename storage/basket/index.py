@@ -1,0 +1,236 @@
+"""The database's own full-text search: candidates for a query, on SQLite and PostgreSQL.
+
+Both index service.search_text (folded words and marker words, see document.py): FTS5 on
+SQLite, GIN over to_tsvector('simple', ...) on PostgreSQL (migration 0004). Ranking is not
+done here: it is the same Python code for both databases (ranking.py).
+
+Counting is capped at COUNT_LIMIT: counting 35,000 matches of a common word costs
+PostgreSQL tens of milliseconds of heap visits, and nobody pages through them in a chat.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import Row, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.basket.query import Term
+from storage.basket.text import municipality_token
+
+OWN_LIMIT = 1000  # services of one municipality matching a query: all of them, in practice
+COUNT_LIMIT = 1000  # matches counted; beyond it the total is "at least COUNT_LIMIT"
+
+
+@dataclass(frozen=True)
+class Match:
+    """Services having every term (or, with any_term, at least one). With `categories`, a
+    term also matches the services of the categories it names ("pije" -> uzależnienia)."""
+
+    terms: tuple[Term, ...]
+    any_term: bool = False
+    categories: bool = True
+
+
+@dataclass(frozen=True)
+class Found:
+    own: list[int]  # ids in the given municipality (all)
+    others: list[int]  # ids elsewhere: the first `window`, in the index's order
+    total: int  # own and elsewhere, at most COUNT_LIMIT
+
+    @property
+    def capped(self) -> bool:
+        return self.total >= COUNT_LIMIT
+
+
+class FullText(Protocol):
+    def planning(self, session: AsyncSession) -> AbstractAsyncContextManager[None]:
+        """Around a search's statements: whatever the database needs to plan them well."""
+        ...
+
+    async def find(
+        self, session: AsyncSession, match: Match, municipality_id: int | None, window: int
+    ) -> Found:
+        """One round trip: the count, the own municipality's ids, the first others."""
+        ...
+
+    async def own(self, session: AsyncSession, match: Match, municipality_id: int) -> list[int]:
+        """Only the ids in the given municipality."""
+        ...
+
+    async def candidates(self, session: AsyncSession, ids: Sequence[int]) -> list[Row[Any]]:
+        """What ranking and results need of these services (CANDIDATE_COLUMNS)."""
+        ...
+
+
+# One list parameter rather than an expanded IN (...) of up to 200: a fixed statement.
+CANDIDATE_COLUMNS = (
+    "SELECT s.id, s.municipality_id, s.name, i.name, m.name, s.categories, s.search_text, "
+    "s.phone, s.www, s.is_example FROM service s "
+    "JOIN institution i ON i.id = s.institution_id "
+    "JOIN municipality m ON m.id = s.municipality_id "
+)
+
+
+def _alternatives(term: Term, match: Match, prefix: str, quote: str) -> list[str]:
+    first = f"{quote}{term.indexed}{quote}{prefix if term.indexed_prefix else ''}"
+    markers = term.markers if match.categories else []
+    return [first, *(f"{quote}{marker}{quote}" for marker in markers)]
+
+
+async def _rows(session: AsyncSession, sql: str, values: dict[str, object]) -> list[Row[Any]]:
+    # Core, not ORM execution: these run on every search.
+    connection = await session.connection()
+    return list((await connection.execute(text(sql), values)).all())
+
+
+def _found(rows: Sequence[Row[Any]]) -> Found:
+    parts: dict[int, list[int]] = {0: [], 1: [], 2: [0]}
+    for value, part in rows:
+        parts[part].append(value)
+    return Found(parts[0], parts[1], min(parts[2][-1], COUNT_LIMIT))
+
+
+class Fts5:
+    """SQLite: an external-content FTS5 table; the municipality is a word in the index too,
+    so "own municipality" is an intersection of word lists, not a join."""
+
+    def planning(self, session: AsyncSession) -> AbstractAsyncContextManager[None]:
+        return nullcontext()
+
+    @staticmethod
+    def expression(match: Match) -> str:
+        groups = ["(" + " OR ".join(_alternatives(t, match, "*", '"')) + ")" for t in match.terms]
+        return (" OR " if match.any_term else " AND ").join(groups)
+
+    async def find(
+        self, session: AsyncSession, match: Match, municipality_id: int | None, window: int
+    ) -> Found:
+        expression = self.expression(match)
+        values: dict[str, object] = {
+            "all": expression,
+            "n": window,
+            "own_n": OWN_LIMIT,
+            "count_n": COUNT_LIMIT,
+        }
+        parts = [
+            "SELECT count(*), 2 FROM (SELECT 1 FROM service_fts "
+            "WHERE service_fts MATCH :all LIMIT :count_n)"
+        ]
+        others = ":all"
+        if municipality_id is not None:
+            marker = f'"{municipality_token(municipality_id)}"'
+            values["own"] = f"({expression}) AND {marker}"
+            values["others"] = f"({expression}) NOT {marker}"
+            parts.append(
+                "SELECT * FROM (SELECT rowid, 0 FROM service_fts "
+                "WHERE service_fts MATCH :own LIMIT :own_n)"
+            )
+            others = ":others"
+        parts.append(
+            "SELECT * FROM (SELECT rowid, 1 FROM service_fts "
+            f"WHERE service_fts MATCH {others} ORDER BY rowid LIMIT :n)"
+        )
+        return _found(await _rows(session, " UNION ALL ".join(parts), values))
+
+    async def own(self, session: AsyncSession, match: Match, municipality_id: int) -> list[int]:
+        marker = f'"{municipality_token(municipality_id)}"'
+        rows = await _rows(
+            session,
+            "SELECT rowid FROM service_fts WHERE service_fts MATCH :q LIMIT :n",
+            {"q": f"({self.expression(match)}) AND {marker}", "n": OWN_LIMIT},
+        )
+        return [row[0] for row in rows]
+
+    async def candidates(self, session: AsyncSession, ids: Sequence[int]) -> list[Row[Any]]:
+        return await _rows(
+            session,
+            CANDIDATE_COLUMNS + "WHERE s.id IN (SELECT value FROM json_each(:ids))",
+            {"ids": json.dumps(list(ids))},
+        )
+
+
+_MATCHES = "to_tsvector('simple', search_text) @@ to_tsquery('simple', :q)"
+
+
+@asynccontextmanager
+async def _index_plans(session: AsyncSession) -> AsyncIterator[None]:
+    """Inside: plans that go through the GIN indexes, without parallel workers.
+
+    The planner misjudges `@@` on an expression index: with a LIMIT in sight it may scan the
+    table, re-parsing every row's text (a second for a word found nowhere); and starting
+    workers costs more than these small queries. Scoped to the statements in between; the
+    previous values come back afterwards."""
+    [previous] = await _rows(
+        session,
+        "SELECT current_setting('enable_seqscan'), "
+        "current_setting('max_parallel_workers_per_gather'), "
+        "set_config('enable_seqscan', 'off', true), "
+        "set_config('max_parallel_workers_per_gather', '0', true)",
+        {},
+    )
+    yield
+    # Not in a `finally`: after an error the transaction is rolled back, SET LOCAL with it.
+    await _rows(
+        session,
+        "SELECT set_config('enable_seqscan', :a, true), "
+        "set_config('max_parallel_workers_per_gather', :b, true)",
+        {"a": previous[0], "b": previous[1]},
+    )
+
+
+class PostgresFullText:
+    """PostgreSQL: a GIN index over to_tsvector('simple', search_text)."""
+
+    def planning(self, session: AsyncSession) -> AbstractAsyncContextManager[None]:
+        return _index_plans(session)
+
+    @staticmethod
+    def expression(match: Match) -> str:
+        groups = ["(" + " | ".join(_alternatives(t, match, ":*", "'")) + ")" for t in match.terms]
+        return (" | " if match.any_term else " & ").join(groups)
+
+    async def find(
+        self, session: AsyncSession, match: Match, municipality_id: int | None, window: int
+    ) -> Found:
+        # The first COUNT_LIMIT matches are read once (a materialized CTE): the count and the
+        # first others come from them; the own municipality's through its own index.
+        rows = await _rows(
+            session,
+            "WITH hits AS MATERIALIZED "
+            f"(SELECT id, municipality_id FROM service WHERE {_MATCHES} LIMIT :count_n) "
+            "SELECT count(*), 2 FROM hits "
+            "UNION ALL (SELECT id, 0 FROM service "
+            f"WHERE municipality_id = :m AND {_MATCHES} LIMIT :own_n) "
+            "UNION ALL (SELECT id, 1 FROM hits WHERE municipality_id IS DISTINCT FROM :m "
+            "ORDER BY id LIMIT :n)",
+            {
+                "q": self.expression(match),
+                "m": municipality_id,
+                "n": window,
+                "own_n": OWN_LIMIT,
+                "count_n": COUNT_LIMIT,
+            },
+        )
+        return _found(rows)
+
+    async def own(self, session: AsyncSession, match: Match, municipality_id: int) -> list[int]:
+        rows = await _rows(
+            session,
+            f"SELECT id FROM service WHERE municipality_id = :m AND {_MATCHES} LIMIT :n",
+            {"m": municipality_id, "q": self.expression(match), "n": OWN_LIMIT},
+        )
+        return [row[0] for row in rows]
+
+    async def candidates(self, session: AsyncSession, ids: Sequence[int]) -> list[Row[Any]]:
+        return await _rows(
+            session, CANDIDATE_COLUMNS + "WHERE s.id = ANY(:ids)", {"ids": list(ids)}
+        )
+
+
+def full_text_for(dialect: str) -> FullText:
+    return Fts5() if dialect == "sqlite" else PostgresFullText()

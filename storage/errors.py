@@ -1,0 +1,42 @@
+"""Domain errors: raised by storage operations, turned into friendly texts by the bot layer."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Problem(enum.StrEnum):
+    INVITATION_UNKNOWN = "invitation_unknown"
+    INVITATION_EXPIRED = "invitation_expired"
+    INVITATION_USED_UP = "invitation_used_up"
+    TEAM_UNKNOWN = "team_unknown"
+    MEMBER_UNKNOWN = "member_unknown"
+    NAME_INVALID = "name_invalid"
+    NAME_TOO_LONG = "name_too_long"
+    LAST_COORDINATOR = "last_coordinator"
+    GROUP_LINKED_ELSEWHERE = "group_linked_elsewhere"
+    ALREADY_EXISTS = "already_exists"
+    STALE_BUTTON = "stale_button"
+    TEXT_EMPTY = "text_empty"
+    TEXT_TOO_LONG = "text_too_long"
+    MEETING_UNKNOWN = "meeting_unknown"
+    MEETING_IN_PAST = "meeting_in_past"
+    MEETING_CANCELLED = "meeting_cancelled"
+    MEETING_STARTED = "meeting_started"
+    NOT_IN_TEAM = "not_in_team"
+    OFFSET_INVALID = "offset_invalid"
+    TOO_MANY_OFFSETS = "too_many_offsets"
+    DIGEST_INVALID = "digest_invalid"
+    QUERY_TOO_SHORT = "query_too_short"
+    QUERY_TOO_LONG = "query_too_long"
+    SERVICE_UNKNOWN = "service_unknown"
+    MUNICIPALITY_UNKNOWN = "municipality_unknown"
+
+
+class DomainError(Exception):
+    """An expected refusal with a reason the user can act on."""
+
+    def __init__(self, problem: Problem, **details: object) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+        self.details = details

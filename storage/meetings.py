@@ -1,0 +1,476 @@
+"""Meetings of a team: one-off or recurring, with answers (RSVP) of its members."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from storage import audit, reminders
+from storage.errors import DomainError, Problem
+from storage.models import (
+    Answer,
+    Institution,
+    Meeting,
+    MeetingCard,
+    MeetingSeries,
+    MeetingStatus,
+    Member,
+    Membership,
+    Rsvp,
+    Team,
+    utcnow,
+)
+from storage.recurrence import Preset, holiday_name, local_key, occurrences, rule_for
+
+PLACE_MAX = 300
+AGENDA_MAX = 2000
+# Occurrences of a series exist as rows this far ahead (reminders and digests need them).
+HORIZON = timedelta(days=120)
+
+
+def _uid() -> str:
+    return f"{uuid.uuid4()}@kooperacje-bot"
+
+
+def check_place(text: str) -> str:
+    place = " ".join(text.split())
+    if not place:
+        raise DomainError(Problem.TEXT_EMPTY)
+    if len(place) > PLACE_MAX:
+        raise DomainError(Problem.TEXT_TOO_LONG, max_length=PLACE_MAX)
+    return place
+
+
+def check_agenda(text: str | None) -> str | None:
+    if text is None:
+        return None
+    agenda = "\n".join(" ".join(line.split()) for line in text.strip().splitlines()).strip()
+    if len(agenda) > AGENDA_MAX:
+        raise DomainError(Problem.TEXT_TOO_LONG, max_length=AGENDA_MAX)
+    return agenda or None
+
+
+async def load_meeting(session: AsyncSession, meeting_id: int) -> Meeting:
+    meeting = await session.scalar(
+        select(Meeting)
+        .where(Meeting.id == meeting_id)
+        .options(
+            selectinload(Meeting.team).selectinload(Team.municipality),
+            selectinload(Meeting.created_by),
+            selectinload(Meeting.series),
+        )
+    )
+    if meeting is None:
+        raise DomainError(Problem.MEETING_UNKNOWN)
+    return meeting
+
+
+def zone_of(meeting_or_team: Meeting | Team) -> ZoneInfo:
+    team = meeting_or_team.team if isinstance(meeting_or_team, Meeting) else meeting_or_team
+    return ZoneInfo(team.municipality.timezone)
+
+
+async def schedule(
+    session: AsyncSession,
+    team: Team,
+    starts_at: datetime,
+    place: str,
+    agenda: str | None,
+    created_by: Member | None,
+    *,
+    preset: Preset | None = None,
+    now: datetime | None = None,
+) -> Meeting:
+    """Create a meeting (and its series, if it repeats). Returns the first occurrence."""
+    now = now or utcnow()
+    if starts_at <= now:
+        raise DomainError(Problem.MEETING_IN_PAST)
+    place, agenda = check_place(place), check_agenda(agenda)
+    zone = ZoneInfo(team.municipality.timezone)
+    if preset is None:
+        meeting = Meeting(
+            team_id=team.id,
+            starts_at=starts_at,
+            place=place,
+            agenda=agenda,
+            uid=_uid(),
+            created_by_id=created_by.id if created_by else None,
+            holiday=holiday_name(starts_at.astimezone(zone).date()),
+        )
+        session.add(meeting)
+        await session.flush()
+        await reminders.plan_meeting(session, meeting, now=now)
+        audit.record(
+            session,
+            "meeting.schedule",
+            actor_telegram_id=_tg(created_by),
+            team_id=team.id,
+            meeting_id=meeting.id,
+        )
+        return meeting
+    series = MeetingSeries(
+        team_id=team.id,
+        rule=rule_for(preset, starts_at.astimezone(zone)),
+        local_start=local_key(starts_at, zone),
+        timezone=zone.key,
+        place=place,
+        agenda=agenda,
+        uid=_uid(),
+        created_by_id=created_by.id if created_by else None,
+    )
+    session.add(series)
+    await session.flush()
+    created = await materialize(session, series, now - timedelta(minutes=1), now + HORIZON, now=now)
+    if not created:
+        raise DomainError(Problem.MEETING_IN_PAST)
+    audit.record(
+        session,
+        "meeting.series",
+        actor_telegram_id=_tg(created_by),
+        team_id=team.id,
+        series_id=series.id,
+        rule=series.rule,
+    )
+    return created[0]
+
+
+def _tg(member: Member | None) -> int | None:
+    return member.telegram_id if member else None
+
+
+async def materialize(
+    session: AsyncSession,
+    series: MeetingSeries,
+    after: datetime,
+    until: datetime,
+    *,
+    now: datetime | None = None,
+) -> list[Meeting]:
+    """Create the missing occurrences of a series in (after, until], with their reminders;
+    idempotent."""
+    if series.until is not None:
+        until = min(until, series.until)
+    zone = ZoneInfo(series.timezone)
+    existing = set(
+        await session.scalars(select(Meeting.recurrence_key).where(Meeting.series_id == series.id))
+    )
+    created = []
+    for key, start in occurrences(series.rule, series.local_start, zone, after, until):
+        if key in existing:
+            continue
+        meeting = Meeting(
+            team_id=series.team_id,
+            series_id=series.id,
+            recurrence_key=key,
+            starts_at=start,
+            place=series.place,
+            agenda=series.agenda,
+            uid=_uid(),
+            created_by_id=series.created_by_id,
+            holiday=holiday_name(start.date()),
+        )
+        session.add(meeting)
+        created.append(meeting)
+    if series.materialized_until is None or until > series.materialized_until:
+        series.materialized_until = until
+    await session.flush()
+    for meeting in created:
+        await reminders.plan_meeting(session, meeting, now=now)
+    return created
+
+
+async def extend_series(session: AsyncSession, now: datetime) -> int:
+    """Keep every series' occurrences (and so their reminders) `HORIZON` ahead."""
+    horizon = now + HORIZON
+    stale = await session.scalars(
+        select(MeetingSeries).where(
+            MeetingSeries.materialized_until < horizon - timedelta(days=1),
+            (MeetingSeries.until.is_(None)) | (MeetingSeries.until > now),
+        )
+    )
+    created = 0
+    for series in stale:
+        after = max(now, series.materialized_until or now)
+        created += len(await materialize(session, series, after, horizon, now=now))
+    return created
+
+
+async def series_occurrences(
+    session: AsyncSession, series_id: int, limit: int = 6
+) -> list[Meeting]:
+    return list(
+        await session.scalars(
+            select(Meeting)
+            .where(Meeting.series_id == series_id)
+            .order_by(Meeting.starts_at)
+            .limit(limit)
+        )
+    )
+
+
+async def membership_of(
+    session: AsyncSession, team_id: int, member: Member | None
+) -> Membership | None:
+    if member is None:
+        return None
+    return await session.scalar(
+        select(Membership).where(Membership.team_id == team_id, Membership.member_id == member.id)
+    )
+
+
+def ensure_open(meeting: Meeting, now: datetime | None = None) -> None:
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise DomainError(Problem.MEETING_CANCELLED)
+    if meeting.starts_at <= (now or utcnow()):
+        raise DomainError(Problem.MEETING_STARTED)
+
+
+async def answer(
+    session: AsyncSession,
+    meeting: Meeting,
+    member: Member | None,
+    reply: Answer,
+    now: datetime | None = None,
+) -> bool:
+    """Record a member's answer; False when it was already that answer."""
+    ensure_open(meeting, now)
+    if await membership_of(session, meeting.team_id, member) is None:
+        raise DomainError(Problem.NOT_IN_TEAM)
+    assert member is not None
+    current = await session.get(Rsvp, (meeting.id, member.id))
+    if current is not None and current.answer == reply:
+        return False
+    if current is None:
+        session.add(Rsvp(meeting_id=meeting.id, member_id=member.id, answer=reply))
+    else:
+        current.answer, current.answered_at = reply, utcnow()
+    await session.flush()
+    return True
+
+
+@dataclass(frozen=True)
+class Counts:
+    yes: int = 0
+    no: int = 0
+    maybe: int = 0
+
+
+async def counts(session: AsyncSession, meeting_id: int) -> Counts:
+    rows = await session.execute(
+        select(Rsvp.answer, func.count()).where(Rsvp.meeting_id == meeting_id).group_by(Rsvp.answer)
+    )
+    found = {answer_: n for answer_, n in rows.all()}
+    return Counts(found.get(Answer.YES, 0), found.get(Answer.NO, 0), found.get(Answer.MAYBE, 0))
+
+
+async def my_answer(session: AsyncSession, meeting_id: int, member: Member | None) -> Answer | None:
+    if member is None:
+        return None
+    rsvp = await session.get(Rsvp, (meeting_id, member.id))
+    return rsvp.answer if rsvp else None
+
+
+@dataclass
+class Attendance:
+    # institution name (None: not given) -> names, per answer
+    by_answer: dict[Answer, dict[str | None, list[str]]] = field(default_factory=dict)
+    silent: list[tuple[int, str]] = field(default_factory=list)  # (telegram id, name)
+
+
+async def attendance(session: AsyncSession, meeting: Meeting) -> Attendance:
+    """Who answered what, grouped by institution, and who has not answered yet."""
+    rows = (
+        await session.execute(
+            select(Member, Institution, Rsvp)
+            .join(Membership, Membership.member_id == Member.id)
+            .outerjoin(Institution, Member.institution_id == Institution.id)
+            .outerjoin(Rsvp, (Rsvp.member_id == Member.id) & (Rsvp.meeting_id == meeting.id))
+            .where(Membership.team_id == meeting.team_id)
+        )
+    ).all()
+    result = Attendance()
+    for member, institution, rsvp in rows:
+        if rsvp is None:
+            result.silent.append((member.telegram_id, member.name))
+            continue
+        group = result.by_answer.setdefault(rsvp.answer, {})
+        group.setdefault(institution.name if institution else None, []).append(member.name)
+    return result
+
+
+async def upcoming_for(
+    session: AsyncSession,
+    member: Member,
+    now: datetime | None = None,
+    offset: int = 0,
+    limit: int = 5,
+) -> tuple[list[tuple[Meeting, Answer | None]], int]:
+    """My upcoming meetings across my teams (with my answer), and how many there are."""
+    now = now or utcnow()
+    team_ids = select(Membership.team_id).where(Membership.member_id == member.id)
+    where = (
+        Meeting.team_id.in_(team_ids),
+        Meeting.starts_at > now,
+        Meeting.status == MeetingStatus.SCHEDULED,
+    )
+    total = await session.scalar(select(func.count()).select_from(Meeting).where(*where)) or 0
+    rows = (
+        await session.execute(
+            select(Meeting, Rsvp.answer)
+            .outerjoin(Rsvp, (Rsvp.meeting_id == Meeting.id) & (Rsvp.member_id == member.id))
+            .where(*where)
+            .options(selectinload(Meeting.team).selectinload(Team.municipality))
+            .order_by(Meeting.starts_at, Meeting.id)
+            .offset(offset)
+            .limit(limit)
+        )
+    ).all()
+    return [(m, a) for m, a in rows], total
+
+
+async def team_upcoming(
+    session: AsyncSession, team_id: int, now: datetime, until: datetime
+) -> list[Meeting]:
+    return list(
+        await session.scalars(
+            select(Meeting)
+            .where(
+                Meeting.team_id == team_id,
+                Meeting.starts_at > now,
+                Meeting.starts_at <= until,
+                Meeting.status == MeetingStatus.SCHEDULED,
+            )
+            .options(selectinload(Meeting.team).selectinload(Team.municipality))
+            .order_by(Meeting.starts_at)
+        )
+    )
+
+
+async def team_members(session: AsyncSession, team_id: int) -> Sequence[Member]:
+    return (
+        await session.scalars(select(Member).join(Membership).where(Membership.team_id == team_id))
+    ).all()
+
+
+async def members_answering(
+    session: AsyncSession, meeting_id: int, answers: tuple[Answer, ...]
+) -> Sequence[Member]:
+    return (
+        await session.scalars(
+            select(Member).join(Rsvp).where(Rsvp.meeting_id == meeting_id, Rsvp.answer.in_(answers))
+        )
+    ).all()
+
+
+async def reschedule(
+    session: AsyncSession,
+    meeting: Meeting,
+    *,
+    starts_at: datetime | None = None,
+    place: str | None = None,
+    agenda: str | None = None,
+    actor_telegram_id: int | None,
+    now: datetime | None = None,
+) -> None:
+    """Change one meeting (one occurrence of a series: the series stays as it is)."""
+    ensure_open(meeting, now)
+    if starts_at is not None:
+        if starts_at <= (now or utcnow()):
+            raise DomainError(Problem.MEETING_IN_PAST)
+        team = await session.get(Team, meeting.team_id, options=[selectinload(Team.municipality)])
+        zone = ZoneInfo(team.municipality.timezone) if team else ZoneInfo("Europe/Warsaw")
+        meeting.starts_at = starts_at
+        meeting.holiday = holiday_name(starts_at.astimezone(zone).date())
+    if place is not None:
+        meeting.place = check_place(place)
+    if agenda is not None:
+        meeting.agenda = check_agenda(agenda)
+    meeting.sequence += 1
+    meeting.updated_at = utcnow()
+    audit.record(
+        session,
+        "meeting.change",
+        actor_telegram_id=actor_telegram_id,
+        team_id=meeting.team_id,
+        meeting_id=meeting.id,
+    )
+    await session.flush()
+    if starts_at is not None:
+        await reminders.plan_meeting(session, meeting, now=now, moved=True)
+
+
+async def cancel(
+    session: AsyncSession,
+    meeting: Meeting,
+    *,
+    actor_telegram_id: int | None,
+    now: datetime | None = None,
+) -> None:
+    ensure_open(meeting, now)
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.sequence += 1
+    meeting.updated_at = utcnow()
+    audit.record(
+        session,
+        "meeting.cancel",
+        actor_telegram_id=actor_telegram_id,
+        team_id=meeting.team_id,
+        meeting_id=meeting.id,
+    )
+    await session.flush()
+    await reminders.plan_meeting(session, meeting, now=now)
+
+
+async def end_series(
+    session: AsyncSession,
+    series: MeetingSeries,
+    *,
+    actor_telegram_id: int | None,
+    now: datetime | None = None,
+) -> int:
+    """Stop a series: its future occurrences are cancelled. Returns how many."""
+    now = now or utcnow()
+    series.until = now
+    future = await session.scalars(
+        select(Meeting).where(
+            Meeting.series_id == series.id,
+            Meeting.starts_at > now,
+            Meeting.status == MeetingStatus.SCHEDULED,
+        )
+    )
+    cancelled = 0
+    for meeting in future:
+        meeting.status = MeetingStatus.CANCELLED
+        meeting.sequence += 1
+        cancelled += 1
+        await reminders.plan_meeting(session, meeting, now=now)
+    audit.record(
+        session,
+        "meeting.series_end",
+        actor_telegram_id=actor_telegram_id,
+        team_id=series.team_id,
+        series_id=series.id,
+        cancelled=cancelled,
+    )
+    await session.flush()
+    return cancelled
+
+
+async def remember_card(
+    session: AsyncSession, meeting_id: int, chat_id: int, message_id: int
+) -> None:
+    session.add(MeetingCard(meeting_id=meeting_id, chat_id=chat_id, message_id=message_id))
+    await session.flush()
+
+
+async def cards_of(session: AsyncSession, meeting_id: int) -> Sequence[MeetingCard]:
+    return (
+        await session.scalars(select(MeetingCard).where(MeetingCard.meeting_id == meeting_id))
+    ).all()

@@ -1,0 +1,40 @@
+"""Members: Telegram users known to the bot."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from storage.models import Member, Membership, utcnow
+
+
+async def find_member(session: AsyncSession, telegram_id: int) -> Member | None:
+    return await session.scalar(
+        select(Member)
+        .where(Member.telegram_id == telegram_id)
+        .options(
+            selectinload(Member.memberships).selectinload(Membership.team),
+            selectinload(Member.institution),
+        )
+    )
+
+
+async def ensure_member(
+    session: AsyncSession, telegram_id: int, name: str, username: str | None
+) -> Member:
+    """The member for this Telegram user, created on first join; name kept current."""
+    member = await find_member(session, telegram_id)
+    display = " ".join(name.split())[:200] or str(telegram_id)
+    if member is None:
+        member = Member(telegram_id=telegram_id, name=display, username=username, memberships=[])
+        session.add(member)
+        await session.flush()
+    else:
+        member.name, member.username, member.last_seen_at = display, username, utcnow()
+    return member
+
+
+async def set_language(session: AsyncSession, member: Member, language: str | None) -> None:
+    member.language = language
+    await session.flush()

@@ -1,0 +1,446 @@
+"""Database tables. Times are stored in UTC and converted at the edges."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on both databases (SQLite gives back naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use an aware one")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Sector(enum.StrEnum):
+    SOCIAL_ASSISTANCE = "social_assistance"
+    POLICE = "police"
+    COURT = "court"
+    EDUCATION = "education"
+    HEALTH = "health"
+    LABOUR = "labour"
+    HOUSING = "housing"
+    SOCIAL_INSURANCE = "social_insurance"
+    NGO = "ngo"
+    OTHER = "other"
+
+
+class TeamKind(enum.StrEnum):
+    PZK = "PZK"
+    ZZK = "ZZK"
+
+
+class Role(enum.StrEnum):
+    COORDINATOR = "coordinator"
+    MEMBER = "member"
+
+
+class MeetingStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class Delivery(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # claimed by a process; sent or not is unknown until it says so
+    SENT = "sent"
+    SKIPPED = "skipped"  # declined, muted, left the team, meeting cancelled
+    DROPPED = "dropped"  # fell due while the bot was down and the meeting has started
+    UNREACHABLE = "unreachable"  # blocked the bot or never opened a private chat
+    FAILED = "failed"
+
+
+class ScheduledKind(enum.StrEnum):
+    REMINDER = "reminder"
+    DIGEST = "digest"
+
+
+class Answer(enum.StrEnum):
+    YES = "yes"
+    NO = "no"
+    MAYBE = "maybe"
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    # Stored as plain strings (no native PG enum): adding a value needs no type migration.
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        values_callable=lambda e: [m.value for m in e],
+        length=32,
+        validate_strings=True,
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+class Municipality(Base):
+    __tablename__ = "municipality"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Warsaw")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    teams: Mapped[list[Team]] = relationship(back_populates="municipality")
+    institutions: Mapped[list[Institution]] = relationship(back_populates="municipality")
+
+
+class Institution(Base):
+    __tablename__ = "institution"
+    __table_args__ = (UniqueConstraint("municipality_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    sector: Mapped[Sector] = mapped_column(_enum(Sector, "sector"), default=Sector.OTHER)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    municipality: Mapped[Municipality] = relationship(back_populates="institutions")
+
+
+class Team(Base):
+    __tablename__ = "team"
+    __table_args__ = (UniqueConstraint("municipality_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id", ondelete="CASCADE"))
+    kind: Mapped[TeamKind] = mapped_column(_enum(TeamKind, "team_kind"))
+    name: Mapped[str] = mapped_column(String(200))
+    # The linked Telegram group, if any; one group serves one team.
+    chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    # Who may call meetings: every member (the default) or coordinators only.
+    meetings_by: Mapped[Role] = mapped_column(
+        _enum(Role, "role"), default=Role.MEMBER, server_default=Role.MEMBER.value
+    )
+    # Minutes before a meeting at which reminders go out; whole days keep the wall-clock hour.
+    reminder_offsets: Mapped[list[int]] = mapped_column(
+        JSON, default=lambda: [1440, 60], server_default="[1440, 60]"
+    )
+    # The digest "Najbliższe spotkania": days of the month and local time.
+    digest_days: Mapped[list[int]] = mapped_column(
+        JSON, default=lambda: [1, 15], server_default="[1, 15]"
+    )
+    digest_time: Mapped[str] = mapped_column(String(5), default="08:00", server_default="08:00")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    municipality: Mapped[Municipality] = relationship(back_populates="teams")
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="team", cascade="all, delete-orphan"
+    )
+
+
+class Member(Base):
+    __tablename__ = "member"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    username: Mapped[str | None] = mapped_column(String(64))
+    institution_id: Mapped[int | None] = mapped_column(
+        ForeignKey("institution.id", ondelete="SET NULL")
+    )
+    # None: follow the language of the member's Telegram app.
+    language: Mapped[str | None] = mapped_column(String(8))
+    reminders_muted: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Set when Telegram refused a private message (blocked, or chat never opened).
+    unreachable_since: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    institution: Mapped[Institution | None] = relationship()
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="member", cascade="all, delete-orphan"
+    )
+
+
+class Membership(Base):
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("team_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"), default=Role.MEMBER)
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reminders_muted: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+    team: Mapped[Team] = relationship(back_populates="memberships")
+    member: Mapped[Member] = relationship(back_populates="memberships")
+
+
+class Invitation(Base):
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"), default=Role.MEMBER)
+    expires_at: Mapped[datetime]
+    max_uses: Mapped[int] = mapped_column(Integer, default=50)
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+    # None when made from the command line.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    team: Mapped[Team] = relationship()
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # Telegram id of who acted; None for the command line.
+    actor_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
+    action: Mapped[str] = mapped_column(String(64))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class MeetingSeries(Base):
+    """A recurring meeting: an RFC 5545 rule over local wall-clock times."""
+
+    __tablename__ = "meeting_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    rule: Mapped[str] = mapped_column(String(200))  # RRULE value, without DTSTART
+    # Local wall time of the first occurrence ("2026-11-24T10:00") and its zone: occurrences
+    # keep this wall time across DST switches.
+    local_start: Mapped[str] = mapped_column(String(16))
+    timezone: Mapped[str] = mapped_column(String(64))
+    until: Mapped[datetime | None]
+    place: Mapped[str] = mapped_column(String(300))
+    agenda: Mapped[str | None] = mapped_column(String(2000))
+    uid: Mapped[str] = mapped_column(String(80), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Occurrences exist as Meeting rows up to here.
+    materialized_until: Mapped[datetime | None]
+
+
+class Meeting(Base):
+    __tablename__ = "meeting"
+    __table_args__ = (UniqueConstraint("series_id", "recurrence_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting_series.id", ondelete="CASCADE")
+    )
+    # The occurrence's original local start, so moving it does not make the series recreate it.
+    recurrence_key: Mapped[str | None] = mapped_column(String(16))
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=120)
+    place: Mapped[str] = mapped_column(String(300))
+    agenda: Mapped[str | None] = mapped_column(String(2000))
+    status: Mapped[MeetingStatus] = mapped_column(
+        _enum(MeetingStatus, "meeting_status"), default=MeetingStatus.SCHEDULED
+    )
+    holiday: Mapped[str | None] = mapped_column(String(120))
+    uid: Mapped[str] = mapped_column(String(80), unique=True)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)  # iCalendar SEQUENCE
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    team: Mapped[Team] = relationship()
+    series: Mapped[MeetingSeries | None] = relationship()
+    created_by: Mapped[Member | None] = relationship()
+
+
+class Rsvp(Base):
+    __tablename__ = "rsvp"
+
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("member.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    answer: Mapped[Answer] = mapped_column(_enum(Answer, "answer"))
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MeetingCard(Base):
+    """A posted meeting card, so that its counts can be updated in place."""
+
+    __tablename__ = "meeting_card"
+    __table_args__ = (UniqueConstraint("chat_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class ScheduledMessage(Base):
+    """One message the scheduler must send: a reminder or a digest, to one chat.
+
+    The unique keys make "the same reminder twice" impossible to even store.
+    """
+
+    __tablename__ = "scheduled_message"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "chat_id", "offset_minutes", name="uq_reminder_once"),
+        UniqueConstraint("team_id", "digest_date", "chat_id", name="uq_digest_once"),
+        Index("ix_scheduled_due", "state", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ScheduledKind] = mapped_column(_enum(ScheduledKind, "scheduled_kind"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    offset_minutes: Mapped[int | None]
+    digest_date: Mapped[str | None] = mapped_column(String(10))
+    due_at: Mapped[datetime]
+    state: Mapped[Delivery] = mapped_column(_enum(Delivery, "delivery"), default=Delivery.PENDING)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str | None] = mapped_column(String(200))
+
+
+class ConversationState(Base):
+    """A multi-step dialogue in progress, kept here so restarts and standbys continue it."""
+
+    __tablename__ = "conversation_state"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Service(Base):
+    """One entry of the Lokalny Koszyk Usług: what an institution offers, to whom, how."""
+
+    __tablename__ = "service"
+    __table_args__ = (UniqueConstraint("municipality_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Indexed by the unique (municipality_id, key).
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id", ondelete="CASCADE"))
+    institution_id: Mapped[int] = mapped_column(
+        ForeignKey("institution.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(String(4000))
+    categories: Mapped[list[str]] = mapped_column(JSON, default=list)  # slugs, see basket
+    target_groups: Mapped[str | None] = mapped_column(String(1000))
+    how_to_access: Mapped[str | None] = mapped_column(String(2000))
+    address: Mapped[str | None] = mapped_column(String(300))
+    phone: Mapped[str | None] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254))
+    www: Mapped[str | None] = mapped_column(String(500))
+    opening_hours: Mapped[str | None] = mapped_column(String(500))
+    paid: Mapped[str | None] = mapped_column(String(100))  # as written: "bezpłatna", ...
+    is_example: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Normalized municipality + institution + name: re-importing a file finds the same row.
+    key: Mapped[str] = mapped_column(String(640))
+    # Folded words of every searchable field; indexed by hand-written full-text objects
+    # (FTS5 on SQLite, GIN on PostgreSQL) in migration 0004.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Telegram id of who last changed it; None for the command line.
+    updated_by: Mapped[int | None] = mapped_column(BigInteger)
+
+    municipality: Mapped[Municipality] = relationship()
+    institution: Mapped[Institution] = relationship()
+
+
+class ServiceWord(Base):
+    """A word found in some service's search text: what typos in searches are corrected to.
+
+    Only added to (at import); a word whose services are gone is a harmless suggestion.
+    """
+
+    __tablename__ = "service_word"
+
+    word: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+__all__ = [
+    "Answer",
+    "AuditEntry",
+    "Delivery",
+    "ScheduledKind",
+    "ScheduledMessage",
+    "Meeting",
+    "MeetingCard",
+    "MeetingSeries",
+    "MeetingStatus",
+    "Rsvp",
+    "Base",
+    "ConversationState",
+    "Institution",
+    "Invitation",
+    "Member",
+    "Membership",
+    "Municipality",
+    "Role",
+    "Sector",
+    "Service",
+    "ServiceWord",
+    "Team",
+    "TeamKind",
+    "utcnow",
+]

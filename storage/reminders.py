@@ -1,0 +1,402 @@
+"""Reminders and digests as rows: planned with the meeting, claimed atomically, sent once.
+
+The database is the source of truth. A row is planned in the transaction that schedules,
+moves or cancels its meeting; a sender claims it (PENDING -> SENDING, with SKIP LOCKED on
+PostgreSQL so two processes never take the same row), sends one message, and records the
+result (SENT, SKIPPED, ...). The only window in which a crash repeats a message is between
+Telegram accepting it and the SENT commit: one message per sender, re-sent after the lease.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from storage import audit
+from storage.errors import DomainError, Problem
+from storage.models import (
+    Delivery,
+    Meeting,
+    MeetingStatus,
+    Member,
+    Membership,
+    ScheduledKind,
+    ScheduledMessage,
+    Team,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_OFFSET = timedelta(days=30)
+MAX_OFFSETS = 6
+# A claimed row whose sender said nothing for this long is taken over (the sender died).
+LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 5
+DAY = 24 * 60
+
+
+def due_time(start: datetime, offset_minutes: int, zone: ZoneInfo) -> datetime:
+    """Whole days keep the local hour (10:00 the day before, even across DST); hours and
+    minutes are elapsed time."""
+    if offset_minutes % DAY == 0:
+        local = start.astimezone(zone).replace(tzinfo=None) - timedelta(days=offset_minutes // DAY)
+        return local.replace(tzinfo=zone).astimezone(ZoneInfo("UTC"))
+    return start - timedelta(minutes=offset_minutes)
+
+
+_OFFSET = re.compile(
+    r"^\s*(\d+(?:[.,]\d+)?)\s*"
+    r"(d|dn|dni|dzie[nń]|doba|doby|dób|h|g|godz|godzina|godziny|godzin|m|min|minut|minuta|"
+    r"minuty|t|tyg|tydzie[nń]|tygodnie|tygodni|day|days|hour|hours|minute|minutes|week|weeks)"
+    r"\.?\s*$",
+    re.IGNORECASE,
+)
+_UNIT_MINUTES = {"d": DAY, "h": 60, "g": 60, "m": 1, "t": 7 * DAY, "w": 7 * DAY}
+
+
+def parse_offset(text: str) -> int:
+    """Minutes from "3 dni", "2h", "30 min", "1 tydzień"; refuses zero, negative, > 30 days."""
+    match = _OFFSET.match(text)
+    if match is None:
+        raise DomainError(Problem.OFFSET_INVALID)
+    amount = float(match.group(1).replace(",", "."))
+    unit = match.group(2).lower()
+    key = "t" if unit.startswith(("t", "w")) else unit[0]
+    minutes = round(amount * _UNIT_MINUTES[key])
+    if minutes <= 0 or timedelta(minutes=minutes) > MAX_OFFSET:
+        raise DomainError(Problem.OFFSET_INVALID)
+    return minutes
+
+
+async def set_offsets(
+    session: AsyncSession,
+    team: Team,
+    offsets: list[int],
+    *,
+    actor_telegram_id: int,
+    now: datetime | None = None,
+) -> None:
+    unique = sorted(set(offsets), reverse=True)[:MAX_OFFSETS]
+    team.reminder_offsets = unique
+    audit.record(
+        session,
+        "team.reminders",
+        actor_telegram_id=actor_telegram_id,
+        team_id=team.id,
+        offsets=unique,
+    )
+    await session.flush()
+    for meeting in await _upcoming(session, team.id, now or utcnow()):
+        await plan_meeting(session, meeting, now=now)
+
+
+_DIGEST_TIME = re.compile(r"(?:^|\s)(?:o\s+)?(\d{1,2})[:.](\d{2})\s*$")
+
+
+def parse_digest(text: str) -> tuple[list[int], str]:
+    """Days of the month and an hour: "1, 15 8:00" -> ([1, 15], "08:00")."""
+    match = _DIGEST_TIME.search(text.lower())
+    if match is None:
+        raise DomainError(Problem.DIGEST_INVALID)
+    head = text[: match.start()]
+    if re.sub(r"[\d\s,;.i]", "", head.lower()):
+        raise DomainError(Problem.DIGEST_INVALID)
+    days = sorted({int(d) for d in re.findall(r"\d+", head)})
+    hour, minute = int(match.group(1)), int(match.group(2))
+    # Up to the 28th: every month has it.
+    if not days or len(days) > 4 or not all(1 <= d <= 28 for d in days) or hour > 23 or minute > 59:
+        raise DomainError(Problem.DIGEST_INVALID)
+    return days, f"{hour:02d}:{minute:02d}"
+
+
+async def set_digest(
+    session: AsyncSession, team: Team, days: list[int], at: str, *, actor_telegram_id: int
+) -> None:
+    team.digest_days, team.digest_time = days, at
+    audit.record(
+        session,
+        "team.digest",
+        actor_telegram_id=actor_telegram_id,
+        team_id=team.id,
+        days=days,
+        at=at,
+    )
+    await session.flush()
+
+
+async def _upcoming(session: AsyncSession, team_id: int, now: datetime) -> Sequence[Meeting]:
+    return (
+        await session.scalars(
+            select(Meeting).where(
+                Meeting.team_id == team_id,
+                Meeting.starts_at > now,
+                Meeting.status == MeetingStatus.SCHEDULED,
+            )
+        )
+    ).all()
+
+
+async def _recipients(
+    session: AsyncSession, team: Team, member: Member | None = None
+) -> list[tuple[int, int | None]]:
+    """(chat id, member id): every member privately, and the team's group once."""
+    if member is not None:
+        return [(member.telegram_id, member.id)]
+    rows = await session.execute(
+        select(Member.telegram_id, Member.id).join(Membership).where(Membership.team_id == team.id)
+    )
+    found: list[tuple[int, int | None]] = [(tg, mid) for tg, mid in rows.all()]
+    if team.chat_id is not None:
+        found.append((team.chat_id, None))
+    return found
+
+
+async def plan_meeting(
+    session: AsyncSession,
+    meeting: Meeting,
+    *,
+    now: datetime | None = None,
+    moved: bool = False,
+    only_member: Member | None = None,
+) -> None:
+    """Bring the meeting's pending reminders in line with it, in the caller's transaction.
+
+    Reminders already sent stay sent (never twice per meeting, recipient and offset). When a
+    meeting is moved so close that every reminder time has passed, one goes out at once.
+    """
+    now = now or utcnow()
+    if meeting.status == MeetingStatus.CANCELLED or meeting.starts_at <= now:
+        await session.execute(
+            update(ScheduledMessage)
+            .where(
+                ScheduledMessage.meeting_id == meeting.id,
+                ScheduledMessage.state == Delivery.PENDING,
+            )
+            .values(state=Delivery.SKIPPED, note="meeting cancelled")
+        )
+        return
+    team = await session.get(Team, meeting.team_id, options=[selectinload(Team.municipality)])
+    assert team is not None
+    zone = ZoneInfo(team.municipality.timezone)
+    plan: dict[int, datetime] = {}
+    for offset in team.reminder_offsets:
+        due = due_time(meeting.starts_at, offset, zone)
+        if due > now:
+            plan[offset] = due
+    if moved and not plan and team.reminder_offsets:
+        plan[min(team.reminder_offsets)] = now
+    existing = {
+        (row.chat_id, row.offset_minutes): row
+        for row in await session.scalars(
+            select(ScheduledMessage).where(ScheduledMessage.meeting_id == meeting.id)
+        )
+    }
+    recipients = await _recipients(session, team, only_member)
+    for chat_id, member_id in recipients:
+        for offset, due in plan.items():
+            row = existing.pop((chat_id, offset), None)
+            if row is None:
+                session.add(
+                    ScheduledMessage(
+                        kind=ScheduledKind.REMINDER,
+                        team_id=team.id,
+                        meeting_id=meeting.id,
+                        member_id=member_id,
+                        chat_id=chat_id,
+                        offset_minutes=offset,
+                        due_at=due,
+                    )
+                )
+            elif row.state == Delivery.PENDING:
+                row.due_at = due
+    if only_member is None:
+        # Offsets no longer wanted (or recipients gone): drop what was still waiting.
+        stale = [r.id for r in existing.values() if r.state == Delivery.PENDING]
+        if stale:
+            await session.execute(delete(ScheduledMessage).where(ScheduledMessage.id.in_(stale)))
+    await session.flush()
+
+
+async def plan_new_member(
+    session: AsyncSession, team_id: int, member: Member, now: datetime | None = None
+) -> None:
+    for meeting in await _upcoming(session, team_id, now or utcnow()):
+        await plan_meeting(session, meeting, now=now, only_member=member)
+
+
+def _digest_slot(team: Team, now: datetime) -> date | None:
+    """The latest digest day of this team whose hour has come, within the last day."""
+    zone = ZoneInfo(team.municipality.timezone)
+    local = now.astimezone(zone)
+    hour, minute = (int(p) for p in team.digest_time.split(":"))
+    for days_back in (0, 1):
+        day = local.date() - timedelta(days=days_back)
+        if day.day not in team.digest_days:
+            continue
+        slot = datetime.combine(day, time(hour, minute), tzinfo=zone)
+        if slot <= local and local - slot < timedelta(days=1):
+            return day
+    return None
+
+
+async def plan_digests(session: AsyncSession, now: datetime) -> int:
+    """Rows for every team whose digest is due; inserting twice is a no-op by the unique key."""
+    teams = await session.scalars(select(Team).options(selectinload(Team.municipality)))
+    values = []
+    for team in teams:
+        day = _digest_slot(team, now)
+        if day is None:
+            continue
+        for chat_id, member_id in await _recipients(session, team):
+            values.append(
+                {
+                    "kind": ScheduledKind.DIGEST,
+                    "team_id": team.id,
+                    "member_id": member_id,
+                    "chat_id": chat_id,
+                    "digest_date": day.isoformat(),
+                    "due_at": now,
+                    "state": Delivery.PENDING,
+                    "attempts": 0,
+                }
+            )
+    if not values:
+        return 0
+    dialect = session.bind.dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(ScheduledMessage).values(values).on_conflict_do_nothing()
+    result = await session.execute(statement)
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+async def claim_next(session: AsyncSession, worker: str, now: datetime) -> ScheduledMessage | None:
+    """Take one due row for this worker. SKIP LOCKED keeps two processes apart on PostgreSQL;
+    SQLite's single writer (BEGIN IMMEDIATE) does the same there."""
+    candidate = (
+        select(ScheduledMessage.id)
+        .where(ScheduledMessage.state == Delivery.PENDING, ScheduledMessage.due_at <= now)
+        .order_by(ScheduledMessage.due_at, ScheduledMessage.id)
+        .limit(1)
+    )
+    if session.bind.dialect.name == "postgresql":
+        candidate = candidate.with_for_update(skip_locked=True)
+    row_id = await session.scalar(candidate)
+    if row_id is None:
+        return None
+    await session.execute(
+        update(ScheduledMessage)
+        .where(ScheduledMessage.id == row_id, ScheduledMessage.state == Delivery.PENDING)
+        .values(
+            state=Delivery.SENDING,
+            claimed_by=worker,
+            claimed_at=now,
+            attempts=ScheduledMessage.attempts + 1,
+        )
+    )
+    return await session.get(ScheduledMessage, row_id, populate_existing=True)
+
+
+async def finish(
+    session: AsyncSession, row_id: int, state: Delivery, now: datetime, note: str | None = None
+) -> None:
+    await session.execute(
+        update(ScheduledMessage)
+        .where(ScheduledMessage.id == row_id)
+        .values(state=state, sent_at=now if state == Delivery.SENT else None, note=note)
+    )
+
+
+async def retry_later(
+    session: AsyncSession, row: ScheduledMessage, now: datetime, note: str
+) -> None:
+    """A passing fault: try again with backoff, a bounded number of times."""
+    if row.attempts >= MAX_ATTEMPTS:
+        await finish(session, row.id, Delivery.FAILED, now, note)
+        return
+    await session.execute(
+        update(ScheduledMessage)
+        .where(ScheduledMessage.id == row.id)
+        .values(
+            state=Delivery.PENDING, due_at=now + timedelta(seconds=30 * 2**row.attempts), note=note
+        )
+    )
+
+
+async def recover(session: AsyncSession, now: datetime) -> int:
+    """Rows claimed by a sender that died: send again (the one repeat window), or drop."""
+    abandoned = await session.scalars(
+        select(ScheduledMessage).where(
+            ScheduledMessage.state == Delivery.SENDING,
+            ScheduledMessage.claimed_at < now - LEASE,
+        )
+    )
+    count = 0
+    for row in abandoned:
+        row.state = Delivery.PENDING
+        row.note = f"taken over from {row.claimed_by}"
+        count += 1
+    return count
+
+
+async def mark_unreachable(session: AsyncSession, member_id: int, now: datetime) -> None:
+    await session.execute(
+        update(Member)
+        .where(Member.id == member_id, Member.unreachable_since.is_(None))
+        .values(unreachable_since=now)
+    )
+
+
+@dataclass(frozen=True)
+class Pending:
+    due_at: datetime
+    chat_id: int
+    offset_minutes: int | None
+
+
+async def pending_for_meeting(session: AsyncSession, meeting_id: int) -> list[Pending]:
+    rows = await session.scalars(
+        select(ScheduledMessage)
+        .where(
+            ScheduledMessage.meeting_id == meeting_id, ScheduledMessage.state == Delivery.PENDING
+        )
+        .order_by(ScheduledMessage.due_at)
+    )
+    return [Pending(r.due_at, r.chat_id, r.offset_minutes) for r in rows]
+
+
+async def set_mute(session: AsyncSession, member: Member, team_id: int | None, muted: bool) -> None:
+    """Mute one team's reminders (team_id) or all of them (None)."""
+    if team_id is None:
+        member.reminders_muted = muted
+    else:
+        membership = await session.scalar(
+            select(Membership).where(
+                Membership.team_id == team_id, Membership.member_id == member.id
+            )
+        )
+        if membership is None:
+            raise DomainError(Problem.NOT_IN_TEAM)
+        membership.reminders_muted = muted
+    await session.flush()
+
+
+async def unreachable_members(session: AsyncSession, team_id: int) -> list[str]:
+    return list(
+        await session.scalars(
+            select(Member.name)
+            .join(Membership)
+            .where(Membership.team_id == team_id, Member.unreachable_since.is_not(None))
+            .order_by(Member.name)
+        )
+    )

@@ -1,0 +1,295 @@
+"""Municipalities, institutions, teams and their members."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from storage import audit
+from storage.errors import DomainError, Problem
+from storage.models import (
+    Institution,
+    Member,
+    Membership,
+    Municipality,
+    Role,
+    Sector,
+    Team,
+    TeamKind,
+)
+from storage.text import clean_name, same_name, sort_key
+
+
+async def get_or_create_municipality(
+    session: AsyncSession, name: str, timezone: str = "Europe/Warsaw"
+) -> Municipality:
+    name = clean_name(name, max_length=120)
+    # Compared in Python: SQLite's lower() leaves Polish letters (Ł, Ś, ...) as they are.
+    found = next(
+        (m for m in await session.scalars(select(Municipality)) if same_name(m.name, name)), None
+    )
+    if found:
+        return found
+    municipality = Municipality(name=name, timezone=timezone)
+    session.add(municipality)
+    await session.flush()
+    return municipality
+
+
+async def add_team(
+    session: AsyncSession,
+    municipality: str,
+    kind: TeamKind,
+    name: str | None = None,
+    *,
+    actor_telegram_id: int | None = None,
+    timezone: str = "Europe/Warsaw",
+) -> Team:
+    place = await get_or_create_municipality(session, municipality, timezone)
+    team_name = clean_name(name or f"{kind.value} {place.name}")
+    siblings = await session.scalars(select(Team).where(Team.municipality_id == place.id))
+    if any(same_name(t.name, team_name) for t in siblings):
+        raise DomainError(Problem.ALREADY_EXISTS, name=team_name)
+    team = Team(municipality_id=place.id, kind=kind, name=team_name)
+    session.add(team)
+    await session.flush()
+    audit.record(
+        session,
+        "team.add",
+        actor_telegram_id=actor_telegram_id,
+        team_id=team.id,
+        name=team_name,
+        kind=kind.value,
+        municipality=place.name,
+    )
+    return team
+
+
+async def list_teams(session: AsyncSession) -> Sequence[Team]:
+    found = await session.scalars(
+        select(Team).options(selectinload(Team.municipality), selectinload(Team.memberships))
+    )
+    return sorted(found, key=lambda t: (sort_key(t.municipality.name), t.kind, sort_key(t.name)))
+
+
+async def get_municipality(session: AsyncSession, municipality_id: int) -> Municipality:
+    place = await session.get(Municipality, municipality_id)
+    if place is None:
+        raise DomainError(Problem.TEAM_UNKNOWN)
+    return place
+
+
+async def get_team(session: AsyncSession, team_id: int) -> Team:
+    team = await session.scalar(
+        select(Team).where(Team.id == team_id).options(selectinload(Team.municipality))
+    )
+    if team is None:
+        raise DomainError(Problem.TEAM_UNKNOWN)
+    return team
+
+
+async def find_team(session: AsyncSession, reference: str) -> Team:
+    """A team by id or by (case-insensitive) name, as typed on the command line."""
+    if reference.isdigit():
+        return await get_team(session, int(reference))
+    everyone = await session.scalars(select(Team).options(selectinload(Team.municipality)))
+    team = next((t for t in everyone if same_name(t.name, reference)), None)
+    if team is None:
+        raise DomainError(Problem.TEAM_UNKNOWN)
+    return team
+
+
+async def team_for_chat(session: AsyncSession, chat_id: int) -> Team | None:
+    return await session.scalar(
+        select(Team).where(Team.chat_id == chat_id).options(selectinload(Team.municipality))
+    )
+
+
+async def institutions_of(session: AsyncSession, municipality_id: int) -> Sequence[Institution]:
+    found = await session.scalars(
+        select(Institution).where(Institution.municipality_id == municipality_id)
+    )
+    return sorted(found, key=lambda i: sort_key(i.name))
+
+
+async def get_or_create_institution(
+    session: AsyncSession, municipality_id: int, name: str, sector: Sector
+) -> Institution:
+    name = clean_name(name)
+    found = next(
+        (i for i in await institutions_of(session, municipality_id) if same_name(i.name, name)),
+        None,
+    )
+    if found:
+        return found
+    institution = Institution(municipality_id=municipality_id, name=name, sector=sector)
+    session.add(institution)
+    await session.flush()
+    return institution
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    membership_id: int
+    member_id: int
+    name: str
+    username: str | None
+    role: Role
+    unreachable: bool = False
+
+
+@dataclass(frozen=True)
+class InstitutionGroup:
+    institution: str | None
+    sector: Sector | None
+    members: list[RosterEntry]
+
+
+@dataclass(frozen=True)
+class Roster:
+    team: Team
+    groups: list[InstitutionGroup]
+
+    @property
+    def size(self) -> int:
+        return sum(len(g.members) for g in self.groups)
+
+
+async def roster(session: AsyncSession, team_id: int) -> Roster:
+    """The team's members grouped by institution; coordinators first within each group."""
+    team = await get_team(session, team_id)
+    rows = (
+        await session.execute(
+            select(Membership, Member, Institution)
+            .join(Member, Membership.member_id == Member.id)
+            .outerjoin(Institution, Member.institution_id == Institution.id)
+            .where(Membership.team_id == team_id)
+        )
+    ).all()
+    grouped: dict[int | None, tuple[Institution | None, list[RosterEntry]]] = {}
+    for membership, member, institution in rows:
+        key = institution.id if institution else None
+        grouped.setdefault(key, (institution, []))[1].append(
+            RosterEntry(
+                membership.id,
+                member.id,
+                member.name,
+                member.username,
+                membership.role,
+                member.unreachable_since is not None,
+            )
+        )
+    groups = [
+        InstitutionGroup(
+            institution.name if institution else None,
+            institution.sector if institution else None,
+            sorted(entries, key=lambda e: (e.role != Role.COORDINATOR, sort_key(e.name))),
+        )
+        for institution, entries in grouped.values()
+    ]
+    # Members without an institution go last.
+    groups.sort(key=lambda g: (g.institution is None, sort_key(g.institution or "")))
+    return Roster(team, groups)
+
+
+async def get_membership(session: AsyncSession, membership_id: int) -> Membership:
+    membership = await session.scalar(
+        select(Membership)
+        .where(Membership.id == membership_id)
+        .options(
+            selectinload(Membership.member).selectinload(Member.institution),
+            selectinload(Membership.team),
+        )
+    )
+    if membership is None:
+        raise DomainError(Problem.MEMBER_UNKNOWN)
+    return membership
+
+
+async def _coordinator_count(session: AsyncSession, team_id: int) -> int:
+    return (
+        await session.scalar(
+            select(func.count())
+            .select_from(Membership)
+            .where(Membership.team_id == team_id, Membership.role == Role.COORDINATOR)
+        )
+        or 0
+    )
+
+
+async def set_role(
+    session: AsyncSession, membership: Membership, role: Role, *, actor_telegram_id: int
+) -> None:
+    if membership.role == role:
+        return
+    if (
+        membership.role == Role.COORDINATOR
+        and await _coordinator_count(session, membership.team_id) <= 1
+    ):
+        raise DomainError(Problem.LAST_COORDINATOR)
+    membership.role = role
+    audit.record(
+        session,
+        "member.role",
+        actor_telegram_id=actor_telegram_id,
+        team_id=membership.team_id,
+        member_id=membership.member_id,
+        role=role.value,
+    )
+    await session.flush()
+
+
+async def remove_membership(
+    session: AsyncSession, membership: Membership, *, actor_telegram_id: int
+) -> None:
+    if (
+        membership.role == Role.COORDINATOR
+        and await _coordinator_count(session, membership.team_id) <= 1
+    ):
+        raise DomainError(Problem.LAST_COORDINATOR)
+    audit.record(
+        session,
+        "member.remove",
+        actor_telegram_id=actor_telegram_id,
+        team_id=membership.team_id,
+        member_id=membership.member_id,
+    )
+    await session.delete(membership)
+    await session.flush()
+
+
+async def link_chat(
+    session: AsyncSession, team: Team, chat_id: int, *, actor_telegram_id: int
+) -> None:
+    """Link a Telegram group to the team; a group serves one team at a time."""
+    other = await team_for_chat(session, chat_id)
+    if other is not None and other.id != team.id:
+        raise DomainError(Problem.GROUP_LINKED_ELSEWHERE, team=other.name)
+    team.chat_id = chat_id
+    audit.record(
+        session,
+        "team.link_chat",
+        actor_telegram_id=actor_telegram_id,
+        team_id=team.id,
+        chat_id=chat_id,
+    )
+    await session.flush()
+
+
+async def set_meeting_policy(
+    session: AsyncSession, team: Team, who: Role, *, actor_telegram_id: int
+) -> None:
+    """Who may call the team's meetings: every member, or coordinators only."""
+    team.meetings_by = who
+    audit.record(
+        session,
+        "team.meetings_by",
+        actor_telegram_id=actor_telegram_id,
+        team_id=team.id,
+        who=who.value,
+    )
+    await session.flush()

@@ -1,0 +1,151 @@
+"""Test harness: the real Application, over real HTTP, against the Bot API emulator.
+
+Every test that uses `db_url` runs on SQLite and, when TEST_DATABASE_URL is set, on
+PostgreSQL too. Nothing of either database is mocked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from telegram.ext import Application
+
+from bot.application import ALLOWED_UPDATES, build_application
+from bot.config import Settings
+from bot.emulator import BotApiEmulator
+from storage.db import Database
+
+TOKEN = "123456:TEST-token-for-the-emulator-0001"
+BOT_USERNAME = "kooperacje_test_bot"
+ADMIN_ID = 9000
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+async def _reset_postgres(url: str) -> None:
+    engine = create_async_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+async def db_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+    url = os.environ["TEST_DATABASE_URL"]
+    await _reset_postgres(url)
+    return url
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[Database]:
+    database = Database(db_url)
+    await database.upgrade()
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[BotApiEmulator]:
+    emu = BotApiEmulator(token=TOKEN, bot_id=123456, bot_username=BOT_USERNAME, inline=True)
+    await emu.start()
+    yield emu
+    await emu.stop()
+
+
+def make_settings(emu: BotApiEmulator, db_url: str, **extra: Any) -> Settings:
+    return Settings(
+        telegram_bot_token=TOKEN,
+        telegram_api_base_url=emu.base_url,
+        database_url=db_url,
+        bot_admin_ids=frozenset({ADMIN_ID}),
+        _env_file=None,
+        **extra,
+    )
+
+
+@asynccontextmanager
+async def running_bot(emu: BotApiEmulator, db_url: str) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """Start the real bot polling the emulator; stop it cleanly afterwards."""
+    app = build_application(make_settings(emu, db_url))
+    # The same order as Application.run_polling: initialize, post_init, polling, start.
+    await app.initialize()
+    if app.post_init:
+        await app.post_init(app)
+    await app.updater.start_polling(
+        poll_interval=0.0,
+        timeout=1,  # type: ignore[union-attr]
+        allowed_updates=ALLOWED_UPDATES,
+    )
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.updater.stop()  # type: ignore[union-attr]
+        await app.stop()
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)
+
+
+class Harness:
+    """Talk to the running bot as people do, and arrange data directly in the database."""
+
+    def __init__(self, emu: BotApiEmulator, db: Database, app: Application) -> None:  # type: ignore[type-arg]
+        self.emu = emu
+        self.db = db
+        self.app = app
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        async with self.db.session() as session:
+            yield session
+
+    def set_clock(self, moment: datetime) -> None:
+        """Move the bot's clock (used for 'now' in date parsing and meeting checks)."""
+        self.app.bot_data["clock"] = lambda: moment
+
+    def user(self, user_id: int, first_name: str, language_code: str = "pl", **kw: Any) -> int:
+        self.emu.add_user(user_id, first_name, language_code=language_code, **kw)
+        return user_id
+
+    async def say(self, user_id: int, text: str, chat_id: int | None = None) -> dict[str, Any]:
+        """Send a message and return the bot's next message in that chat."""
+        self.emu.send_message(user_id, text, chat_id=chat_id)
+        return await self.emu.next_message(chat_id if chat_id is not None else user_id)
+
+    async def press(self, user_id: int, message: dict[str, Any], button: str) -> dict[str, Any]:
+        """Press a button (by label or data); return the answer to the callback query."""
+        query_id = self.emu.press_button(user_id, message, button)
+        return await self.emu.callback_answer(query_id)
+
+    def button_labels(self, message: dict[str, Any]) -> list[str]:
+        return [label for row in self.emu.buttons(message) for label, _ in row]
+
+    def current(self, message: dict[str, Any]) -> dict[str, Any]:
+        """The message as it is now, after any edits."""
+        chat_id = message["chat"]["id"]
+        for candidate in self.emu.messages(chat_id):
+            if candidate["message_id"] == message["message_id"]:
+                return candidate
+        raise AssertionError(f"message {message['message_id']} is gone from chat {chat_id}")
+
+    async def edited(self, message: dict[str, Any]) -> dict[str, Any]:
+        return await self.emu.next_edit(message["chat"]["id"], message["message_id"])
+
+
+@pytest.fixture
+async def harness(emulator: BotApiEmulator, db: Database, db_url: str) -> AsyncIterator[Harness]:
+    async with running_bot(emulator, db_url) as app:
+        yield Harness(emulator, db, app)
+        await asyncio.sleep(0)

@@ -1,0 +1,78 @@
+"""The command line, run in-process as `kooperacje-bot ...` would run it."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+
+import pytest
+
+from bot.cli import main
+from bot.emulator import BotApiEmulator
+from tests.conftest import TOKEN
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, db_url: str, tmp_path: object) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+
+
+async def _run(argv: list[str]) -> int:
+    # The CLI owns its event loop (asyncio.run), so it runs in a worker thread while this
+    # loop keeps serving the emulator.
+    return await asyncio.get_running_loop().run_in_executor(None, main, argv)
+
+
+async def test_team_add_list_and_demo_data(
+    cli_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert await _run(["db", "upgrade"]) == 0
+    assert await _run(["team", "add", "Zgierz", "--kind", "ZZK"]) == 0
+    assert "ZZK Zgierz" in capsys.readouterr().out
+    assert await _run(["team", "add", "zgierz", "--kind", "ZZK"]) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert await _run(["demo-data"]) == 0
+    assert "15 new teams" in capsys.readouterr().out
+    assert await _run(["demo-data"]) == 0
+    assert "0 new teams" in capsys.readouterr().out
+    assert await _run(["team", "list"]) == 0
+    listing = capsys.readouterr().out.splitlines()
+    assert len(listing) == 16
+    assert "PZK Łódź" in listing[0]  # Polish order: Łódź before Łowicz
+    assert "PZK Łowicz" in listing[2]
+
+
+async def test_invite_prints_a_link_with_the_bot_name(
+    cli_env: None,
+    capsys: pytest.CaptureFixture[str],
+    emulator: BotApiEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", emulator.base_url)
+    assert await _run(["team", "add", "Sieradz"]) == 0
+    assert await _run(["invite", "pzk sieradz", "--role", "coordinator", "--days", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "https://t.me/kooperacje_test_bot?start=" in out
+    assert await _run(["invite", "PZK Nigdzie"]) == 1
+    assert "team unknown" in capsys.readouterr().err
+
+
+def test_run_without_token_says_how_to_get_one(tmp_path: object) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=str(tmp_path),
+        capture_output=True,
+        text=True,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(__import__("pathlib").Path(__file__).parents[1]),
+        },
+        timeout=60,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "@BotFather" in lines[0]
