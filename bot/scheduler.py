@@ -7,6 +7,7 @@ loses nothing. See storage/reminders.py for the one window in which a message ca
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -62,9 +63,17 @@ class Scheduler:
         self.clock = clock
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
         self._last_housekeeping: datetime | None = None
+        # One tick at a time per process: the repeating job and an explicit call (tests, the
+        # sandbox's clock jump) must not interleave, or a member found unreachable by one could
+        # still be written to by the other.
+        self._ticking = asyncio.Lock()
 
     async def tick(self) -> int:
         """Plan what is due, then send due rows one by one. Returns how many were handled."""
+        async with self._ticking:
+            return await self._tick()
+
+    async def _tick(self) -> int:
         now = self.clock()
         if (
             self._last_housekeeping is None

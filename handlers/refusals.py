@@ -61,6 +61,9 @@ def refusal_text(t: Translator, refusal: DomainError | PermissionDenied) -> str:
         ),
         Problem.QUERY_TOO_LONG: t._("That is too long for a search: up to 200 characters."),
         Problem.SERVICE_UNKNOWN: t._("I can't find that service any more."),
+        Problem.MUNICIPALITY_UNKNOWN: t._("I don't know the municipality {name}.").format(
+            name=f"<b>{esc(str(refusal.details.get('name', '')))}</b>"
+        ),
         Problem.DIGEST_INVALID: t._(
             "I couldn't read that. Type 1 to 4 days of the month (1–28) and an hour, "
             "e.g. <i>1, 15 8:00</i>."

@@ -20,6 +20,8 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from bot.i18n import translator
+from handlers.refusals import refusal_text
+from storage.errors import DomainError, Problem
 
 ROOT = Path(__file__).resolve().parents[1]
 PO_FILE = ROOT / "bot" / "locales" / "pl" / "LC_MESSAGES" / "messages.po"
@@ -284,3 +286,10 @@ def test_english_stays_english(extracted: dict[MessageKey, list[str]]) -> None:
     assert t.n_("{n} member", "{n} members", 1) == "1 member"
     assert t.n_("{n} member", "{n} members", 2) == "2 members"
     assert t._("Done: I will write to you in English.") == "Done: I will write to you in English."
+
+
+@pytest.mark.parametrize("problem", list(Problem))
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_every_refusal_has_a_text(problem: Problem, language: str) -> None:
+    text = refusal_text(translator(language), DomainError(problem))
+    assert text and "{" not in text
