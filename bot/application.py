@@ -27,6 +27,7 @@ from bot.delivery import ReliableRateLimiter
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, translator
 from bot.updates import PerUserUpdateProcessor
 from handlers import (
+    announcements,
     basket,
     buttons,
     calendar,
@@ -68,6 +69,7 @@ CALLBACKS = {
     "kq": basket.on_search_page,
     "kc": basket.on_category,
     "kd": basket.on_details,
+    "an": announcements.on_button,
 }
 
 # (Polish command, English alias, handler)
@@ -78,6 +80,8 @@ COMMANDS = [
     ("kalendarz", "calendar", calendar.send_my_calendar),
     ("przypomnienia", "reminders", reminders.show_reminders),
     ("koszyk", "services", basket.services),
+    ("ogloszenie", "announce", announcements.announce),
+    ("ogloszenia", "announcements", announcements.show_history),
     ("koszyk_szablon", "basket_template", basket.template),
     ("zespol", "team", team.show_teams),
     ("zaproszenie", "invite", invite.invite),
@@ -117,7 +121,10 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(ChatMemberHandler(handler(greet_group), ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(InlineQueryHandler(basket.on_inline_query))
     app.add_handler(
-        MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, handler(basket.on_document))
+        MessageHandler(
+            (filters.Document.ALL | filters.PHOTO) & filters.ChatType.PRIVATE,
+            handler(fallback.on_attachment),
+        )
     )
     # Catch-alls last: anything above did not match.
     app.add_handler(MessageHandler(filters.COMMAND, handler(fallback.on_unknown_command)))
@@ -135,6 +142,8 @@ def _menu_descriptions(t: Translator) -> dict[str, str]:
         "przypomnienia": t._("Reminders: when, and muting them"),
         "koszyk": t._("Local service basket: who helps with what"),
         "koszyk_szablon": t._("Empty basket file to fill in (coordinators)"),
+        "ogloszenie": t._("Send an announcement (coordinators)"),
+        "ogloszenia": t._("Announcements sent, with delivery figures"),
         "zespol": t._("Your teams and their members"),
         "zaproszenie": t._("An invitation link (coordinators)"),
         "polacz": t._("Link this group to your team (coordinators)"),

@@ -56,6 +56,14 @@ def _parser() -> argparse.ArgumentParser:
         "send", help="send what is due now, without polling for updates (a worker)"
     )
     send.add_argument("--loop", action="store_true", help="keep running, one tick a second")
+    announcements = commands.add_parser("announcements", help="coordinators' announcements")
+    announcement_commands = announcements.add_subparsers(
+        dest="announcements_command", metavar="ACTION", required=True
+    )
+    deliver = announcement_commands.add_parser(
+        "send", help="deliver what is due now, without polling for updates (a worker)"
+    )
+    deliver.add_argument("--loop", action="store_true", help="keep running, one run a second")
     _basket_parser(commands)
     return parser
 
@@ -102,10 +110,11 @@ async def _bot_username(settings: Settings) -> str | None:
         return None
 
 
-async def _send_reminders(settings: Settings, *, loop: bool) -> int:
-    """The scheduler alone: what `run` does every second, for a worker or a cron job."""
+async def _send_due(settings: Settings, *, loop: bool, announcements: bool) -> int:
+    """The scheduler or the broadcaster alone: what `run` does every second, as a worker."""
     from telegram.ext import ExtBot
 
+    from bot.broadcast import Broadcaster
     from bot.delivery import ReliableRateLimiter
     from bot.scheduler import TICK, Scheduler
 
@@ -118,11 +127,11 @@ async def _send_reminders(settings: Settings, *, loop: bool) -> int:
     )
     try:
         async with bot:
-            scheduler = Scheduler(db, bot)
+            step = Broadcaster(db, bot).run if announcements else Scheduler(db, bot).tick
             while True:
-                handled = await scheduler.tick()
+                handled = await step()
                 if handled:
-                    print(f"sent or settled {handled} scheduled messages", flush=True)
+                    print(f"sent or settled {handled} messages", flush=True)
                 if not loop and not handled:
                     return 0
                 if not handled:
@@ -197,8 +206,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         print(f"invitation to {name} ({args.role}, {args.days} days, {args.max_uses} uses):")
         print(f"https://t.me/{username}?start={token}")
         return 0
-    if args.command == "reminders":
-        return asyncio.run(_send_reminders(settings, loop=args.loop))
+    if args.command in ("reminders", "announcements"):
+        return asyncio.run(
+            _send_due(settings, loop=args.loop, announcements=args.command == "announcements")
+        )
     if args.command == "basket":
         return _basket(args, settings)
     if args.command == "demo-data":

@@ -6,10 +6,10 @@ Handlers build an `Actor` from the database and ask `allowed()`; nothing else ch
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
-from storage.models import Member, Role
+from storage.models import Audience, Member, Role
 
 
 class Action(enum.StrEnum):
@@ -27,6 +27,9 @@ class Action(enum.StrEnum):
     SET_MEETING_POLICY = "set_meeting_policy"
     # The service basket of the team's municipality.
     MANAGE_BASKET = "manage_basket"
+    # An announcement to the team; coordinators of a PZK also to every team of its
+    # municipality, admins to the whole region (see `require_audience`).
+    ANNOUNCE = "announce"
 
 
 # Which team role grants which action; admins may do everything.
@@ -40,6 +43,7 @@ _ROLE_GRANTS: Mapping[Role, frozenset[Action]] = {
             Action.CHANGE_MEETING,
             Action.SET_MEETING_POLICY,
             Action.MANAGE_BASKET,
+            Action.ANNOUNCE,
             Action.INVITE,
             Action.INVITE_COORDINATOR,
             Action.MANAGE_MEMBERS,
@@ -86,6 +90,18 @@ def allowed(
     if action == Action.CHANGE_MEETING and author_telegram_id == actor.telegram_id:
         return True
     return action in _ROLE_GRANTS[role]
+
+
+def may_announce_to(
+    actor: Actor, audience: Audience, audience_id: int | None, pzk_team_ids: Collection[int] = ()
+) -> bool:
+    """`pzk_team_ids`: for a municipality, its partnership teams (whose coordinators may
+    address all of its teams)."""
+    if audience == Audience.TEAM:
+        return allowed(actor, Action.ANNOUNCE, audience_id)
+    if audience == Audience.MUNICIPALITY:
+        return actor.is_admin or any(allowed(actor, Action.ANNOUNCE, t) for t in pzk_team_ids)
+    return actor.is_admin
 
 
 class PermissionDenied(Exception):

@@ -20,6 +20,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes
 
+from bot.broadcast import Broadcaster
 from bot.dates import format_when
 from bot.i18n import Translator, pick_language, translator
 from bot.render import esc
@@ -249,13 +250,26 @@ async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     await scheduler.tick()
 
 
+async def _broadcast_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    broadcaster: Broadcaster = context.bot_data["broadcaster"]
+    await broadcaster.run()
+
+
 def start(app: Application) -> Scheduler:  # type: ignore[type-arg]
-    """Create the scheduler and its repeating APScheduler job (through PTB's JobQueue)."""
-    scheduler = Scheduler(
-        app.bot_data["db"], app.bot, clock=lambda: app.bot_data.get("clock", utcnow)()
-    )
+    """Create the scheduler and the broadcaster, each with its repeating APScheduler job
+    (through PTB's JobQueue). Separate jobs: a long announcement does not hold up reminders."""
+    clock = lambda: app.bot_data.get("clock", utcnow)()  # noqa: E731 - tests move the clock
+    scheduler = Scheduler(app.bot_data["db"], app.bot, clock=clock)
     app.bot_data["scheduler"] = scheduler
+    app.bot_data["broadcaster"] = Broadcaster(app.bot_data["db"], app.bot, clock=clock)
     assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
+    app.job_queue.run_repeating(
+        _broadcast_job,
+        interval=TICK,
+        first=0.7,
+        name="announcements",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
     app.job_queue.run_repeating(
         _tick_job,
         interval=TICK,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 
-from handlers import meetings, reminders, start
+from handlers import announcements, basket, meetings, reminders, start
 from handlers.base import Ctx
 from storage import conversations
+from storage.errors import DomainError, Problem
 
 # Which function takes typed text for which pending question.
 TEXT_STEPS: Mapping[str, Callable[[Ctx, str], Awaitable[None]]] = {
@@ -20,6 +21,15 @@ TEXT_STEPS: Mapping[str, Callable[[Ctx, str], Awaitable[None]]] = {
     meetings.EDIT_AGENDA: meetings.on_edit_agenda,
     reminders.ADD_OFFSET: reminders.on_offset_text,
     reminders.DIGEST: reminders.on_digest_text,
+    announcements.TEXT: announcements.on_text,
+    announcements.PREVIEW: announcements.on_text,
+    announcements.WHEN: announcements.on_when,
+}
+
+# Which function takes a photo or a document for which pending question.
+ATTACHMENT_STEPS: Mapping[str, Callable[[Ctx], Awaitable[None]]] = {
+    announcements.TEXT: announcements.on_attachment,
+    announcements.PREVIEW: announcements.on_attachment,
 }
 
 
@@ -45,6 +55,23 @@ async def on_unknown_command(ctx: Ctx) -> None:
     ctx.reply(ctx.t._("I don't know that command. See what I can do with /pomoc."))
 
 
+async def on_attachment(ctx: Ctx) -> None:
+    """A photo or document in a private chat: for the question asked, else a basket file."""
+    pending = await conversations.get_pending(ctx.session, ctx.chat.id, ctx.user.id)
+    step = ATTACHMENT_STEPS.get(pending.name) if pending else None
+    message = ctx.update.effective_message
+    if step is not None:
+        await step(ctx)
+    elif message is not None and message.document is not None:
+        await basket.on_document(ctx)
+    else:
+        await on_other_message(ctx)
+
+
 async def on_other_message(ctx: Ctx) -> None:
-    if ctx.is_private:
-        ctx.reply(ctx.t._("I can only read text messages and commands. See /pomoc."))
+    if not ctx.is_private:
+        return
+    pending = await conversations.get_pending(ctx.session, ctx.chat.id, ctx.user.id)
+    if pending is not None and pending.name in ATTACHMENT_STEPS:
+        raise DomainError(Problem.ATTACHMENT_UNSUPPORTED)
+    ctx.reply(ctx.t._("I can only read text messages and commands. See /pomoc."))

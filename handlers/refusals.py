@@ -14,6 +14,8 @@ def refusal_text(t: Translator, refusal: DomainError | PermissionDenied) -> str:
             return t._("You are not a member of this meeting's team.")
         if refusal.action == Action.CALL_MEETING:
             return t._("In this team only coordinators call meetings.")
+        if refusal.action == Action.ANNOUNCE:
+            return t._("Only coordinators (for their teams) and admins can send announcements.")
         if refusal.action == Action.CHANGE_MEETING:
             return t._("Only the person who called the meeting or a coordinator can change it.")
         return t._("Sorry, only a coordinator of this team can do that.")
@@ -63,6 +65,26 @@ def refusal_text(t: Translator, refusal: DomainError | PermissionDenied) -> str:
         Problem.SERVICE_UNKNOWN: t._("I can't find that service any more."),
         Problem.MUNICIPALITY_UNKNOWN: t._("I don't know the municipality {name}.").format(
             name=f"<b>{esc(str(refusal.details.get('name', '')))}</b>"
+        ),
+        Problem.ANNOUNCEMENT_ALREADY_SENT: t._(
+            "This announcement has already been sent or cancelled: nothing more to do."
+        ),
+        Problem.ANNOUNCEMENT_TOO_LONG: t._(
+            "That text is too long for one message: Telegram allows {max} characters with the "
+            "heading. Please shorten it by {over} characters and send it again."
+        ).format(max=refusal.details.get("max", ""), over=refusal.details.get("over", "")),
+        Problem.CAPTION_TOO_LONG: t._(
+            "With a photo or document the text can have at most {max} characters with the "
+            "heading (Telegram's limit). Please shorten it by {over} characters and send it "
+            "again, or send the file in a separate announcement."
+        ).format(max=refusal.details.get("max", ""), over=refusal.details.get("over", "")),
+        Problem.ATTACHMENT_UNSUPPORTED: t._(
+            "I can attach only a photo or a document (PDF, Word, Excel…). Please send one of "
+            "those, or just the text."
+        ),
+        Problem.NOT_A_RECIPIENT: t._("This announcement was not sent to you."),
+        Problem.NO_RECIPIENTS: t._(
+            "There is nobody to send it to yet: no other members and no linked group chat."
         ),
         Problem.DIGEST_INVALID: t._(
             "I couldn't read that. Type 1 to 4 days of the month (1–28) and an hour, "

@@ -26,6 +26,8 @@ async def show_help(ctx: Ctx) -> None:
             "/zaproszenie (/invite) — " + t._("an invitation link to your team"),
             "/polacz (/link) — " + t._("sent in a group chat: links it to your team"),
             "/koszyk_szablon — " + t._("the basket file template; send the filled file back"),
+            "/ogloszenie (/announce) — " + t._("an announcement to your team or municipality"),
+            "/ogloszenia (/announcements) — " + t._("announcements sent: delivered, read"),
         ]
     if not ctx.member:
         lines += ["", t._("To join a team, open the invitation link from its coordinator.")]

@@ -31,6 +31,12 @@ class Problem(enum.StrEnum):
     QUERY_TOO_LONG = "query_too_long"
     SERVICE_UNKNOWN = "service_unknown"
     MUNICIPALITY_UNKNOWN = "municipality_unknown"
+    ANNOUNCEMENT_ALREADY_SENT = "announcement_already_sent"
+    ANNOUNCEMENT_TOO_LONG = "announcement_too_long"
+    CAPTION_TOO_LONG = "caption_too_long"
+    ATTACHMENT_UNSUPPORTED = "attachment_unsupported"
+    NOT_A_RECIPIENT = "not_a_recipient"
+    NO_RECIPIENTS = "no_recipients"
 
 
 class DomainError(Exception):

@@ -92,6 +92,28 @@ class ScheduledKind(enum.StrEnum):
     DIGEST = "digest"
 
 
+class AnnouncementState(enum.StrEnum):
+    DRAFT = "draft"  # being written; only its author sees it
+    SCHEDULED = "scheduled"  # confirmed, waiting for its send_at
+    SENDING = "sending"  # recipients fixed (one row each), being delivered
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Audience(enum.StrEnum):
+    TEAM = "team"
+    MUNICIPALITY = "municipality"  # every team of one municipality
+    REGION = "region"  # every team
+
+
+class SendState(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # claimed; sent or not is unknown until the sender says so
+    SENT = "sent"
+    BLOCKED = "blocked"  # 403, or 400 chat not found: marked and not retried
+    FAILED = "failed"  # other refusals, or passing faults that did not pass
+
+
 class Answer(enum.StrEnum):
     YES = "yes"
     NO = "no"
@@ -418,7 +440,89 @@ class ServiceWord(Base):
     word: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
+class Announcement(Base):
+    """A coordinator's message to a team, a municipality or the region."""
+
+    __tablename__ = "announcement"
+    __table_args__ = (Index("ix_announcement_state_send_at", "state", "send_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("member.id", ondelete="SET NULL"), index=True
+    )
+    author_chat_id: Mapped[int] = mapped_column(BigInteger)
+    audience: Mapped[Audience | None] = mapped_column(_enum(Audience, "audience"))
+    # The team or the municipality named by `audience`; None for the region.
+    audience_id: Mapped[int | None]
+    text_html: Mapped[str] = mapped_column(Text, default="")
+    attachment_kind: Mapped[str | None] = mapped_column(String(16))  # "photo" or "document"
+    attachment_file_id: Mapped[str | None] = mapped_column(String(256))
+    pin: Mapped[bool] = mapped_column(default=False, server_default=false())
+    ask_read: Mapped[bool] = mapped_column(default=False, server_default=false())
+    send_at: Mapped[datetime | None]
+    state: Mapped[AnnouncementState] = mapped_column(
+        _enum(AnnouncementState, "announcement_state"), default=AnnouncementState.DRAFT
+    )
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    read_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The author's status message (progress, then report), edited in place.
+    status_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    reported_reads: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+    author: Mapped[Member | None] = relationship()
+
+
+class AnnouncementDelivery(Base):
+    """One recipient chat of an announcement; the unique key sends to a chat at most once."""
+
+    __tablename__ = "announcement_delivery"
+    __table_args__ = (
+        UniqueConstraint("announcement_id", "chat_id", name="uq_announcement_chat"),
+        Index("ix_announcement_delivery_due", "state", "next_try_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(ForeignKey("announcement.id", ondelete="CASCADE"))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"))
+    language: Mapped[str | None] = mapped_column(String(8))
+    state: Mapped[SendState] = mapped_column(
+        _enum(SendState, "send_state"), default=SendState.PENDING
+    )
+    next_try_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    note: Mapped[str | None] = mapped_column(String(200))
+
+
+class AnnouncementRead(Base):
+    """A member confirmed reading (*Przeczytałem*), in a private chat or in a group."""
+
+    __tablename__ = "announcement_read"
+
+    announcement_id: Mapped[int] = mapped_column(
+        ForeignKey("announcement.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("member.id", ondelete="CASCADE"), primary_key=True
+    )
+    read_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 __all__ = [
+    "Announcement",
+    "AnnouncementDelivery",
+    "AnnouncementRead",
+    "AnnouncementState",
+    "Audience",
+    "SendState",
     "Answer",
     "AuditEntry",
     "Delivery",

@@ -20,6 +20,7 @@ from telegram import (
     InlineQueryResultArticle,
     InlineQueryResultsButton,
     InputTextMessageContent,
+    Message,
     Update,
 )
 from telegram import InlineKeyboardButton as Button
@@ -40,6 +41,7 @@ TOKEN = "123456:TESTTOKEN"
 ANNA = 1001
 GROUP = -1001234
 JsonDict = dict[str, Any]
+PNG = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x08" + b"\0" * 16  # 16x8
 
 
 class FakeClock:
@@ -622,8 +624,7 @@ async def test_files_both_ways(bot: Bot, emu: BotApiEmulator) -> None:
     update = (await bot.get_updates())[0]
     file = await update.message.document.get_file()
     assert await file.download_as_bytearray() == bytearray(b"%PDF-1.4")
-    png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x08" + b"\0" * 16
-    photo = await bot.send_photo(ANNA, png)
+    photo = await bot.send_photo(ANNA, PNG)
     assert (photo.photo[-1].width, photo.photo[-1].height) == (16, 8)
     with pytest.raises(BadRequest, match="Image_process_failed"):
         await bot.send_photo(ANNA, b"not an image")
@@ -699,6 +700,104 @@ async def test_waiting_helpers(bot: Bot, emu: BotApiEmulator) -> None:
     emu.send_message(ANNA, "nikt nie odbiera")
     with pytest.raises(AssertionError, match="not settled"):
         await emu.settle(quiet=0.05, timeout=0.2)
+
+
+async def test_users_send_formatted_text(bot: Bot, emu: BotApiEmulator) -> None:
+    html = (
+        "<b>Fish &amp; chips</b>, <i>1 &lt; 2 &gt; 0</i>: "
+        '<a href="https://example.com/plan">plan</a>'
+    )
+    sent = emu.send_message(ANNA, html, parse_mode="HTML")
+    assert sent["text"] == "Fish & chips, 1 < 2 > 0: plan"
+    assert Message.de_json(sent, bot).text_html == html
+    rich = (
+        '<u>u</u> <s>s</s> <code>c</code> <span class="tg-spoiler">x</span>\n'
+        "<pre>raw</pre>\n<blockquote>cytat</blockquote>"
+    )
+    emu.send_message(ANNA, rich, parse_mode="HTML")
+    plain = emu.send_message(ANNA, "<b>as typed</b>")  # no parse_mode: the tags are text
+    assert (plain["text"], "entities" in plain) == ("<b>as typed</b>", False)
+    updates = await bot.get_updates()
+    assert [u.message.text_html for u in updates[:2]] == [html, rich]
+    with pytest.raises(ValueError, match="can't parse entities"):
+        emu.send_message(ANNA, "<b>x", parse_mode="HTML")
+    with pytest.raises(ValueError, match="empty"):
+        emu.send_message(ANNA, "<b> </b>", parse_mode="HTML")
+
+
+async def test_users_send_photos_the_bot_can_reuse(bot: Bot, emu: BotApiEmulator) -> None:
+    emu.send_photo(ANNA, PNG, caption="<b>Plan</b> &amp; mapa", parse_mode="HTML")
+    message = (await bot.get_updates())[0].message
+    assert message.caption_html == "<b>Plan</b> &amp; mapa"
+    size = message.photo[-1]
+    assert (size.width, size.height) == (16, 8)
+    again = await bot.send_photo(ANNA, size.file_id)
+    assert again.photo[-1].file_unique_id == size.file_unique_id
+    assert await (await size.get_file()).download_as_bytearray() == bytearray(PNG)
+    with pytest.raises(ValueError, match="IMAGE_PROCESS_FAILED"):
+        emu.send_photo(ANNA, b"not an image")
+    document = emu.send_document(ANNA, "a.txt", b"x", caption="<i>x</i>", parse_mode="HTML")
+    assert document["caption_entities"] == [{"type": "italic", "offset": 0, "length": 1}]
+
+
+MEDIA = ("voice", "audio", "video", "video_note", "sticker", "animation", "location", "contact")
+
+
+@pytest.mark.parametrize("kind", [*MEDIA, "poll"])
+async def test_users_send_media_ptb_understands(bot: Bot, emu: BotApiEmulator, kind: str) -> None:
+    caption = "Zobacz /pomoc" if kind in ("voice", "audio", "video", "animation") else None
+    sent = emu.send_media(ANNA, kind, caption=caption)
+    message = (await bot.get_updates())[0].message
+    assert Message.de_json(sent, bot) == message
+    attachment = getattr(message, kind)
+    assert attachment is not None and message.effective_attachment == attachment
+    assert message.caption == caption and message.text is None
+    if caption:
+        assert message.parse_caption_entities() == {message.caption_entities[0]: "/pomoc"}
+    if hasattr(attachment, "file_id"):
+        file = await attachment.get_file()
+        assert len(await file.download_as_bytearray()) == attachment.file_size
+    if kind == "animation":  # Telegram sets document too, for old clients
+        assert message.document.file_id == attachment.file_id
+    else:
+        assert message.document is None
+    if caption is None and kind not in ("location", "contact", "poll"):
+        with pytest.raises(ValueError, match="no caption"):
+            emu.send_media(ANNA, kind, caption="x")
+
+
+async def test_user_captions_are_limited_like_telegrams(emu: BotApiEmulator) -> None:
+    emu.send_photo(ANNA, PNG, caption="x" * 1024)
+    with pytest.raises(ValueError, match="message caption is too long"):
+        emu.send_photo(ANNA, PNG, caption="x" * 1025)
+    with pytest.raises(ValueError, match="message caption is too long"):
+        emu.send_document(ANNA, "a.txt", b"x", caption="ż" * 1025)
+    with pytest.raises(ValueError, match="message caption is too long"):
+        emu.send_media(ANNA, "voice", caption="😀" * 513)  # 1026 UTF-16 units
+    emu.send_media(ANNA, "voice", caption="😀" * 512)  # 1024 fits
+    with pytest.raises(ValueError, match="does not send empty messages"):
+        emu.send_message(ANNA, "  ")
+    with pytest.raises(ValueError, match="kind must be one of"):
+        emu.send_media(ANNA, "dice")
+
+
+async def test_user_media_in_groups_follow_privacy_mode(bot: Bot, emu: BotApiEmulator) -> None:
+    emu.add_group(GROUP, "PZK Łódź")
+    emu.set_member(GROUP, ANNA)
+    emu.add_bot_to_group(GROUP, by_user_id=ANNA)
+    seen = await bot.get_updates()
+    question = await bot.send_message(GROUP, "Pytanie?")
+    # Privacy mode: no plain media or captions; commands, mentions and replies to it get through.
+    emu.send_media(ANNA, "sticker", chat_id=GROUP)
+    emu.send_photo(ANNA, PNG, chat_id=GROUP, caption="<b>nasz plan</b>", parse_mode="HTML")
+    emu.send_photo(ANNA, PNG, chat_id=GROUP, caption="/plan@kooperacje_test_bot")
+    emu.send_media(ANNA, "poll", chat_id=GROUP, reply_to_message_id=question.message_id)
+    emu.send_message(ANNA, "<b>@kooperacje_test_bot</b> hej", chat_id=GROUP, parse_mode="HTML")
+    updates = await bot.get_updates(offset=seen[-1].update_id + 1)
+    command, poll, mention = (u.message for u in updates)
+    assert command.caption == "/plan@kooperacje_test_bot" and command.photo
+    assert poll.poll is not None and poll.reply_to_message.text == "Pytanie?"
+    assert mention.text_html == "<b>@kooperacje_test_bot</b> hej"
 
 
 # -- a real PTB Application end to end --------------------------------------------------------

@@ -107,8 +107,19 @@ Test-side API (sync unless awaited)
     emu.set_member(-1001234, 1001, status="administrator")     # creator/administrator/
                                                                # member/left/kicked
     emu.add_bot_to_group(-1001234, by_user_id=1001)  # my_chat_member + new_chat_members
-    emu.send_message(1001, "/start abc", chat_id=None, reply_to_message_id=None)
-    emu.send_document(1001, "plik.csv", b"...", chat_id=None, caption=None, mime_type=None)
+    emu.send_message(1001, "/start abc", chat_id=None, reply_to_message_id=None,
+                     parse_mode=None)            # -> message dict
+    emu.send_message(1001, "<b>a &amp; b</b>", parse_mode="HTML")  # text + entities, as an
+                                 # app sends formatting (same parser as the bot's sendMessage)
+    emu.send_document(1001, "plik.csv", b"...", chat_id=None, caption=None, mime_type=None,
+                      parse_mode=None)
+    emu.send_photo(1001, png_bytes, chat_id=None, caption=None, parse_mode=None)
+                                 # PNG/GIF/JPEG; photo = [one PhotoSize] whose file_id the bot
+                                 # can reuse in sendPhoto (no thumbnails are made)
+    emu.send_media(1001, "voice", chat_id=None, caption=None)  # media the bot may not
+                                 # expect: voice, audio, video, video_note, sticker, animation
+                                 # (+ document, as Telegram sends), location, contact, poll;
+                                 # minimal real payloads; files work with getFile
     emu.press_button(1001, bot_message, "data or label")  # -> callback query id
     emu.send_callback(1001, chat_id, message_id, data)     # forged/stale, no checks
     emu.send_inline_query(1001, "query", chat_type="sender", offset="")  # -> inline query id;
@@ -116,6 +127,13 @@ Test-side API (sync unless awaited)
     emu.choose_inline_result(1001, query_id, result_id, chat_id)  # the user posts the result
                                  # "via_bot" (from the user) in chat_id (1001: the bot's chat);
                                  # -> message dict; + chosen_inline_result with inline_feedback
+
+The user's messages follow the group privacy rules above. send_document/send_photo/send_media
+take a keyword-only ``reply_to_message_id`` too (a reply to the bot is seen in privacy mode).
+What a Telegram app could not send raises ValueError: empty text, HTML that does not parse,
+captions over 1024 UTF-16 units (the non-Premium limit), a caption on a sticker, video_note,
+location, contact or poll, a photo that is not an image. Text length is not checked (apps split
+long texts themselves).
 
     emu.calls                    # [ApiCall(method, params, status, response, at)], in order
     emu.pending_updates          # queued, unconfirmed updates

@@ -9,16 +9,59 @@ messages, messages sent via it (inline mode) and service messages.
 from __future__ import annotations
 
 import copy
+import itertools
 import mimetypes
 from typing import Any
 
-from .api_messages import document_dict
-from .entities import finalize
-from .models import MEMBER_STATUSES, PRESENT_STATUSES, Chat, TelegramUser
+from .api_messages import document_dict, photo_dimensions, photo_sizes
+from .errors import ApiError
+from .formatting import format_text, parse_text
+from .models import MEMBER_STATUSES, PRESENT_STATUSES, Chat, StoredFile, TelegramUser
 from .state import CallbackQuery, World
 
 JsonDict = dict[str, Any]
 _FIRST_CALLBACK_ID = 4_417_000_000_000_000_000
+_MP4 = b"\0\0\0\x18ftypmp42"
+# Media users send as files: kind -> (stored name, MIME type, first bytes, Bot API fields).
+_MEDIA_FILES: dict[str, tuple[str, str, bytes, JsonDict]] = {
+    "voice": ("voice.oga", "audio/ogg", b"OggS", {"duration": 3, "mime_type": "audio/ogg"}),
+    "audio": (
+        "piosenka.mp3",
+        "audio/mpeg",
+        b"ID3",
+        {"duration": 180, "file_name": "piosenka.mp3", "mime_type": "audio/mpeg"},
+    ),
+    "video": ("video.mp4", "video/mp4", _MP4, {"width": 1280, "height": 720, "duration": 5}),
+    "video_note": ("note.mp4", "video/mp4", _MP4, {"length": 384, "duration": 4}),
+    "sticker": (
+        "sticker.webp",
+        "image/webp",
+        b"RIFF\0\0\0\0WEBPVP8 ",
+        {
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": "\N{THUMBS UP SIGN}",
+        },
+    ),
+    "animation": (
+        "animation.gif.mp4",
+        "video/mp4",
+        _MP4,
+        {
+            "width": 320,
+            "height": 240,
+            "duration": 2,
+            "file_name": "animation.gif.mp4",
+            "mime_type": "video/mp4",
+        },
+    ),
+}
+MEDIA_KINDS = (*_MEDIA_FILES, "location", "contact", "poll")
+_CAPTIONED = frozenset({"audio", "video", "animation", "voice"})
+_poll_ids = itertools.count(5_431_000_000_000_000_001)
 
 
 def add_user(world: World, user: TelegramUser, started: bool) -> None:
@@ -127,14 +170,29 @@ def bot_sees(
     return False
 
 
+def _user_text(
+    world: World, text: str | None, parse_mode: str | None, caption: bool
+) -> tuple[str, list[JsonDict]]:
+    """Text as a Telegram app sends it: parsed like the bot's, with the same clean-up."""
+    try:
+        if caption:
+            return format_text(text, parse_mode, None, world.known_user, caption=True)
+        return parse_text(text, parse_mode, None, world.known_user)
+    except ApiError as exc:
+        # An app cannot send what Telegram refuses; that is a mistake in the test.
+        raise ValueError(f"Telegram would refuse this: {exc.description}") from None
+
+
 def user_message(
     world: World,
     user_id: int,
     chat_id: int | None,
     text: str | None,
     reply_to_message_id: int | None = None,
+    parse_mode: str | None = None,
     **content: Any,
 ) -> JsonDict:
+    """A text message, or with ``content`` (media fields) a media message ``text`` captions."""
     user, chat = sending_chat(world, user_id, chat_id)
     reply = None
     if reply_to_message_id is not None:
@@ -142,8 +200,8 @@ def user_message(
         if target is None:
             raise LookupError(f"no message {reply_to_message_id} in chat {chat.id}")
         reply = {k: copy.deepcopy(v) for k, v in target.items() if k != "reply_to_message"}
-    body, entities = finalize(text or "", [])
-    if text is not None and "document" not in content:
+    body, entities = _user_text(world, text, parse_mode, caption=bool(content))
+    if not content:
         if not body:
             raise ValueError("Telegram does not send empty messages")
         content.update(text=body, entities=entities or None)
@@ -163,13 +221,106 @@ def user_document(
     data: bytes,
     caption: str | None,
     mime_type: str | None,
+    parse_mode: str | None = None,
+    reply_to_message_id: int | None = None,
 ) -> JsonDict:
     if not data:
         raise ValueError("Telegram does not accept empty files")
     sending_chat(world, user_id, chat_id)  # fail before storing the file
     mime = mime_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
     stored = world.files.add(data, "document", filename, mime)
-    return user_message(world, user_id, chat_id, caption, document=document_dict(stored))
+    return user_message(
+        world,
+        user_id,
+        chat_id,
+        caption,
+        reply_to_message_id,
+        parse_mode,
+        document=document_dict(stored),
+    )
+
+
+def user_photo(
+    world: World,
+    user_id: int,
+    chat_id: int | None,
+    data: bytes,
+    caption: str | None,
+    parse_mode: str | None,
+    reply_to_message_id: int | None = None,
+) -> JsonDict:
+    """A photo as apps send it; its file_id is a "photo" the bot can reuse in sendPhoto."""
+    if not data:
+        raise ValueError("Telegram does not accept empty files")
+    sending_chat(world, user_id, chat_id)
+    try:
+        photo_dimensions(data)
+    except ApiError as exc:
+        raise ValueError(f"Telegram would refuse this photo: {exc.description}") from None
+    stored = world.files.add(data, "photo")
+    return user_message(
+        world, user_id, chat_id, caption, reply_to_message_id, parse_mode, photo=photo_sizes(stored)
+    )
+
+
+def _file_fields(stored: StoredFile) -> JsonDict:
+    return {
+        "file_id": stored.file_id,
+        "file_unique_id": stored.file_unique_id,
+        "file_size": stored.file_size,
+    }
+
+
+def _media_content(world: World, kind: str) -> JsonDict:
+    """Minimal but real Bot API payloads, so PTB parses them and getFile works."""
+    if kind == "location":
+        return {"location": {"latitude": 51.759248, "longitude": 19.455983}}
+    if kind == "contact":
+        return {"contact": {"phone_number": "+48600100200", "first_name": "Jan"}}
+    if kind == "poll":
+        answers = ("Wtorek", "Środa")
+        options = [
+            {"persistent_id": str(i), "text": t, "voter_count": 0} for i, t in enumerate(answers)
+        ]
+        # persistent_id, allows_revoting and members_only are required since Bot API 9.6/10.0.
+        poll = {
+            "id": str(next(_poll_ids)),
+            "question": "Kiedy spotkanie?",
+            "options": options,
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": True,
+            "type": "regular",
+            "allows_multiple_answers": False,
+            "allows_revoting": True,
+            "members_only": False,
+        }
+        return {"poll": poll}
+    name, mime, head, fields = _MEDIA_FILES[kind]
+    stored = world.files.add(head + bytes(64), kind, name, mime)
+    content = {kind: {**_file_fields(stored), **fields}}
+    if kind == "animation":
+        # Telegram also sets ``document`` on animations, for backward compatibility.
+        content["document"] = {**_file_fields(stored), "file_name": name, "mime_type": mime}
+    return content
+
+
+def user_media(
+    world: World,
+    user_id: int,
+    kind: str,
+    chat_id: int | None,
+    caption: str | None,
+    reply_to_message_id: int | None = None,
+) -> JsonDict:
+    """Media a bot may not handle (voice, sticker, poll...), to test how it copes."""
+    if kind not in MEDIA_KINDS:
+        raise ValueError(f"kind must be one of {MEDIA_KINDS}")
+    if caption is not None and kind not in _CAPTIONED:
+        raise ValueError(f"Telegram has no caption on a {kind}")
+    sending_chat(world, user_id, chat_id)
+    content = _media_content(world, kind)
+    return user_message(world, user_id, chat_id, caption, reply_to_message_id, **content)
 
 
 def _new_callback(

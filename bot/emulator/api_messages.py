@@ -144,19 +144,21 @@ def send_document(world: World, params: JsonDict) -> JsonDict:
     )
 
 
-def send_photo(world: World, params: JsonDict) -> JsonDict:
-    world.chat(params.get("chat_id"))
-    caption, entities = _caption(world, params)
-    markup = parse_reply_markup(params.get("reply_markup"))
-    chat = world.writable_chat(params.get("chat_id"))
-    stored = _input_file(world, params, "photo", "photo")
-    size = image_size(stored.data)
+def photo_dimensions(data: bytes) -> tuple[int, int]:
+    """(width, height) of an image Telegram accepts as a photo; its 400 otherwise."""
+    size = image_size(data)
     if size is None:
         raise bad_request("IMAGE_PROCESS_FAILED")
     width, height = size
     if width + height > 10000 or max(width, height) > 20 * max(1, min(width, height)):
         raise bad_request("PHOTO_INVALID_DIMENSIONS")
-    photo = [
+    return width, height
+
+
+def photo_sizes(stored: StoredFile) -> list[JsonDict]:
+    """A message's ``photo``: one PhotoSize, as the emulator makes no thumbnails."""
+    width, height = photo_dimensions(stored.data)
+    return [
         {
             "file_id": stored.file_id,
             "file_unique_id": stored.file_unique_id,
@@ -165,11 +167,19 @@ def send_photo(world: World, params: JsonDict) -> JsonDict:
             "height": height,
         }
     ]
+
+
+def send_photo(world: World, params: JsonDict) -> JsonDict:
+    world.chat(params.get("chat_id"))
+    caption, entities = _caption(world, params)
+    markup = parse_reply_markup(params.get("reply_markup"))
+    chat = world.writable_chat(params.get("chat_id"))
+    stored = _input_file(world, params, "photo", "photo")
     return _post(
         world,
         chat,
         params,
-        photo=photo,
+        photo=photo_sizes(stored),
         caption=caption,
         caption_entities=entities,
         reply_markup=markup,

@@ -140,8 +140,11 @@ class BotApiEmulator:
         chat_id: int | None = None,
         *,
         reply_to_message_id: int | None = None,
+        parse_mode: str | None = None,
     ) -> JsonDict:
-        return actions.user_message(self.world, user_id, chat_id, text, reply_to_message_id)
+        return actions.user_message(
+            self.world, user_id, chat_id, text, reply_to_message_id, parse_mode
+        )
 
     def send_document(
         self,
@@ -151,10 +154,46 @@ class BotApiEmulator:
         chat_id: int | None = None,
         caption: str | None = None,
         mime_type: str | None = None,
+        parse_mode: str | None = None,
+        *,
+        reply_to_message_id: int | None = None,
     ) -> JsonDict:
         return actions.user_document(
-            self.world, user_id, chat_id, filename, content, caption, mime_type
+            self.world,
+            user_id,
+            chat_id,
+            filename,
+            content,
+            caption,
+            mime_type,
+            parse_mode,
+            reply_to_message_id,
         )
+
+    def send_photo(
+        self,
+        user_id: int,
+        content: bytes,
+        chat_id: int | None = None,
+        caption: str | None = None,
+        parse_mode: str | None = None,
+        *,
+        reply_to_message_id: int | None = None,
+    ) -> JsonDict:
+        return actions.user_photo(
+            self.world, user_id, chat_id, content, caption, parse_mode, reply_to_message_id
+        )
+
+    def send_media(
+        self,
+        user_id: int,
+        kind: str,
+        chat_id: int | None = None,
+        caption: str | None = None,
+        *,
+        reply_to_message_id: int | None = None,
+    ) -> JsonDict:
+        return actions.user_media(self.world, user_id, kind, chat_id, caption, reply_to_message_id)
 
     def press_button(self, user_id: int, bot_message: JsonDict, key: str) -> str:
         return actions.press_button(self.world, user_id, bot_message, key)

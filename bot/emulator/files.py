@@ -11,7 +11,17 @@ from .models import StoredFile
 
 # Bot API download limit for getFile.
 MAX_DOWNLOAD_SIZE = 20 * 1024 * 1024
-_PREFIX = {"document": "BQACAgIAAxkBAAI", "photo": "AgACAgIAAxkBAAI"}
+# file_id prefixes in Telegram's style; the media kinds come only from users (send_media).
+_PREFIX = {
+    "document": "BQACAgIAAxkBAAI",
+    "photo": "AgACAgIAAxkBAAI",
+    "voice": "AwACAgIAAxkBAAI",
+    "audio": "CQACAgIAAxkBAAI",
+    "video": "BAACAgIAAxkBAAI",
+    "video_note": "DQACAgIAAxkBAAI",
+    "sticker": "CAACAgIAAxkBAAI",
+    "animation": "CgACAgIAAxkBAAI",
+}
 
 
 class FileStore:

@@ -97,7 +97,7 @@ class StoredFile:
     data: bytes
     file_name: str | None
     mime_type: str | None
-    kind: str  # "document" or "photo"
+    kind: str  # "document", "photo" or a media kind users send ("voice", "sticker"...)
 
     @property
     def file_size(self) -> int:

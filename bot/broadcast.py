@@ -1,0 +1,313 @@
+"""Delivers announcements: a few sending tasks claim delivery rows and send one message each.
+
+Pace is not decided here. Every request goes through the bot's rate limiter (PTB's
+AIORateLimiter underneath: about 30 messages a second overall, 20 a minute per group, and
+429 answers waited out for their `retry_after`; bot/delivery.py adds 1 a second per private
+chat and retries 5xx and timeouts). Several tasks keep that budget full even when Telegram
+answers slowly; the limiter keeps them within it. Each result is committed on its own, so a
+crash repeats at most the messages in flight (one per task).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from telegram import Bot, Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+from bot.i18n import Translator, pick_language, translator
+from bot.render import esc, split_message
+from handlers.announcement_card import Frame, audience_text, load_frame, render
+from handlers.base import keyboard
+from storage import announcements, reminders
+from storage.db import Database
+from storage.models import AnnouncementDelivery, SendState, utcnow
+
+log = logging.getLogger(__name__)
+
+TASKS = 8
+PROGRESS_EVERY = 3.0  # seconds between edits of the author's progress message
+NAMES_SHOWN = 40  # unreached names in the report; the rest are counted
+
+
+@dataclass(frozen=True)
+class Content:
+    frame: Frame
+    text_html: str
+    attachment_kind: str | None
+    attachment_file_id: str | None
+    pin: bool
+    ask_read: bool
+    author_chat_id: int
+
+
+class Broadcaster:
+    def __init__(
+        self,
+        db: Database,
+        bot: Bot,
+        clock: Callable[[], datetime] = utcnow,
+        worker: str | None = None,
+        tasks: int = TASKS,
+    ) -> None:
+        self.db = db
+        self.bot = bot
+        self.clock = clock
+        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:broadcast"
+        self.tasks = tasks
+        self._content: dict[int, Content] = {}
+        self._running = asyncio.Lock()
+
+    async def run(self) -> int:
+        """Start what is due, deliver every row that can go now, report. Returns how many."""
+        async with self._running:
+            now = self.clock()
+            async with self.db.session() as session:
+                taken = await announcements.recover(session, now)
+                if taken:
+                    log.warning("took over %d deliveries of a sender that stopped", taken)
+                await announcements.forget_old_drafts(session, now)
+            async with self.db.session() as session:
+                started = await announcements.start_due(session, now)
+            for announcement_id in started:
+                await self._status(announcement_id, final=False)
+            async with self.db.session() as session:
+                active = await announcements.sending(session)
+            handled = 0
+            if active:
+                reporter = asyncio.create_task(self._report_progress(active))
+                try:
+                    counts = await asyncio.gather(*(self._task() for _ in range(self.tasks)))
+                    handled = sum(counts)
+                finally:
+                    reporter.cancel()
+                for announcement_id in active:
+                    await self._finish(announcement_id)
+            await self._report_reads()
+            return handled
+
+    async def _task(self) -> int:
+        handled = 0
+        while True:
+            async with self.db.session() as session:
+                row = await announcements.claim(session, self.worker, self.clock())
+                if row is None:
+                    return handled
+                content = await self._load(session, row.announcement_id)
+            await self._deliver(row, content)
+            handled += 1
+
+    async def _load(self, session, announcement_id: int) -> Content:  # type: ignore[no-untyped-def]
+        # Fixed once sending starts, so read once per process.
+        if announcement_id not in self._content:
+            announcement = await announcements.get(session, announcement_id)
+            self._content[announcement_id] = Content(
+                frame=await load_frame(session, announcement),
+                text_html=announcement.text_html,
+                attachment_kind=announcement.attachment_kind,
+                attachment_file_id=announcement.attachment_file_id,
+                pin=announcement.pin,
+                ask_read=announcement.ask_read,
+                author_chat_id=announcement.author_chat_id,
+            )
+        return self._content[announcement_id]
+
+    async def _send(self, row: AnnouncementDelivery, content: Content) -> Message:
+        t = translator(pick_language(row.language, None))
+        text, rows = render(
+            t,
+            content.frame,
+            content.text_html,
+            announcement_id=row.announcement_id,
+            ask_read=content.ask_read,
+        )
+        common = {"parse_mode": ParseMode.HTML, "reply_markup": keyboard(rows)}
+        if content.attachment_kind == "photo":
+            return await self.bot.send_photo(
+                row.chat_id, content.attachment_file_id, caption=text, **common
+            )
+        if content.attachment_kind == "document":
+            return await self.bot.send_document(
+                row.chat_id, content.attachment_file_id, caption=text, **common
+            )
+        return await self.bot.send_message(row.chat_id, text, **common)
+
+    async def _deliver(self, row: AnnouncementDelivery, content: Content) -> None:
+        try:
+            message = await self._send(row, content)
+        except Forbidden as exc:
+            await self._blocked(row, exc.message)
+            return
+        except BadRequest as exc:
+            if "chat not found" in exc.message.lower():
+                await self._blocked(row, exc.message)
+                return
+            async with self.db.session() as session:
+                await announcements.record(
+                    session, row.id, SendState.FAILED, self.clock(), note=exc.message
+                )
+            return
+        except (RetryAfter, TelegramError) as exc:
+            # The limiter already retried; leave it for a later run, a bounded number of times.
+            async with self.db.session() as session:
+                await announcements.retry_later(session, row, self.clock(), str(exc))
+            return
+        note = await self._pin(row, message) if content.pin and row.chat_id < 0 else None
+        async with self.db.session() as session:
+            await announcements.record(
+                session,
+                row.id,
+                SendState.SENT,
+                self.clock(),
+                message_id=message.message_id,
+                note=note,
+            )
+
+    async def _pin(self, row: AnnouncementDelivery, message: Message) -> str | None:
+        try:
+            await self.bot.pin_chat_message(
+                row.chat_id, message.message_id, disable_notification=True
+            )
+        except TelegramError as exc:
+            log.info("announcement %s not pinned in %s: %s", row.announcement_id, row.chat_id, exc)
+            return f"not pinned: {exc}"
+        return None
+
+    async def _blocked(self, row: AnnouncementDelivery, why: str) -> None:
+        now = self.clock()
+        async with self.db.session() as session:
+            if row.member_id is not None:
+                await reminders.mark_unreachable(session, row.member_id, now)
+            await announcements.record(session, row.id, SendState.BLOCKED, now, note=why)
+
+    # -- the author's view -------------------------------------------------------------------
+
+    async def _report_progress(self, active: list[int]) -> None:
+        last = time.monotonic()
+        while True:
+            await asyncio.sleep(max(0.0, PROGRESS_EVERY - (time.monotonic() - last)))
+            last = time.monotonic()
+            for announcement_id in active:
+                try:
+                    await self._status(announcement_id, final=False)
+                except TelegramError as exc:
+                    log.info("progress of announcement %s not shown: %s", announcement_id, exc)
+
+    async def _finish(self, announcement_id: int) -> None:
+        async with self.db.session() as session:
+            finished = await announcements.finish_if_done(session, announcement_id, self.clock())
+        if finished:
+            self._content.pop(announcement_id, None)
+            await self._status(announcement_id, final=True)
+
+    async def _report_reads(self) -> None:
+        async with self.db.session() as session:
+            waiting = await announcements.unreported_reads(session)
+        for announcement_id in waiting:
+            await self._status(announcement_id, final=True)
+
+    async def _status(self, announcement_id: int, *, final: bool) -> None:
+        """Send or edit the author's status message: progress while sending, then the report."""
+        async with self.db.session() as session:
+            announcement = await announcements.get(session, announcement_id)
+            figures = await announcements.progress(session, announcement_id)
+            missing = await announcements.unreached(session, announcement_id) if final else []
+            author = announcement.author
+            frame = await load_frame(session, announcement)
+        t = translator(pick_language(author.language if author else None, None))
+        text = (
+            _report(t, frame, figures, missing, announcement.ask_read)
+            if final
+            else _progress(t, figures)
+        )
+        text = split_message(text)[0]
+        message_id = announcement.status_message_id
+        try:
+            if message_id is None or (message_id == 0 and final):
+                # One process sends it (or, if that one died before noting its id, the report).
+                async with self.db.session() as session:
+                    if message_id is None and not await announcements.claim_status_message(
+                        session, announcement_id
+                    ):
+                        return
+                sent = await self.bot.send_message(
+                    announcement.author_chat_id, text, parse_mode=ParseMode.HTML
+                )
+                async with self.db.session() as session:
+                    await announcements.set_status_message(
+                        session, announcement_id, sent.message_id
+                    )
+            elif message_id:
+                await self.bot.edit_message_text(
+                    text, announcement.author_chat_id, message_id, parse_mode=ParseMode.HTML
+                )
+        except BadRequest as exc:
+            if "not modified" not in exc.message:
+                log.info("status of announcement %s not shown: %s", announcement_id, exc)
+        except Forbidden as exc:
+            log.info("author of announcement %s unreachable: %s", announcement_id, exc.message)
+        if final:
+            async with self.db.session() as session:
+                await announcements.mark_reads_reported(
+                    session, announcement_id, announcement.read_count
+                )
+
+
+def _progress(t: Translator, figures: announcements.Progress) -> str:
+    return t._("📤 Sending the announcement… {done} of {total}").format(
+        done=figures.done, total=figures.total
+    )
+
+
+def _report(
+    t: Translator,
+    frame: Frame,
+    figures: announcements.Progress,
+    missing: list[announcements.Unreached],
+    ask_read: bool,
+) -> str:
+    title = t._("Announcement sent")
+    lines = [
+        f"✅ <b>{title}</b> · {audience_text(t, frame.audience, frame.audience_name)}",
+        t._("Delivered: {sent} of {total}").format(sent=figures.sent, total=figures.total),
+    ]
+    if figures.blocked:
+        lines.append(
+            t._("Not reachable (blocked the bot or never started it): {n}").format(
+                n=figures.blocked
+            )
+        )
+    if figures.failed:
+        lines.append(t._("Failed: {n}").format(n=figures.failed))
+    if ask_read:
+        lines.append(
+            t._("Confirmed reading: {read} of {people}").format(
+                read=figures.read, people=figures.people
+            )
+        )
+    if missing:
+        names = [
+            esc(m.name) + (" " + t._("(group)") if m.is_group else "")
+            for m in missing[:NAMES_SHOWN]
+        ]
+        more = len(missing) - NAMES_SHOWN
+        listed = ", ".join(names) + (
+            " " + t.n_("and {n} more", "and {n} more", more).format(n=more) if more > 0 else ""
+        )
+        lines.append(t._("Not delivered to: {names}").format(names=listed))
+        if figures.blocked:
+            lines.append(
+                t._(
+                    "They need to open a private chat with me (press Start) to get announcements "
+                    "and reminders."
+                )
+            )
+    return "\n".join(lines)

@@ -1,0 +1,98 @@
+"""How an announcement looks to its recipients, and how long that is for Telegram."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import LANGUAGES, Translator, translator
+from bot.render import TELEGRAM_TEXT_LIMIT, esc
+from handlers import buttons
+from handlers.base import Keyboard
+from storage import announcements
+from storage.models import Announcement, Audience, Institution, Member
+
+CAPTION_LIMIT = 1024
+_TAG = re.compile(r"<[^>]*>")
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What the bot adds around the author's words."""
+
+    audience: Audience
+    audience_name: str  # the team or municipality; empty for the region
+    author: str
+    institution: str | None
+
+
+def audience_text(t: Translator, audience: Audience, name: str) -> str:
+    if audience == Audience.TEAM:
+        return esc(name)
+    if audience == Audience.MUNICIPALITY:
+        return t._("all teams of {municipality}").format(municipality=esc(name))
+    return t._("all teams of the region")
+
+
+def render(
+    t: Translator, frame: Frame, text_html: str, *, announcement_id: int | None, ask_read: bool
+) -> tuple[str, Keyboard]:
+    """`text_html` is already safe HTML (Telegram's entities rendered by PTB, text escaped)."""
+    signature = esc(frame.author) + (f", {esc(frame.institution)}" if frame.institution else "")
+    title = t._("Announcement")
+    text = (
+        f"📢 <b>{title}</b> · {audience_text(t, frame.audience, frame.audience_name)}"
+        f"\n\n{text_html}\n\n— <i>{signature}</i>"
+    )
+    rows: list[list[tuple[str, str]]] = []
+    if ask_read:
+        target = announcement_id if announcement_id is not None else 0
+        rows.append([(t._("✅ I have read it"), buttons.data("an", "r", target))])
+    return text, rows
+
+
+def visible_length(text_html: str) -> int:
+    """Length as Telegram counts it: after entity parsing, in UTF-16 code units."""
+    plain = html.unescape(_TAG.sub("", text_html)).strip()
+    return len(plain.encode("utf-16-le")) // 2
+
+
+def snippet(text_html: str, limit: int = 60) -> str:
+    """The beginning of the text, plain, for lists."""
+    plain = " ".join(html.unescape(_TAG.sub("", text_html)).split())
+    return plain if len(plain) <= limit else plain[: limit - 1].rstrip() + "…"
+
+
+def overflow(frame: Frame, text_html: str, *, with_attachment: bool) -> tuple[int, int]:
+    """(length, limit) of the longest rendering among the interface languages."""
+    limit = CAPTION_LIMIT if with_attachment else TELEGRAM_TEXT_LIMIT
+    longest = max(
+        visible_length(
+            render(translator(language), frame, text_html, announcement_id=0, ask_read=False)[0]
+        )
+        for language in LANGUAGES
+    )
+    return longest, limit
+
+
+async def load_frame(session: AsyncSession, announcement: Announcement) -> Frame:
+    assert announcement.audience is not None
+    signed = (
+        await session.execute(
+            select(Member.name, Institution.name)
+            .outerjoin(Institution, Institution.id == Member.institution_id)
+            .where(Member.id == announcement.author_id)
+        )
+    ).first()
+    return Frame(
+        audience=announcement.audience,
+        audience_name=await announcements.audience_label(
+            session, announcement.audience, announcement.audience_id
+        ),
+        author=signed[0] if signed else "",
+        institution=signed[1] if signed else None,
+    )

@@ -1,0 +1,477 @@
+"""/ogloszenie: a coordinator writes, picks the audience, previews and sends; /ogloszenia
+lists what was sent; *Przeczytałem* confirms reading. Delivery itself is bot/broadcast.py."""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from telegram import Message
+from telegram.constants import ParseMode
+
+from bot.dates import EXAMPLES_PL, WhenStatus, format_when, parse_when
+from bot.permissions import Action, PermissionDenied, may_announce_to
+from bot.render import esc
+from handlers import buttons
+from handlers.announcement_card import audience_text, load_frame, overflow, render, snippet
+from handlers.base import Ctx
+from handlers.refusals import refusal_text
+from storage import announcements, conversations, teams
+from storage.errors import DomainError, Problem
+from storage.models import Announcement, AnnouncementState, Audience, Team, TeamKind
+
+TEXT = "ann.text"  # waiting for the text (or a photo or document with a caption)
+PREVIEW = "ann.preview"  # preview shown; a new text or attachment replaces the old one
+WHEN = "ann.when"  # waiting for a typed time to send at
+HISTORY = 10
+
+
+async def _audiences(ctx: Ctx) -> list[tuple[Audience, int | None, str]]:
+    """What this actor may address: (audience, id, button label)."""
+    t = ctx.t
+    found: list[tuple[Audience, int | None, str]] = []
+    municipalities: dict[int, str] = {}
+    for team_id in sorted(ctx.actor.roles):
+        team = await teams.get_team(ctx.session, team_id)
+        if not may_announce_to(ctx.actor, Audience.TEAM, team.id):
+            continue
+        found.append((Audience.TEAM, team.id, team.name))
+        if team.kind == TeamKind.PZK:
+            municipalities[team.municipality_id] = team.municipality.name
+    for municipality_id, name in sorted(municipalities.items(), key=lambda item: item[1]):
+        found.append(
+            (
+                Audience.MUNICIPALITY,
+                municipality_id,
+                t._("All teams of {municipality}").format(municipality=name),
+            )
+        )
+    if may_announce_to(ctx.actor, Audience.REGION, None):
+        found.append((Audience.REGION, None, t._("All teams of the region")))
+    return found
+
+
+async def _require_audience(ctx: Ctx, audience: Audience, audience_id: int | None) -> None:
+    pzk = (
+        await announcements.pzk_teams(ctx.session, audience_id)
+        if audience == Audience.MUNICIPALITY and audience_id is not None
+        else []
+    )
+    if not may_announce_to(ctx.actor, audience, audience_id, pzk):
+        raise PermissionDenied(Action.ANNOUNCE)
+
+
+async def announce(ctx: Ctx) -> None:
+    t = ctx.t
+    if not ctx.is_private:
+        ctx.reply(t._("Please write announcements in a private chat with me."))
+        return
+    if ctx.member is None or not await _audiences(ctx):
+        raise PermissionDenied(Action.ANNOUNCE)
+    draft = await announcements.start_draft(ctx.session, ctx.member, ctx.chat.id, ctx.now())
+    await _set_step(ctx, TEXT, draft)
+    message = ctx.update.effective_message
+    words = _after_command(message.text_html) if message and message.text else ""
+    if words:
+        await _take_text(ctx, draft, words)
+        return
+    ctx.reply(
+        t._(
+            "Write the announcement. Bold, italics and links are kept. You can also send a "
+            "photo or a document (PDF, Word…) with the text as its caption."
+        )
+    )
+
+
+def _after_command(text_html: str) -> str:
+    parts = text_html.split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+async def _set_step(ctx: Ctx, step: str, draft: Announcement) -> None:
+    await conversations.set_pending(ctx.session, ctx.chat.id, ctx.user.id, step, {"id": draft.id})
+
+
+async def _draft(ctx: Ctx) -> Announcement:
+    pending = await conversations.get_pending(ctx.session, ctx.chat.id, ctx.user.id)
+    if pending is None or ctx.member is None:
+        raise DomainError(Problem.STALE_BUTTON)
+    return await announcements.get_draft(ctx.session, int(pending.data["id"]), ctx.member)
+
+
+async def on_text(ctx: Ctx, _text: str) -> None:
+    """The text, typed at first or to replace the previewed one."""
+    message = ctx.update.effective_message
+    await _take_text(ctx, await _draft(ctx), message.text_html if message else "")
+
+
+async def on_attachment(ctx: Ctx) -> None:
+    """A photo or a document, with the text as its caption (or keeping the text given)."""
+    message = ctx.update.effective_message
+    assert message is not None
+    draft = await _draft(ctx)
+    if message.photo:
+        draft.attachment_kind, draft.attachment_file_id = "photo", message.photo[-1].file_id
+    elif message.document:
+        draft.attachment_kind, draft.attachment_file_id = "document", message.document.file_id
+    else:
+        raise DomainError(Problem.ATTACHMENT_UNSUPPORTED)
+    if message.caption:
+        await _take_text(ctx, draft, message.caption_html)
+        return
+    if not draft.text_html:
+        ctx.reply(ctx.t._("Got the file. Now write the text of the announcement."))
+        return
+    await _next_step(ctx, draft)
+
+
+async def on_unsupported(ctx: Ctx) -> None:
+    await _draft(ctx)
+    raise DomainError(Problem.ATTACHMENT_UNSUPPORTED)
+
+
+async def _take_text(ctx: Ctx, draft: Announcement, text_html: str) -> None:
+    if not text_html.strip():
+        raise DomainError(Problem.TEXT_EMPTY)
+    draft.text_html = text_html.strip()
+    await _next_step(ctx, draft)
+
+
+async def _next_step(ctx: Ctx, draft: Announcement) -> None:
+    if draft.audience is None:
+        choices = await _audiences(ctx)
+        if len(choices) == 1:
+            audience, audience_id, _ = choices[0]
+            draft.audience, draft.audience_id = audience, audience_id
+        else:
+            await _set_step(ctx, PREVIEW, draft)
+            ctx.reply(ctx.t._("Who is it for?"), _audience_rows(draft, choices))
+            return
+    await _preview(ctx, draft)
+
+
+def _audience_rows(
+    draft: Announcement, choices: list[tuple[Audience, int | None, str]]
+) -> list[list[tuple[str, str]]]:
+    return [
+        [(label, buttons.data("an", "a", draft.id, audience.value, audience_id or 0))]
+        for audience, audience_id, label in choices
+    ]
+
+
+async def _preview(ctx: Ctx, draft: Announcement) -> None:
+    """The announcement as recipients will see it, then the options and *Wyślij*."""
+    await _set_step(ctx, PREVIEW, draft)
+    if not draft.text_html:
+        ctx.reply(ctx.t._("Got the file. Now write the text of the announcement."))
+        return
+    frame = await load_frame(ctx.session, draft)
+    length, limit = overflow(frame, draft.text_html, with_attachment=bool(draft.attachment_kind))
+    if length > limit:
+        # Said as a message, not raised: the draft keeps its audience and the next text
+        # replaces this one.
+        problem = (
+            Problem.CAPTION_TOO_LONG if draft.attachment_kind else Problem.ANNOUNCEMENT_TOO_LONG
+        )
+        ctx.reply(refusal_text(ctx.t, DomainError(problem, max=limit, over=length - limit)))
+        return
+    text, _ = render(ctx.t, frame, draft.text_html, announcement_id=None, ask_read=False)
+    _send_as_recipients_see(ctx, draft, text)
+    await _controls(ctx, draft, edit=False)
+
+
+def _send_as_recipients_see(ctx: Ctx, draft: Announcement, text: str) -> None:
+    bot, chat_id = ctx.context.bot, ctx.chat.id
+    if draft.attachment_kind == "photo":
+        send = functools.partial(
+            bot.send_photo,
+            chat_id,
+            draft.attachment_file_id,
+            caption=text,
+            parse_mode=ParseMode.HTML,
+        )
+    elif draft.attachment_kind == "document":
+        send = functools.partial(
+            bot.send_document,
+            chat_id,
+            draft.attachment_file_id,
+            caption=text,
+            parse_mode=ParseMode.HTML,
+        )
+    else:
+        send = functools.partial(bot.send_message, chat_id, text, parse_mode=ParseMode.HTML)
+    ctx.outbox.append(send)
+
+
+def _zone(ctx: Ctx, team: Team | None) -> ZoneInfo:
+    return ZoneInfo(team.municipality.timezone) if team else ctx.settings.timezone
+
+
+async def _draft_zone(ctx: Ctx, draft: Announcement) -> ZoneInfo:
+    if draft.audience == Audience.TEAM and draft.audience_id:
+        return _zone(ctx, await teams.get_team(ctx.session, draft.audience_id))
+    if draft.audience == Audience.MUNICIPALITY and draft.audience_id:
+        municipality = await teams.get_municipality(ctx.session, draft.audience_id)
+        return ZoneInfo(municipality.timezone)
+    return ctx.settings.timezone
+
+
+async def _controls(ctx: Ctx, draft: Announcement, *, edit: bool) -> None:
+    t = ctx.t
+    assert draft.audience is not None
+    found = await announcements.recipients(
+        ctx.session, draft.audience, draft.audience_id, author_telegram_id=ctx.user.id
+    )
+    people = sum(1 for r in found if r.member_id is not None)
+    groups = len(found) - people
+    yes, no = t._("yes"), t._("no")
+    when = (
+        format_when(draft.send_at.astimezone(await _draft_zone(ctx, draft)), t.language)
+        if draft.send_at
+        else t._("now")
+    )
+    lines = [
+        t._("Above: the announcement as recipients will see it."),
+        "",
+        t.n_("To: {n} person", "To: {n} people", people).format(n=people)
+        + (
+            " " + t.n_("and {n} group", "and {n} groups", groups).format(n=groups) if groups else ""
+        ),
+        t._("📌 Pin in group chats: {answer}").format(answer=yes if draft.pin else no),
+        t._("✅ Ask to confirm reading: {answer}").format(answer=yes if draft.ask_read else no),
+        t._("🕒 Sending: {when}").format(when=when),
+        "",
+        t._("To change the text, just send a new one (or a photo or document)."),
+    ]
+    send_label = t._("📤 Schedule") if draft.send_at else t._("📤 Send now")
+    rows = [
+        [(send_label, buttons.data("an", "s", draft.id))],
+        [
+            (
+                t._("📌 Pin: {answer}").format(answer=yes if draft.pin else no),
+                buttons.data("an", "pin", draft.id),
+            ),
+            (
+                t._("✅ Confirm: {answer}").format(answer=yes if draft.ask_read else no),
+                buttons.data("an", "ask", draft.id),
+            ),
+        ],
+        [
+            (
+                t._("🕒 Send now instead") if draft.send_at else t._("🕒 Send later"),
+                buttons.data("an", "now" if draft.send_at else "later", draft.id),
+            ),
+            (t._("👥 Recipients"), buttons.data("an", "aud", draft.id)),
+        ],
+        [(t._("Cancel"), buttons.data("an", "x", draft.id))],
+    ]
+    if edit:
+        ctx.edit("\n".join(lines), rows)
+    else:
+        ctx.reply("\n".join(lines), rows)
+
+
+async def on_when(ctx: Ctx, text: str) -> None:
+    draft = await _draft(ctx)
+    zone = await _draft_zone(ctx, draft)
+    when = parse_when(text, ctx.now().astimezone(zone))
+    if when.status == WhenStatus.NEEDS_TIME:
+        ctx.reply(ctx.t._("Please give the hour too, e.g. <i>jutro 8:00</i>."))
+        return
+    if when.status != WhenStatus.OK or when.value is None:
+        examples = ", ".join(f"<i>{e}</i>" for e in EXAMPLES_PL)
+        ctx.reply(
+            ctx.t._("That time has already passed. Please give a future time.")
+            if when.status == WhenStatus.PAST
+            else ctx.t._("I couldn't read that date and time.")
+            + " "
+            + ctx.t._("For example: {examples}.").format(examples=examples)
+        )
+        return
+    draft.send_at = when.value
+    await _set_step(ctx, PREVIEW, draft)
+    await _controls(ctx, draft, edit=False)
+
+
+# -- buttons -----------------------------------------------------------------------------------
+
+
+async def on_button(ctx: Ctx) -> None:
+    raw = ctx.query.data if ctx.query else None
+    action = buttons.str_part(raw, 1)
+    if action == "r":
+        await _on_read(ctx, buttons.int_part(raw, 2))
+        return
+    if action == "c":
+        await _on_cancel_scheduled(ctx, buttons.int_part(raw, 2))
+        return
+    if ctx.member is None:
+        raise DomainError(Problem.STALE_BUTTON)
+    draft = await announcements.get_draft(ctx.session, buttons.int_part(raw, 2), ctx.member)
+    t = ctx.t
+    if action == "a":
+        audience = _audience_part(raw)
+        audience_id = buttons.int_part(raw, 4) or None
+        await _require_audience(ctx, audience, audience_id)
+        draft.audience, draft.audience_id = audience, audience_id
+        ctx.edit(t._("Recipients chosen."))
+        await _preview(ctx, draft)
+    elif action == "aud":
+        ctx.edit(t._("Who is it for?"), _audience_rows(draft, await _audiences(ctx)))
+    elif action == "pin":
+        draft.pin = not draft.pin
+        await _controls(ctx, draft, edit=True)
+    elif action == "ask":
+        draft.ask_read = not draft.ask_read
+        await _controls(ctx, draft, edit=True)
+    elif action == "now":
+        draft.send_at = None
+        await _controls(ctx, draft, edit=True)
+    elif action == "later":
+        await _set_step(ctx, WHEN, draft)
+        examples = ", ".join(f"<i>{e}</i>" for e in EXAMPLES_PL[:3])
+        ctx.reply(t._("When should I send it? For example: {examples}.").format(examples=examples))
+    elif action == "x":
+        draft.state = AnnouncementState.CANCELLED
+        await conversations.clear_pending(ctx.session, ctx.chat.id, ctx.user.id)
+        ctx.edit(t._("Cancelled. Nothing was sent."))
+    elif action == "s":
+        await _send(ctx, draft)
+    else:
+        raise DomainError(Problem.STALE_BUTTON)
+
+
+def _audience_part(raw: str | None) -> Audience:
+    try:
+        return Audience(buttons.str_part(raw, 3))
+    except ValueError:
+        raise DomainError(Problem.STALE_BUTTON) from None
+
+
+async def _send(ctx: Ctx, draft: Announcement) -> None:
+    t = ctx.t
+    assert draft.audience is not None
+    # Checked again: roles may have changed since the preview.
+    await _require_audience(ctx, draft.audience, draft.audience_id)
+    if draft.send_at is not None and draft.send_at <= ctx.now():
+        draft.send_at = None
+    later = draft.send_at is not None
+    if not later and not await announcements.recipients(
+        ctx.session, draft.audience, draft.audience_id, author_telegram_id=ctx.user.id
+    ):
+        raise DomainError(Problem.NO_RECIPIENTS)
+    count = await announcements.confirm(
+        ctx.session, draft, ctx.now(), actor_telegram_id=ctx.user.id
+    )
+    await conversations.clear_pending(ctx.session, ctx.chat.id, ctx.user.id)
+    if later:
+        assert draft.send_at is not None
+        when = format_when(draft.send_at.astimezone(await _draft_zone(ctx, draft)), t.language)
+        ctx.edit(
+            t._("🕒 Scheduled for {when}. You can cancel it in /ogloszenia.").format(
+                when=f"<b>{when}</b>"
+            )
+        )
+        return
+    ctx.notice(t._("Sending…"))
+    ctx.edit(
+        t.n_("📤 Sending to {n} recipient…", "📤 Sending to {n} recipients…", count).format(n=count)
+    )
+
+
+async def _on_read(ctx: Ctx, announcement_id: int) -> None:
+    if ctx.member is None:
+        raise DomainError(Problem.NOT_A_RECIPIENT)
+    announcement = await announcements.get(ctx.session, announcement_id)
+    added = await announcements.confirm_read(ctx.session, announcement, ctx.member, ctx.now())
+    ctx.notice(ctx.t._("Thank you!") if added else ctx.t._("You have already confirmed."))
+    message = ctx.query.message if ctx.query else None
+    if ctx.is_private and isinstance(message, Message):
+        # The button has done its work in a private chat; in a group others still need it.
+        ctx.outbox.append(functools.partial(message.edit_reply_markup, reply_markup=None))
+
+
+async def _on_cancel_scheduled(ctx: Ctx, announcement_id: int) -> None:
+    announcement = await announcements.get(ctx.session, announcement_id)
+    assert announcement.audience is not None
+    if announcement.author_id != (ctx.member.id if ctx.member else None):
+        await _require_audience(ctx, announcement.audience, announcement.audience_id)
+    await announcements.cancel_scheduled(
+        ctx.session, announcement_id, actor_telegram_id=ctx.user.id
+    )
+    ctx.notice(ctx.t._("Cancelled. Nothing was sent."))
+    await show_history(ctx, edit=True)
+
+
+# -- history -----------------------------------------------------------------------------------
+
+
+async def show_history(ctx: Ctx, edit: bool = False) -> None:
+    t = ctx.t
+    if ctx.member is None and not ctx.actor.is_admin:
+        raise PermissionDenied(Action.ANNOUNCE)
+    found = await announcements.history(
+        ctx.session,
+        author_id=ctx.member.id if ctx.member else None,
+        team_ids=ctx.actor.teams_where(Action.ANNOUNCE),
+        everything=ctx.actor.is_admin,
+        limit=HISTORY,
+    )
+    if not found:
+        ctx.reply(t._("No announcements yet. Write one with /ogloszenie."))
+        return
+    lines = [_heading(ctx)]
+    rows: list[list[tuple[str, str]]] = []
+    for announcement in found:
+        lines.append("")
+        lines.append(await _history_entry(ctx, announcement))
+        if announcement.state == AnnouncementState.SCHEDULED:
+            rows.append(
+                [
+                    (
+                        t._("Cancel the one of {when}").format(
+                            when=_local(ctx, announcement.send_at).strftime("%d.%m %H:%M")
+                        ),
+                        buttons.data("an", "c", announcement.id),
+                    )
+                ]
+            )
+    (ctx.edit if edit else ctx.reply)("\n".join(lines), rows)
+
+
+def _heading(ctx: Ctx) -> str:
+    heading = ctx.t._("Announcements")
+    return f"<b>{heading}</b>"
+
+
+def _local(ctx: Ctx, moment: datetime | None) -> datetime:
+    assert moment is not None
+    return moment.astimezone(ctx.settings.timezone)
+
+
+async def _history_entry(ctx: Ctx, announcement: Announcement) -> str:
+    t = ctx.t
+    assert announcement.audience is not None
+    frame = await load_frame(ctx.session, announcement)
+    moment = _local(ctx, announcement.send_at or announcement.started_at or announcement.created_at)
+    head = (
+        f"• {moment:%d.%m.%Y %H:%M} · "
+        f"{audience_text(t, announcement.audience, frame.audience_name)}\n"
+        f"  <i>{esc(snippet(announcement.text_html))}</i>"
+    )
+    if announcement.state == AnnouncementState.SCHEDULED:
+        return head + "\n  " + t._("🕒 scheduled")
+    if announcement.state == AnnouncementState.CANCELLED:
+        return head + "\n  " + t._("cancelled")
+    figures = await announcements.progress(ctx.session, announcement.id)
+    line = t._("delivered {sent} of {total}, blocked {blocked}, failed {failed}").format(
+        sent=figures.sent, total=figures.total, blocked=figures.blocked, failed=figures.failed
+    )
+    if announcement.ask_read:
+        line += ", " + t._("read {read} of {people}").format(
+            read=figures.read, people=figures.people
+        )
+    if announcement.state == AnnouncementState.SENDING:
+        line += " " + t._("(still sending)")
+    return head + "\n  " + line
