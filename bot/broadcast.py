@@ -17,7 +17,7 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from telegram import Bot, Message
 from telegram.constants import ParseMode
@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 TASKS = 8
 PROGRESS_EVERY = 3.0  # seconds between edits of the author's progress message
 NAMES_SHOWN = 40  # unreached names in the report; the rest are counted
+# Taking over stalled claims and forgetting old drafts: once a minute, not every second.
+HOUSEKEEPING = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -65,16 +67,19 @@ class Broadcaster:
         self.tasks = tasks
         self._content: dict[int, Content] = {}
         self._running = asyncio.Lock()
+        self._housekept: datetime | None = None
 
     async def run(self) -> int:
         """Start what is due, deliver every row that can go now, report. Returns how many."""
         async with self._running:
             now = self.clock()
-            async with self.db.session() as session:
-                taken = await announcements.recover(session, now)
-                if taken:
-                    log.warning("took over %d deliveries of a sender that stopped", taken)
-                await announcements.forget_old_drafts(session, now)
+            if self._housekept is None or not timedelta(0) <= now - self._housekept < HOUSEKEEPING:
+                self._housekept = now
+                async with self.db.session() as session:
+                    taken = await announcements.recover(session, now)
+                    if taken:
+                        log.warning("took over %d deliveries of a sender that stopped", taken)
+                    await announcements.forget_old_drafts(session, now)
             async with self.db.session() as session:
                 started = await announcements.start_due(session, now)
             for announcement_id in started:

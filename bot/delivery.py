@@ -24,6 +24,9 @@ JSON = bool | dict[str, Any] | list[dict[str, Any]]
 # Methods that only read: retried freely. Sends are retried too; see `_transient`.
 PRIVATE_BURST = 3
 PRIVATE_PERIOD = 3.0  # seconds: a burst of 3, then one message per second
+# Just under Telegram's 30 a second: at exactly 30 the smallest jitter on the way makes a
+# message arrive early and earns a 429 (and a pause of every send for `retry_after`).
+OVERALL_PER_SECOND = 29
 
 
 def _transient(exc: Exception) -> bool:
@@ -35,7 +38,7 @@ class ReliableRateLimiter(AIORateLimiter):
     def __init__(
         self, *, max_retries: int = 5, transient_retries: int = 3, backoff: float = 0.5
     ) -> None:
-        super().__init__(max_retries=max_retries)
+        super().__init__(overall_max_rate=OVERALL_PER_SECOND, max_retries=max_retries)
         self._transient_retries = transient_retries
         self._backoff = backoff
         self._private: dict[int, AsyncLimiter] = {}

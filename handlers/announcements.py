@@ -126,11 +126,6 @@ async def on_attachment(ctx: Ctx) -> None:
     await _next_step(ctx, draft)
 
 
-async def on_unsupported(ctx: Ctx) -> None:
-    await _draft(ctx)
-    raise DomainError(Problem.ATTACHMENT_UNSUPPORTED)
-
-
 async def _take_text(ctx: Ctx, draft: Announcement, text_html: str) -> None:
     if not text_html.strip():
         raise DomainError(Problem.TEXT_EMPTY)

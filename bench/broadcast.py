@@ -1,0 +1,188 @@
+"""An announcement to 3,000 members through the emulator enforcing Telegram's flood limits.
+
+Run from the project root: `python -m bench.broadcast [--members N] [--quick]`. Prints, for a
+clean run and for one where 5% of recipients blocked the bot and 1% of calls fail with a 5xx:
+messages per second (target at least 27, 90% of Telegram's 30/s), 429 answers (target 0
+after the first second), total time and peak memory (RSS of the whole process, emulator
+included). SQLite (a temporary file); PostgreSQL too when BENCH_DATABASE_URL or
+TEST_DATABASE_URL is set. The real sending path: the bot's rate limiter
+(bot/delivery.py on PTB's AIORateLimiter) and bot/broadcast.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import resource
+import tempfile
+import time
+from datetime import UTC, datetime
+
+from sqlalchemy import insert, select, text
+from telegram.ext import ExtBot
+
+from bot.broadcast import Broadcaster
+from bot.delivery import ReliableRateLimiter
+from bot.emulator import BotApiEmulator, FloodLimits
+from storage import announcements
+from storage.db import Database
+from storage.models import (
+    Announcement,
+    AnnouncementState,
+    Audience,
+    Member,
+    Membership,
+    Municipality,
+    Role,
+    Team,
+    TeamKind,
+)
+
+TOKEN = "123456:BENCH-token-for-the-emulator-01"
+AUTHOR = 1
+FIRST_MEMBER = 100_000
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def _reset(url: str) -> None:
+    if url.startswith("postgresql"):
+        db = Database(url)
+        async with db.engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+        await db.dispose()
+
+
+async def _team(db: Database, members: int, now: datetime) -> int:
+    async with db.session() as session:
+        await session.execute(
+            insert(Municipality).values(id=1, name="Łódź", timezone="Europe/Warsaw", created_at=now)
+        )
+        await session.execute(
+            insert(Team).values(
+                id=1, municipality_id=1, kind=TeamKind.PZK, name="PZK Łódź", created_at=now
+            )
+        )
+        people = [
+            {
+                "id": 1 + i,
+                "telegram_id": AUTHOR if i == 0 else FIRST_MEMBER + i,
+                "name": f"Osoba {i}",
+            }
+            for i in range(members + 1)
+        ]
+        await session.execute(insert(Member), people)
+        await session.execute(
+            insert(Membership),
+            [
+                {
+                    "team_id": 1,
+                    "member_id": p["id"],
+                    "role": Role.COORDINATOR if p["telegram_id"] == AUTHOR else Role.MEMBER,
+                }
+                for p in people
+            ],
+        )
+        author = await session.get(Member, 1)
+        assert author is not None
+        draft = await announcements.start_draft(session, author, AUTHOR, now)
+        draft.text_html = "<b>Pilne:</b> odbiór środków ochrony osobistej w MOPS do piątku."
+        draft.audience, draft.audience_id = Audience.TEAM, 1
+        await announcements.confirm(session, draft, now, actor_telegram_id=AUTHOR)
+        return draft.id
+
+
+async def run(url: str, members: int, faults: bool) -> dict[str, float | int | str]:
+    await _reset(url)
+    now = datetime.now(UTC)
+    db = Database(url)
+    await db.upgrade()
+    announcement_id = await _team(db, members, now)
+
+    emulator = BotApiEmulator(
+        token=TOKEN, bot_id=123456, bot_username="bench_bot", limits=FloodLimits()
+    )
+    await emulator.start()
+    emulator.add_user(AUTHOR, "Autor")
+    rng = random.Random(11)
+    for index in range(1, members + 1):
+        emulator.add_user(FIRST_MEMBER + index, "X")
+    if faults:
+        chosen = rng.sample(range(1, members + 1), k=members * 6 // 100)
+        for index in chosen[: members * 5 // 100]:
+            emulator.block_bot(FIRST_MEMBER + index)
+        for index in chosen[members * 5 // 100 :]:
+            emulator.inject_error(500, method="sendMessage", count=1, chat_id=FIRST_MEMBER + index)
+
+    bot = ExtBot(TOKEN, base_url=emulator.base_url, rate_limiter=ReliableRateLimiter())
+    await bot.initialize()
+    broadcaster = Broadcaster(db, bot)
+    rss_before = rss_mb()
+    started = time.perf_counter()
+    state = AnnouncementState.SENDING
+    while state != AnnouncementState.DONE:
+        if not await broadcaster.run():
+            await asyncio.sleep(1)
+        async with db.session() as session:
+            state = await session.scalar(
+                select(Announcement.state).where(Announcement.id == announcement_id)
+            )
+    total = time.perf_counter() - started
+    async with db.session() as session:
+        figures = await announcements.progress(session, announcement_id)
+    sends = [
+        c for c in emulator.calls if c.method == "sendMessage" and c.params.get("chat_id") != AUTHOR
+    ]
+    answered = [c for c in sends if c.status in (200, 403)]
+    first = min(c.at for c in sends)
+    span = max(c.at for c in answered) - first
+    too_many = [c for c in emulator.calls if c.status == 429]
+    await bot.shutdown()
+    await emulator.stop()
+    await db.dispose()
+    return {
+        "backend": "PostgreSQL" if url.startswith("postgresql") else "SQLite",
+        "recipients": figures.total,
+        "faults": "5% blocked, 1% 5xx" if faults else "none",
+        "delivered": figures.sent,
+        "blocked": figures.blocked,
+        "failed": figures.failed,
+        "messages/s": round(len(answered) / span, 1) if span else "-",
+        "429 answers": len(too_many),
+        "429 after 1st s": sum(1 for c in too_many if c.at > first + 1),
+        "total (s)": round(total, 1),
+        "peak RSS (MB)": round(max(rss_mb(), rss_before), 1),
+    }
+
+
+def table(results: list[dict[str, float | int | str]]) -> str:
+    keys = list(results[0])
+    lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
+    lines += ["| " + " | ".join(str(r[k]) for k in keys) + " |" for r in results]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--members", type=int, default=3_000)
+    parser.add_argument("--quick", action="store_true", help="300 members")
+    args = parser.parse_args()
+    members = 300 if args.quick else args.members
+    with tempfile.TemporaryDirectory() as folder:
+        postgres = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+        results = []
+        for faults in (False, True):
+            urls = [f"sqlite+aiosqlite:///{folder}/bench-{faults}.db"] + (
+                [postgres] if postgres else []
+            )
+            results += [asyncio.run(run(url, members, faults)) for url in urls]
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
