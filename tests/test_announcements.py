@@ -4,6 +4,7 @@ read confirmations, scheduled sending, Telegram's refusals, restarts and the rep
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import signal
 import sys
@@ -13,13 +14,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from bot.broadcast import TASKS
 from bot.emulator import BotApiEmulator
-from storage import announcements, teams
+from storage import announcements, members, teams
 from storage.db import Database
 from storage.models import (
     Announcement,
     AnnouncementDelivery,
     AnnouncementState,
+    Audience,
     AuditEntry,
     Role,
     SendState,
@@ -386,26 +389,35 @@ async def test_blocked_unstarted_and_failing_recipients_are_reported(harness: Ha
     await _region(harness)
     harness.emu.block_bot(OLA)
     harness.emu.add_user(MAREK, "Marek", started=False)  # never opened a chat with the bot
-    # A server error that outlasts the limiter's retries, for the group only.
-    harness.emu.inject_error(500, method="sendMessage", count=100, chat_id=PZK_GROUP)
+    # The group refuses for good; Piotr's server errors outlast the limiter's retries once;
+    # Ewa's chat answers 429 once.
+    harness.emu.inject_error(
+        400,
+        method="sendMessage",
+        count=1,
+        chat_id=PZK_GROUP,
+        description="Bad Request: not enough rights to send text messages to the chat",
+    )
+    harness.emu.inject_error(500, method="sendMessage", count=4, chat_id=PIOTR)
     harness.emu.inject_error(429, method="sendMessage", count=1, chat_id=EWA)
     await harness.emu.settle(quiet=0.2)
     controls = await _preview(
         harness, KASIA, "Test dostarczenia", "Wszystkie zespoły gminy Zduńska Wola"
     )
     await harness.press(KASIA, controls, "📤 Wyślij teraz")
-    # Retried later a bounded number of times (here without waiting), then given up.
+    # Piotr's row waits for a later try; bring it forward instead of waiting 15 s.
     state = SendState.PENDING
     while state in (SendState.PENDING, SendState.SENDING):
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(0.3)
         async with harness.session() as session:
             row = await session.scalar(
-                select(AnnouncementDelivery).where(AnnouncementDelivery.chat_id == PZK_GROUP)
+                select(AnnouncementDelivery).where(AnnouncementDelivery.chat_id == PIOTR)
             )
-            assert row is not None and row.attempts <= announcements.MAX_ATTEMPTS
+            assert row is not None
             state = row.state
-            if state == SendState.PENDING:
+            if state == SendState.PENDING and row.attempts == 1:
                 row.next_try_at = row.next_try_at - timedelta(hours=1)
+    assert state == SendState.SENT and row.attempts == 2
     await _finished(harness)
     assert _sends_to(harness, EWA) == 1 and _sends_to(harness, PIOTR) == 1
     report = await _report(harness, KASIA, "Dostarczono: 3 z 6")  # Ewa, Piotr, ZZK group
@@ -417,9 +429,36 @@ async def test_blocked_unstarted_and_failing_recipients_are_reported(harness: Ha
     assert "dostarczono 3 z 6, zablokowane 2, błędy 1" in listing["text"]
 
 
-def _png() -> bytes:
-    import base64
+async def test_passing_faults_are_retried_a_bounded_number_of_times(db: Database) -> None:
+    async with db.session() as session:
+        ids = await arrange.team(session, institutions=())
+        await arrange.person(session, ids.team_id, KASIA, "Katarzyna", Role.COORDINATOR)
+        await arrange.person(session, ids.team_id, OLA, "Aleksandra")
+        author = await members.find_member(session, KASIA)
+        assert author is not None
+        now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+        draft = await announcements.start_draft(session, author, KASIA, now)
+        draft.text_html, draft.audience, draft.audience_id = "x", Audience.TEAM, ids.team_id
+        assert await announcements.confirm(session, draft, now, actor_telegram_id=KASIA) == 1
+    seen = []
+    for attempt in range(1, announcements.MAX_ATTEMPTS + 2):
+        now += timedelta(hours=1)
+        async with db.session() as session:
+            row = await announcements.claim(session, "test", now)
+            if row is None:
+                break
+            assert row.attempts == attempt
+            await announcements.retry_later(session, row, now, "Internal Server Error")
+            seen.append(attempt)
+    assert seen == list(range(1, announcements.MAX_ATTEMPTS + 1))
+    async with db.session() as session:
+        figures = await announcements.progress(session, draft.id)
+        assert (figures.failed, figures.pending) == (1, 0)
+        assert await announcements.finish_if_done(session, draft.id, now)
+        assert not await announcements.finish_if_done(session, draft.id, now)  # reported once
 
+
+def _png() -> bytes:
     return base64.b64decode(
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
     )
@@ -450,9 +489,6 @@ def _worker(db_url: str, emu: BotApiEmulator) -> asyncio.subprocess.Process:
 
 
 async def _big_announcement(db: Database, emu: BotApiEmulator, people: int) -> None:
-    from storage import members
-    from storage.models import Audience
-
     emu.add_user(KASIA, "Katarzyna")
     async with db.session() as session:
         ids = await arrange.team(session, institutions=())
@@ -479,8 +515,6 @@ def _delivered(emu: BotApiEmulator) -> list[int]:
 async def test_restart_in_the_middle_loses_nothing(
     emulator: BotApiEmulator, db: Database, db_url: str
 ) -> None:
-    from bot.broadcast import TASKS
-
     emulator.limits = None
     await _big_announcement(db, emulator, 60)
     emulator.inject_delay(0.05, method="sendMessage", count=1000)
