@@ -30,6 +30,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, text
 
+from bench import reset_database, table
 from storage import basket
 from storage.basket import spelling
 from storage.basket.demo import TOWNS, demo_rows, load_demo_basket
@@ -208,12 +209,7 @@ async def _reset(url: str) -> None:
     if url.startswith("sqlite"):
         for suffix in ("", "-wal", "-shm"):
             Path(url.split("///", 1)[1] + suffix).unlink(missing_ok=True)
-    if url.startswith("postgresql"):
-        db = Database(url)
-        async with db.engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-        await db.dispose()
+    await reset_database(url)
 
 
 async def quality(url: str) -> tuple[int, list[tuple[Ask, list[str]]]]:
@@ -290,13 +286,6 @@ async def run(url: str, municipalities: int) -> dict[str, float | int | str]:
     result |= await latency(url, municipalities)
     result["top-3 on demo basket"] = f"{found / len(QUERIES):.0%} ({found}/{len(QUERIES)})"
     return result
-
-
-def table(results: list[dict[str, float | int | str]]) -> str:
-    keys = list(results[0])
-    lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
-    lines += ["| " + " | ".join(str(r[k]) for k in keys) + " |" for r in results]
-    return "\n".join(lines)
 
 
 def main() -> None:

@@ -15,14 +15,14 @@ import argparse
 import asyncio
 import os
 import random
-import resource
 import tempfile
 import time
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select
 from telegram.ext import ExtBot
 
+from bench import reset_database, rss_mb, table
 from bot.broadcast import Broadcaster
 from bot.delivery import ReliableRateLimiter
 from bot.emulator import BotApiEmulator, FloodLimits
@@ -43,19 +43,6 @@ from storage.models import (
 TOKEN = "123456:BENCH-token-for-the-emulator-01"
 AUTHOR = 1
 FIRST_MEMBER = 100_000
-
-
-def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-async def _reset(url: str) -> None:
-    if url.startswith("postgresql"):
-        db = Database(url)
-        async with db.engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-        await db.dispose()
 
 
 async def _team(db: Database, members: int, now: datetime) -> int:
@@ -98,7 +85,7 @@ async def _team(db: Database, members: int, now: datetime) -> int:
 
 
 async def run(url: str, members: int, faults: bool) -> dict[str, float | int | str]:
-    await _reset(url)
+    await reset_database(url)
     now = datetime.now(UTC)
     db = Database(url)
     await db.upgrade()
@@ -158,13 +145,6 @@ async def run(url: str, members: int, faults: bool) -> dict[str, float | int | s
         "total (s)": round(total, 1),
         "peak RSS (MB)": round(max(rss_mb(), rss_before), 1),
     }
-
-
-def table(results: list[dict[str, float | int | str]]) -> str:
-    keys = list(results[0])
-    lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
-    lines += ["| " + " | ".join(str(r[k]) for k in keys) + " |" for r in results]
-    return "\n".join(lines)
 
 
 def main() -> None:

@@ -13,15 +13,15 @@ import argparse
 import asyncio
 import os
 import random
-import resource
 import statistics
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import insert, select, update
 from telegram import Bot
 
+from bench import reset_database, rss_mb, table
 from bot.emulator import BotApiEmulator
 from bot.scheduler import Scheduler
 from storage.db import Database
@@ -42,10 +42,6 @@ MEMBERS_PER_TEAM = 20
 MEETINGS_PER_TEAM = 100
 DUE_AT_ONCE = 1000
 CHUNK = 5000
-
-
-def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 async def _fill(db: Database, meetings: int, now: datetime) -> int:
@@ -138,17 +134,8 @@ async def _flush(db: Database, meetings: list[dict], reminders: list[dict]) -> i
     return len(reminders)
 
 
-async def _reset(url: str) -> None:
-    if url.startswith("postgresql"):
-        db = Database(url)
-        async with db.engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-        await db.dispose()
-
-
 async def run(url: str, meetings: int) -> dict[str, float | int | str]:
-    await _reset(url)
+    await reset_database(url)
     now = datetime.now(UTC)
     db = Database(url)
     await db.upgrade()
@@ -226,13 +213,6 @@ async def run(url: str, meetings: int) -> dict[str, float | int | str]:
         if beyond
         else "-",
     }
-
-
-def table(results: list[dict[str, float | int | str]]) -> str:
-    keys = list(results[0])
-    lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
-    lines += ["| " + " | ".join(str(r[k]) for k in keys) + " |" for r in results]
-    return "\n".join(lines)
 
 
 def main() -> None:

@@ -25,8 +25,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.i18n import Translator, pick_language, translator
 from bot.render import esc, split_message
-from handlers.announcement_card import Frame, audience_text, load_frame, render
-from handlers.base import keyboard
+from handlers.announcement_card import Frame, audience_text, load_frame, render, send
 from storage import announcements, reminders
 from storage.db import Database
 from storage.models import AnnouncementDelivery, SendState, utcnow
@@ -134,16 +133,14 @@ class Broadcaster:
             announcement_id=row.announcement_id,
             ask_read=content.ask_read,
         )
-        common = {"parse_mode": ParseMode.HTML, "reply_markup": keyboard(rows)}
-        if content.attachment_kind == "photo":
-            return await self.bot.send_photo(
-                row.chat_id, content.attachment_file_id, caption=text, **common
-            )
-        if content.attachment_kind == "document":
-            return await self.bot.send_document(
-                row.chat_id, content.attachment_file_id, caption=text, **common
-            )
-        return await self.bot.send_message(row.chat_id, text, **common)
+        return await send(
+            self.bot,
+            row.chat_id,
+            text,
+            content.attachment_kind,
+            content.attachment_file_id,
+            rows,
+        )
 
     async def _deliver(self, row: AnnouncementDelivery, content: Content) -> None:
         try:

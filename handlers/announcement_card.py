@@ -5,14 +5,17 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Bot, Message
+from telegram.constants import ParseMode
 
 from bot.i18n import LANGUAGES, Translator, translator
 from bot.render import TELEGRAM_TEXT_LIMIT, esc
 from handlers import buttons
-from handlers.base import Keyboard
+from handlers.base import Keyboard, keyboard
 from storage import announcements
 from storage.models import Announcement, Audience, Institution, Member
 
@@ -53,6 +56,23 @@ def render(
         target = announcement_id if announcement_id is not None else 0
         rows.append([(t._("✅ I have read it"), buttons.data("an", "r", target))])
     return text, rows
+
+
+async def send(
+    bot: Bot,
+    chat_id: int,
+    text: str,
+    attachment_kind: str | None,
+    attachment_file_id: str | None,
+    rows: Keyboard | None = None,
+) -> Message:
+    """The announcement as one message: the text alone, or as the caption of its file."""
+    common: dict[str, Any] = {"parse_mode": ParseMode.HTML, "reply_markup": keyboard(rows)}
+    if attachment_kind == "photo":
+        return await bot.send_photo(chat_id, attachment_file_id, caption=text, **common)
+    if attachment_kind == "document":
+        return await bot.send_document(chat_id, attachment_file_id, caption=text, **common)
+    return await bot.send_message(chat_id, text, **common)
 
 
 def visible_length(text_html: str) -> int:

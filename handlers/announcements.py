@@ -8,13 +8,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from telegram import Message
-from telegram.constants import ParseMode
 
 from bot.dates import EXAMPLES_PL, WhenStatus, format_when, parse_when
 from bot.permissions import Action, PermissionDenied, may_announce_to
 from bot.render import esc
 from handlers import buttons
-from handlers.announcement_card import audience_text, load_frame, overflow, render, snippet
+from handlers.announcement_card import audience_text, load_frame, overflow, render, send, snippet
 from handlers.base import Ctx
 from handlers.refusals import refusal_text
 from storage import announcements, conversations, teams
@@ -177,26 +176,16 @@ async def _preview(ctx: Ctx, draft: Announcement) -> None:
 
 
 def _send_as_recipients_see(ctx: Ctx, draft: Announcement, text: str) -> None:
-    bot, chat_id = ctx.context.bot, ctx.chat.id
-    if draft.attachment_kind == "photo":
-        send = functools.partial(
-            bot.send_photo,
-            chat_id,
+    ctx.outbox.append(
+        functools.partial(
+            send,
+            ctx.context.bot,
+            ctx.chat.id,
+            text,
+            draft.attachment_kind,
             draft.attachment_file_id,
-            caption=text,
-            parse_mode=ParseMode.HTML,
         )
-    elif draft.attachment_kind == "document":
-        send = functools.partial(
-            bot.send_document,
-            chat_id,
-            draft.attachment_file_id,
-            caption=text,
-            parse_mode=ParseMode.HTML,
-        )
-    else:
-        send = functools.partial(bot.send_message, chat_id, text, parse_mode=ParseMode.HTML)
-    ctx.outbox.append(send)
+    )
 
 
 def _zone(ctx: Ctx, team: Team | None) -> ZoneInfo:
