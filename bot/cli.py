@@ -1,4 +1,4 @@
-"""Command line: `kooperacje-bot run | db upgrade | team add/list | invite | demo-data |
+"""Command line: `kooperacje-bot run | sandbox | db upgrade | team add/list | invite | demo-data |
 basket import/export/search/template`."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
@@ -27,6 +27,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="run the bot (long polling)")
+    sandbox = commands.add_parser(
+        "sandbox", help="try the bot in this terminal: local Telegram emulator and demo data"
+    )
+    sandbox.add_argument(
+        "--files", type=Path, help="where documents from the bot are saved (default: a new folder)"
+    )
+    sandbox.add_argument(
+        "--now",
+        type=_local_time,
+        help='start the bot\'s clock here, e.g. "2026-11-23 09:00" (local time)',
+    )
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
@@ -66,6 +77,13 @@ def _parser() -> argparse.ArgumentParser:
     deliver.add_argument("--loop", action="store_true", help="keep running, one run a second")
     _basket_parser(commands)
     return parser
+
+
+def _local_time(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date and time: {text!r}") from None
 
 
 def _basket_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -149,11 +167,29 @@ def _run_bot(settings: Settings) -> int:
     return 0
 
 
+def _sandbox(args: argparse.Namespace, settings: Settings) -> int:
+    import tempfile
+
+    from bot.sandbox import run_sandbox
+
+    files = args.files or Path(tempfile.mkdtemp(prefix="kooperacje-pliki-"))
+    start = args.now
+    if start is not None and start.tzinfo is None:
+        start = start.replace(tzinfo=settings.timezone)
+    try:
+        return asyncio.run(run_sandbox(files, start, settings.bot_timezone))
+    except KeyboardInterrupt:
+        print("\nDo zobaczenia.")
+        return 0
+
+
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     from storage import demo, invitations, teams
 
     if args.command in (None, "run"):
         return _run_bot(settings)
+    if args.command == "sandbox":
+        return _sandbox(args, settings)
     if args.command == "db":
         asyncio.run(_with_db(settings, lambda session: asyncio.sleep(0)))
         print("database is up to date")

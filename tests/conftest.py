@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from telegram.ext import Application
 
-from bot.application import ALLOWED_UPDATES, build_application
+from bot.application import build_application, polling
 from bot.config import Settings
 from bot.emulator import BotApiEmulator
 from storage.db import Database
@@ -74,28 +74,9 @@ def make_settings(emu: BotApiEmulator, db_url: str, **extra: Any) -> Settings:
     )
 
 
-@asynccontextmanager
-async def running_bot(emu: BotApiEmulator, db_url: str) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+def running_bot(emu: BotApiEmulator, db_url: str) -> AbstractAsyncContextManager[Application]:  # type: ignore[type-arg]
     """Start the real bot polling the emulator; stop it cleanly afterwards."""
-    app = build_application(make_settings(emu, db_url))
-    # The same order as Application.run_polling: initialize, post_init, polling, start.
-    await app.initialize()
-    if app.post_init:
-        await app.post_init(app)
-    await app.updater.start_polling(
-        poll_interval=0.0,
-        timeout=1,  # type: ignore[union-attr]
-        allowed_updates=ALLOWED_UPDATES,
-    )
-    await app.start()
-    try:
-        yield app
-    finally:
-        await app.updater.stop()  # type: ignore[union-attr]
-        await app.stop()
-        await app.shutdown()
-        if app.post_shutdown:
-            await app.post_shutdown(app)
+    return polling(build_application(make_settings(emu, db_url)))
 
 
 class Harness:

@@ -1,0 +1,105 @@
+"""`kooperacje-bot sandbox`: the real bot, the project's Bot API emulator on 127.0.0.1 and the
+demo data on a temporary SQLite file, with a chat in the terminal. No token, no internet.
+
+Only the Telegram side is played: the application, its handlers, the database, the scheduler
+and the broadcaster are the ones `run` uses. Messages for people other than the current one
+wait until `/jako` switches to them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import tempfile
+import threading
+from datetime import datetime
+from pathlib import Path
+
+from bot.application import build_application, polling
+from bot.config import Settings
+from bot.emulator import BotApiEmulator, FloodLimits
+from bot.sandbox import cast
+from bot.sandbox.terminal import HELP, TerminalChat, read_lines
+from storage.db import Database
+from storage.demo import load_demo_data
+from storage.models import utcnow
+
+TOKEN = "777000:SANDBOX-token-of-the-local-emulator"
+BOT_USERNAME = "kooperacje_sandbox_bot"
+
+
+async def _prepare(url: str, timezone: str) -> None:
+    db = Database(url)
+    try:
+        await db.upgrade()
+        async with db.session() as session:
+            await load_demo_data(session, timezone)
+            await cast.seed(session)
+    finally:
+        await db.dispose()
+
+
+async def run_sandbox(files: Path, start: datetime | None, timezone: str) -> int:
+    # The bot's own log lines would cut through the conversation; warnings still show.
+    logging.getLogger().setLevel(logging.WARNING)
+    ansi = sys.stdout.isatty()
+    with tempfile.TemporaryDirectory(prefix="kooperacje-sandbox-") as folder:
+        url = f"sqlite+aiosqlite:///{folder}/sandbox.db"
+        await _prepare(url, timezone)
+        emulator = BotApiEmulator(
+            token=TOKEN, bot_username=BOT_USERNAME, limits=FloodLimits(), inline=True
+        )
+        for person in cast.CAST:
+            emulator.add_user(
+                person.telegram_id,
+                person.first_name,
+                person.last_name,
+                language_code=person.language,
+            )
+        async with emulator:
+            settings = Settings(
+                telegram_bot_token=TOKEN,
+                telegram_api_base_url=emulator.base_url,
+                database_url=url,
+                bot_admin_ids=frozenset(p.telegram_id for p in cast.CAST if p.admin),
+                bot_timezone=timezone,
+                _env_file=None,  # type: ignore[call-arg]
+            )
+            app = build_application(settings)
+            began, real_start = start or utcnow(), utcnow()
+            chat = TerminalChat(
+                emulator,
+                app,
+                files,
+                clock=lambda: began + (utcnow() - real_start),
+                out=sys.stdout,
+                ansi=ansi,
+            )
+            app.bot_data["clock"] = chat.now
+            async with polling(app):
+                await _converse(chat, files)
+    return 0
+
+
+async def _converse(chat: TerminalChat, files: Path) -> None:
+    chat.say("Piaskownica kooperacje-bot: prawdziwy bot, emulator Telegrama, dane demo (Łódź).")
+    chat.say(HELP)
+    chat.say(f"Pliki od bota zapisuję w: {files}")
+    chat.say("Spróbuj: /pomoc, /nowe, /spotkania, /koszyk przemoc, /zespol.")
+    chat.say(f"— Piszesz jako {chat.person.name} ({chat.person.describe()}).")
+    await chat.show_news()
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+    ready = threading.Event()
+    read_lines(queue, asyncio.get_running_loop(), ready, lambda: f"{chat.person.first_name} › ")
+    echo = not sys.stdin.isatty()
+    while True:
+        ready.set()
+        line = await queue.get()
+        if line is None:
+            break
+        if echo:  # a script's lines appear in the transcript as if typed
+            chat.say(f"{chat.person.first_name} › {line}")
+        if not await chat.handle(line):
+            break
+    chat.say("Do zobaczenia.")

@@ -1,0 +1,262 @@
+"""A chat in the terminal: lines typed become the demo person's messages to the real bot,
+and what the bot does in the emulator is printed back."""
+
+from __future__ import annotations
+
+import asyncio
+import mimetypes
+import re
+import sys
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo
+
+from telegram.ext import Application
+
+from bot.dates.formatting import format_when
+from bot.emulator import ApiCall, BotApiEmulator
+from bot.sandbox import cast, screen
+
+JsonDict = dict[str, Any]
+_SENT = {"sendMessage", "sendDocument", "sendPhoto"}
+_EDITED = {"editMessageText", "editMessageCaption", "editMessageReplyMarkup"}
+_JUMP = re.compile(r"(\d+)\s*(d|h|m)", re.IGNORECASE)
+_UNITS = {"d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1)}
+# After this long without a request from the bot, what it had to say has been said.
+QUIET = 0.4
+
+HELP = """Komendy piaskownicy (wszystko inne trafia do bota):
+  /osoby              kto jest w piaskownicy
+  /jako <imię>        pisz jako inna osoba (też numer z /osoby)
+  /czas               zegar bota; /czas +1d, +2h, +30m, +1d2h przesuwa go do przodu
+  <numer>             naciśnij przycisk o tym numerze
+  /piaskownica        ta pomoc
+  /koniec             wyjście (albo Ctrl-D)"""
+
+
+class TerminalChat:
+    def __init__(
+        self,
+        emulator: BotApiEmulator,
+        app: Application,  # type: ignore[type-arg]
+        files: Path,
+        clock: Callable[[], datetime],
+        out: TextIO,
+        ansi: bool,
+    ) -> None:
+        self.emu = emulator
+        self.app = app
+        self.files = files
+        self.clock = clock
+        self.out = out
+        self.ansi = ansi
+        self.person = cast.CAST[0]
+        self.shift = timedelta()
+        self._seen_calls = 0
+        self._buttons: dict[int, screen.Button] = {}
+        self._unread: dict[int, list[int]] = {}  # chat id -> message ids not shown yet
+
+    def now(self) -> datetime:
+        return self.clock() + self.shift
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.out, flush=True)
+
+    async def handle(self, line: str) -> bool:
+        """One typed line; False when the user wants to leave."""
+        line = line.strip()
+        if not line:
+            return True
+        command, _, rest = line.partition(" ")
+        command = command.lower()
+        if command in ("/koniec", "/exit", "/quit"):
+            return False
+        if command in ("/piaskownica", "/sandbox"):
+            self.say(HELP)
+        elif command in ("/osoby", "/people"):
+            self._list_people()
+        elif command in ("/jako", "/as"):
+            await self._switch(rest)
+        elif command in ("/czas", "/time"):
+            await self._move_clock(rest)
+        elif line.isdigit() and int(line) in self._buttons:
+            await self._press(self._buttons[int(line)])
+        else:
+            self.emu.send_message(self.person.telegram_id, line)
+            await self.show_news()
+        return True
+
+    # -- sandbox commands ---------------------------------------------------------------------
+
+    def _list_people(self) -> None:
+        for number, person in enumerate(cast.CAST, start=1):
+            here = " ← piszesz jako" if person == self.person else ""
+            waiting = len(self._unread.get(person.telegram_id, []))
+            news = f" [{waiting} nowe]" if waiting else ""
+            self.say(f"{number}. {person.name}: {person.describe()}{news}{here}")
+
+    async def _switch(self, reference: str) -> None:
+        person = cast.find(reference) if reference.strip() else None
+        if person is None:
+            self.say("Nie znam tej osoby. Lista: /osoby")
+            return
+        self.person = person
+        self.say(f"— Piszesz jako {person.name} ({person.describe()}).")
+        await self.show_news()
+        self._show_unread(person.telegram_id)
+
+    async def _move_clock(self, argument: str) -> None:
+        argument = argument.replace(" ", "")
+        if argument:
+            parts = _JUMP.findall(argument)
+            if not argument.startswith("+") or "".join(a + u for a, u in parts) != argument[1:]:
+                self.say("Zegar przesuwam tylko do przodu, np. /czas +1d, +2h, +30m, +1d2h.")
+                return
+            self.shift += sum((int(a) * _UNITS[u.lower()] for a, u in parts), timedelta())
+            # Due reminders and digests go out now, not at the next second's tick.
+            await self.app.bot_data["scheduler"].tick()
+            await self.app.bot_data["broadcaster"].run()
+        zone = ZoneInfo(self.app.bot_data["settings"].bot_timezone)
+        self.say(f"— Zegar bota: {format_when(self.now().astimezone(zone))}.")
+        await self.show_news()
+
+    async def _press(self, button: screen.Button) -> None:
+        current = next(
+            (m for m in self.emu.messages(button.chat_id) if m["message_id"] == button.message_id),
+            None,
+        )
+        try:
+            if current is None:
+                raise LookupError
+            self.emu.press_button(self.person.telegram_id, current, button.data)
+        except (LookupError, ValueError):
+            self.say("Tego przycisku już nie ma (albo nie jest dla tej osoby).")
+            return
+        await self.show_news()
+
+    # -- what the bot did ---------------------------------------------------------------------
+
+    async def show_news(self) -> None:
+        """Wait until the bot is done, then print what it did in the current person's chat
+        and count what it sent to others."""
+        await self.emu.settle(quiet=QUIET, timeout=30)
+        calls = self.emu.calls[self._seen_calls :]
+        self._seen_calls += len(calls)
+        numbered: dict[int, screen.Button] = {}
+        others: set[int] = set()
+        for call in calls:
+            if not call.ok:
+                continue
+            chat_id = self._chat_of(call)
+            if chat_id is not None and chat_id != self.person.telegram_id:
+                message = call.result if isinstance(call.result, dict) else None
+                if message and call.method in _SENT | _EDITED:
+                    waiting = self._unread.setdefault(chat_id, [])
+                    if message["message_id"] not in waiting:
+                        waiting.append(message["message_id"])
+                    others.add(chat_id)
+                continue
+            self._show_call(call, numbered)
+        if numbered:
+            self._buttons = numbered
+        for chat_id in sorted(others):
+            person = next((p for p in cast.CAST if p.telegram_id == chat_id), None)
+            who = person.first_name if person else str(chat_id)
+            count = len(self._unread[chat_id])
+            self.say(f"  (✉ {who}: {count} nowe — /jako {who})")
+
+    def _chat_of(self, call: ApiCall) -> int | None:
+        if call.method == "answerCallbackQuery":
+            return self.person.telegram_id
+        if isinstance(call.result, dict) and "chat" in call.result:
+            return int(call.result["chat"]["id"])
+        return None
+
+    def _show_call(self, call: ApiCall, numbered: dict[int, screen.Button]) -> None:
+        if call.method == "answerCallbackQuery":
+            if call.params.get("text"):
+                self.say(screen.block("bot (powiadomienie) ›", str(call.params["text"])))
+        elif call.method in _SENT:
+            self._show_message(call.result, numbered, "bot ›")
+        elif call.method in _EDITED:
+            self._show_message(call.result, numbered, "bot (zmieniona wiadomość) ›")
+
+    def _show_message(
+        self, message: JsonDict, numbered: dict[int, screen.Button], head: str
+    ) -> None:
+        body = screen.message_body(message, self.ansi)
+        saved = self._save_file(message)
+        if saved:
+            body = f"📎 {saved}" + (f"\n{body}" if body else "")
+        lines, buttons = screen.keyboard_lines(message, len(numbered) + 1)
+        for button in buttons:
+            numbered[len(numbered) + 1] = button
+        self.say(screen.block(head, body, lines))
+
+    def _show_unread(self, chat_id: int) -> None:
+        waiting = self._unread.pop(chat_id, [])
+        live = {m["message_id"]: m for m in self.emu.messages(chat_id)}
+        numbered: dict[int, screen.Button] = {}
+        for message_id in waiting:
+            if message_id in live:
+                self._show_message(live[message_id], numbered, "bot ›")
+        if numbered:
+            self._buttons = numbered
+
+    def _save_file(self, message: JsonDict) -> Path | None:
+        """Documents and photos from the bot land in the files folder."""
+        if "document" in message:
+            file_id = message["document"]["file_id"]
+            name = message["document"].get("file_name") or f"plik-{message['message_id']}"
+        elif "photo" in message:
+            file_id = message["photo"][-1]["file_id"]
+            data = self.emu.file_bytes(file_id)
+            extension = ".png" if data.startswith(b"\x89PNG") else ".jpg"
+            name = f"zdjecie-{message['message_id']}{extension}"
+        else:
+            return None
+        path = self._free_path(Path(name).name)
+        path.write_bytes(self.emu.file_bytes(file_id))
+        return path
+
+    def _free_path(self, name: str) -> Path:
+        self.files.mkdir(parents=True, exist_ok=True)
+        path = self.files / name
+        stem, suffix = path.stem, path.suffix or (mimetypes.guess_extension("text/plain") or "")
+        counter = 2
+        while path.exists():
+            path = self.files / f"{stem}-{counter}{suffix}"
+            counter += 1
+        return path
+
+
+def read_lines(
+    queue: asyncio.Queue[str | None],
+    loop: asyncio.AbstractEventLoop,
+    ready: threading.Event,
+    prompt: Callable[[], str],
+) -> None:
+    """Read standard input in a daemon thread, so Ctrl-C never waits for a pending input().
+    Each line waits for ``ready``: the prompt comes after the bot's answer, not before it."""
+    interactive = sys.stdin.isatty()
+
+    def reader() -> None:
+        while True:
+            ready.wait()
+            ready.clear()
+            try:
+                if interactive:
+                    line = input(prompt())
+                else:
+                    line = sys.stdin.readline()
+                    if not line:
+                        raise EOFError
+            except (EOFError, KeyboardInterrupt):
+                loop.call_soon_threadsafe(queue.put_nowait, None)
+                return
+            loop.call_soon_threadsafe(queue.put_nowait, line.rstrip("\n"))
+
+    threading.Thread(target=reader, name="sandbox-input", daemon=True).start()
