@@ -1,17 +1,34 @@
-"""Benchmarks, run as modules: `python -m bench.<name>`. Shared helpers below."""
+"""Benchmarks, run as modules: `python -m bench.<name>`, or all: `python -m bench`.
+
+Shared helpers below: every module takes the same flags (`add_common_arguments`) and reports
+through `report`, so that `python -m bench` can collect the figures as JSON.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
 import resource
+from collections.abc import Sequence
+from pathlib import Path
 
 from sqlalchemy import text
 
 from storage.db import Database
 
+Row = dict[str, float | int | str]
+Table = tuple[str, list[Row]]
+
 
 def rss_mb() -> float:
     """Peak resident memory of this process so far."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def postgres_url() -> str | None:
+    """The PostgreSQL database to benchmark too, if any (its public schema gets dropped)."""
+    return os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL") or None
 
 
 async def reset_database(url: str) -> None:
@@ -24,9 +41,47 @@ async def reset_database(url: str) -> None:
         await db.dispose()
 
 
-def table(results: list[dict[str, float | int | str]]) -> str:
+def table(results: list[Row]) -> str:
     """The results as a Markdown table, one row each."""
     keys = list(results[0])
     lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
     lines += ["| " + " | ".join(str(r[k]) for k in keys) + " |" for r in results]
     return "\n".join(lines)
+
+
+def add_common_arguments(
+    parser: argparse.ArgumentParser, quick: str = "smaller sizes, for a run of seconds"
+) -> None:
+    """The flags every benchmark takes; `quick` is the help text saying what --quick shrinks."""
+    parser.add_argument("--quick", action="store_true", help=quick)
+    parser.add_argument(
+        "--json", metavar="PATH", help="also write the figures to this JSON file (for bench/)"
+    )
+
+
+def report(
+    name: str,
+    title: str,
+    tables: Sequence[Table],
+    json_path: str | None,
+    notes: Sequence[str] = (),
+) -> None:
+    """Print each table under its caption, then the notes; write them all to `json_path`."""
+    print(f"\n{title}")
+    for caption, rows in tables:
+        print(f"\n{caption}\n")
+        print(table(rows) if rows else "(no results)")
+    if notes:
+        print()
+        for note in notes:
+            print(note)
+    if json_path:
+        figures = {
+            "name": name,
+            "title": title,
+            "tables": [{"caption": caption, "rows": rows} for caption, rows in tables],
+            "notes": list(notes),
+        }
+        Path(json_path).write_text(
+            json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -65,11 +67,20 @@ class Database:
         self.url = url
         self.engine = create_engine(url)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer, and every transaction here takes the write lock up front.
+        # Queueing for it in the event loop hands it over at once; SQLite's own busy handler
+        # polls with sleeps of up to 100 ms, which left the bot idle under load. Other
+        # processes (a worker, a backup) still meet busy_timeout.
+        self._sqlite_writer = asyncio.Lock() if url.startswith("sqlite") else None
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session inside a transaction: committed on success, rolled back on error."""
-        async with self._sessions() as session, session.begin():
+        async with contextlib.AsyncExitStack() as stack:
+            if self._sqlite_writer is not None:
+                await stack.enter_async_context(self._sqlite_writer)
+            session = await stack.enter_async_context(self._sessions())
+            await stack.enter_async_context(session.begin())
             yield session
 
     async def upgrade(self) -> None:

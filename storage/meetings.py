@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from storage import audit, reminders
 from storage.errors import DomainError, Problem
@@ -326,7 +326,7 @@ async def upcoming_for(
             select(Meeting, Rsvp.answer)
             .outerjoin(Rsvp, (Rsvp.meeting_id == Meeting.id) & (Rsvp.member_id == member.id))
             .where(*where)
-            .options(selectinload(Meeting.team).selectinload(Team.municipality))
+            .options(joinedload(Meeting.team).joinedload(Team.municipality))
             .order_by(Meeting.starts_at, Meeting.id)
             .offset(offset)
             .limit(limit)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from storage.models import Member, Membership, utcnow
 
@@ -13,9 +13,10 @@ async def find_member(session: AsyncSession, telegram_id: int) -> Member | None:
     return await session.scalar(
         select(Member)
         .where(Member.telegram_id == telegram_id)
+        # Joins for the one-to-one sides: every update loads this, so round trips count.
         .options(
-            selectinload(Member.memberships).selectinload(Membership.team),
-            selectinload(Member.institution),
+            selectinload(Member.memberships).joinedload(Membership.team),
+            joinedload(Member.institution),
         )
     )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import defaultdict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
@@ -15,24 +16,29 @@ T = TypeVar("T")
 
 
 class Feed(Generic[T]):
+    # Kept per key: under load (benchmarks) a scan of everything ever pushed, by every waiter
+    # at every push, made the emulator the bottleneck.
     def __init__(self) -> None:
-        self._items: list[tuple[Hashable, T]] = []
-        self._taken: set[int] = set()
-        self._changed = asyncio.Event()
+        self._log: dict[Hashable, list[T]] = defaultdict(list)
+        self._untaken: dict[Hashable, list[T]] = defaultdict(list)
+        self._changed: dict[Hashable, asyncio.Event] = {}
 
     def push(self, key: Hashable, item: T) -> None:
-        self._items.append((key, item))
-        # Replace the event so every waiter re-checks exactly once per push.
-        self._changed.set()
-        self._changed = asyncio.Event()
+        self._log[key].append(item)
+        self._untaken[key].append(item)
+        # Every waiter on this key re-checks exactly once per push.
+        event = self._changed.pop(key, None)
+        if event is not None:
+            event.set()
 
     def items(self, key: Hashable) -> list[T]:
-        return [item for k, item in self._items if k == key]
+        return list(self._log.get(key, ()))
 
     def _find(self, key: Hashable, match: Callable[[T], bool] | None) -> T | None:
-        for index, (k, item) in enumerate(self._items):
-            if index not in self._taken and k == key and (match is None or match(item)):
-                self._taken.add(index)
+        untaken = self._untaken.get(key, [])
+        for index, item in enumerate(untaken):
+            if match is None or match(item):
+                del untaken[index]
                 return item
         return None
 
@@ -43,12 +49,12 @@ class Feed(Generic[T]):
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
-            changed = self._changed
             found = self._find(key, match)
             if found is not None:
                 return found
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise TimeoutError
+            changed = self._changed.setdefault(key, asyncio.Event())
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(changed.wait(), remaining)
