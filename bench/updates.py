@@ -202,10 +202,14 @@ def _text_step(emulator: BotApiEmulator, text: str) -> Callable[[int, int], Awai
 def _press_step(
     emulator: BotApiEmulator, cards: dict[int, JsonDict]
 ) -> Callable[[int, int], Awaitable[None]]:
-    async def step(user: int, round_: int) -> None:
+    """Presses alternate yes and maybe, so every press changes the answer and edits the card."""
+    last: dict[int, str] = {}
+
+    async def step(user: int, _: int) -> None:
         card = cards[user]
         meeting = card["reply_markup"]["inline_keyboard"][0][0]["callback_data"].split(":")[1]
-        query = emulator.press_button(user, card, f"rv:{meeting}:{'ym'[round_ % 2]}")
+        last[user] = "m" if last.get(user) == "y" else "y"
+        query = emulator.press_button(user, card, f"rv:{meeting}:{last[user]}")
         await emulator.callback_answer(query, timeout=30)
         cards[user] = await emulator.next_edit(user, card["message_id"], timeout=30)
 
