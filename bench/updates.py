@@ -3,16 +3,17 @@
 Run from the project root: `python -m bench.updates [--members N] [--quick] [--json PATH]`
 (--quick: 1,000 members, 3 updates per user and kind instead of 25).
 The real application (bot/application.py: handlers, one database session per update, the
-per-user update processor) polls the project's Bot API emulator on 127.0.0.1; 32 virtual
+per-user update processor) runs in its own process, as in production, polling the project's
+Bot API emulator, which runs with the load in this process on 127.0.0.1; 32 virtual
 users each send an update, wait for the bot's answer and send the next one (a closed loop).
 Three kinds of update:
 - `/spotkania`: the member's upcoming meetings (a database read, one message back);
 - an RSVP button press: the answer is stored, the query answered and the card edited;
 - `/koszyk przemoc`: a search of the local service basket.
 The floor is a bare python-telegram-bot echo bot (text echoed, a button press answered and
-its message edited) polling the same emulator in the same process, with the same
-concurrency (64). Targets: our rate at least half the echo bot's on SQLite; peak memory
-under 200 MB with 10,000 members (RSS of the whole process, emulator included).
+its message edited), run the same way right after, with the same concurrency (64). Targets:
+our rate at least half the echo bot's on SQLite; peak memory of the bot process under 200 MB
+with 10,000 members.
 Neither bot is paced by a rate limiter and the emulator enforces no flood limits here:
 Telegram's ~30 messages a second would cap both and hide the bot's own cost.
 SQLite (a temporary file); PostgreSQL too when BENCH_DATABASE_URL or TEST_DATABASE_URL is set.

@@ -4,7 +4,6 @@ and what the bot does in the emulator is printed back."""
 from __future__ import annotations
 
 import asyncio
-import mimetypes
 import re
 import sys
 import threading
@@ -225,7 +224,7 @@ class TerminalChat:
     def _free_path(self, name: str) -> Path:
         self.files.mkdir(parents=True, exist_ok=True)
         path = self.files / name
-        stem, suffix = path.stem, path.suffix or (mimetypes.guess_extension("text/plain") or "")
+        stem, suffix = path.stem, path.suffix
         counter = 2
         while path.exists():
             path = self.files / f"{stem}-{counter}{suffix}"
