@@ -190,8 +190,9 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
 
 
 def build_application(settings: Settings, *, paced: bool = True) -> Application:  # type: ignore[type-arg]
-    """``paced=False`` only for the update-handling benchmark: it measures the bot's own cost,
-    not Telegram's limit of about 30 messages a second that the rate limiter keeps to."""
+    """``paced=False`` drops the rate limiter that keeps to Telegram's limits: for the emulator
+    only (the update-handling benchmark measures the bot's own cost; the sandbox shows each
+    reply under the line that caused it)."""
     builder = (
         ApplicationBuilder()
         .token(settings.require_token())

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bot.application import build_application, polling
 from bot.config import Settings
-from bot.emulator import BotApiEmulator, FloodLimits
+from bot.emulator import BotApiEmulator
 from bot.sandbox import cast
 from bot.sandbox.terminal import HELP, TerminalChat, read_lines
 from storage.db import Database
@@ -47,9 +47,9 @@ async def run_sandbox(files: Path, start: datetime | None, timezone: str) -> int
     with tempfile.TemporaryDirectory(prefix="kooperacje-sandbox-") as folder:
         url = f"sqlite+aiosqlite:///{folder}/sandbox.db"
         await _prepare(url, timezone)
-        emulator = BotApiEmulator(
-            token=TOKEN, bot_username=BOT_USERNAME, limits=FloodLimits(), inline=True
-        )
+        # No flood limits and no pacing: one person types at a time, and a reply held back by
+        # the per-chat pace would surface under the next line typed instead of its own.
+        emulator = BotApiEmulator(token=TOKEN, bot_username=BOT_USERNAME, limits=None, inline=True)
         for person in cast.CAST:
             emulator.add_user(
                 person.telegram_id,
@@ -66,7 +66,7 @@ async def run_sandbox(files: Path, start: datetime | None, timezone: str) -> int
                 bot_timezone=timezone,
                 _env_file=None,  # type: ignore[call-arg]
             )
-            app = build_application(settings)
+            app = build_application(settings, paced=False)
             began, real_start = start or utcnow(), utcnow()
             chat = TerminalChat(
                 emulator,
