@@ -31,6 +31,12 @@ def postgres_url() -> str | None:
     return os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL") or None
 
 
+def database_urls(folder: str, name: str = "bench") -> list[str]:
+    """Where a benchmark runs: a fresh SQLite file in ``folder``, then PostgreSQL if set."""
+    postgres = postgres_url()
+    return [f"sqlite+aiosqlite:///{folder}/{name}.db"] + ([postgres] if postgres else [])
+
+
 async def reset_database(url: str) -> None:
     """A PostgreSQL benchmark database starts empty (SQLite ones are fresh temporary files)."""
     if url.startswith("postgresql"):

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, text
 
-from bench import Row, add_common_arguments, postgres_url, report, reset_database
+from bench import Row, add_common_arguments, database_urls, report, reset_database
 from storage import basket
 from storage.basket import spelling
 from storage.basket.demo import TOWNS, demo_rows, load_demo_basket
@@ -300,11 +300,9 @@ def main() -> None:
     args = parser.parse_args()
     municipalities, imported, rounds = QUICK_SIZES if args.quick else SIZES
     with tempfile.TemporaryDirectory() as folder:
-        urls = [f"sqlite+aiosqlite:///{folder}/bench.db"]
-        postgres = postgres_url()
-        if postgres:
-            urls.append(postgres)
-        runs = [asyncio.run(run(url, municipalities, imported, rounds)) for url in urls]
+        runs = [
+            asyncio.run(run(url, municipalities, imported, rounds)) for url in database_urls(folder)
+        ]
     report(
         "basket",
         "The service basket: search latency, import time, and answer quality",

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from sqlalchemy import insert, select
 from telegram.ext import ExtBot
 
-from bench import Row, add_common_arguments, postgres_url, report, reset_database, rss_mb
+from bench import Row, add_common_arguments, database_urls, report, reset_database, rss_mb
 from bot.broadcast import Broadcaster
 from bot.delivery import ReliableRateLimiter
 from bot.emulator import BotApiEmulator, FloodLimits
@@ -161,12 +161,9 @@ def main() -> None:
     # --quick changes the default; an explicit --members still wins.
     members = args.members or (QUICK_MEMBERS if args.quick else MEMBERS)
     with tempfile.TemporaryDirectory() as folder:
-        postgres = postgres_url()
         results = []
         for faults in (False, True):
-            urls = [f"sqlite+aiosqlite:///{folder}/bench-{faults}.db"] + (
-                [postgres] if postgres else []
-            )
+            urls = database_urls(folder, f"bench-{faults}")
             results += [asyncio.run(run(url, members, faults)) for url in urls]
     report(
         "broadcast",

@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert, select, update
 from telegram import Bot
 
-from bench import Row, add_common_arguments, postgres_url, report, reset_database, rss_mb
+from bench import Row, add_common_arguments, database_urls, report, reset_database, rss_mb
 from bot.emulator import BotApiEmulator
 from bot.scheduler import Scheduler
 from storage.db import Database
@@ -230,11 +230,7 @@ def main() -> None:
     meetings = args.meetings or (QUICK_MEETINGS if args.quick else MEETINGS)
     due = args.due or (QUICK_DUE_AT_ONCE if args.quick else DUE_AT_ONCE)
     with tempfile.TemporaryDirectory() as folder:
-        urls = [f"sqlite+aiosqlite:///{folder}/bench.db"]
-        postgres = postgres_url()
-        if postgres:
-            urls.append(postgres)
-        results = [asyncio.run(run(url, meetings, due)) for url in urls]
+        results = [asyncio.run(run(url, meetings, due)) for url in database_urls(folder)]
     report(
         "reminders",
         "Reminders at scale: start-up, an idle tick, and reminders falling due at once",

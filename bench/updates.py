@@ -45,7 +45,7 @@ from telegram.ext import (
     filters,
 )
 
-from bench import add_common_arguments, postgres_url, report, reset_database
+from bench import add_common_arguments, database_urls, report, reset_database
 from bot.application import build_application, polling
 from bot.config import Settings
 from bot.emulator import BotApiEmulator
@@ -356,10 +356,9 @@ def main() -> None:
         asyncio.run(_serve(args.bot, args.api, args.database))
         return
     members, per_user = (1_000, 3) if args.quick else (args.members, 25)
-    postgres = postgres_url()
     rows = []
     with tempfile.TemporaryDirectory() as folder:
-        for url in [f"sqlite+aiosqlite:///{folder}/bench.db"] + ([postgres] if postgres else []):
+        for url in database_urls(folder):
             rows += asyncio.run(run(url, members, per_user))
     report(
         "updates",

@@ -76,11 +76,8 @@ class Database:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session inside a transaction: committed on success, rolled back on error."""
-        async with contextlib.AsyncExitStack() as stack:
-            if self._sqlite_writer is not None:
-                await stack.enter_async_context(self._sqlite_writer)
-            session = await stack.enter_async_context(self._sessions())
-            await stack.enter_async_context(session.begin())
+        turn = self._sqlite_writer or contextlib.nullcontext()
+        async with turn, self._sessions() as session, session.begin():
             yield session
 
     async def upgrade(self) -> None:
