@@ -30,15 +30,30 @@ class Action(enum.StrEnum):
     # An announcement to the team; coordinators of a PZK also to every team of its
     # municipality, admins to the whole region (see `require_audience`).
     ANNOUNCE = "announce"
+    # Mark who came to a meeting, add guests, close and reopen the register, export it.
+    KEEP_REGISTER = "keep_register"
+    # Add decisions and tasks to the minutes of the team's meetings.
+    WRITE_MINUTES = "write_minutes"
+    # Close or drop any task of the team (owners always may close their own).
+    MANAGE_TASKS = "manage_tasks"
+    # Propose dates and turn the best one into a meeting; members vote (ANSWER_MEETING).
+    RUN_POLL = "run_poll"
+    # The programme's figures of the team (admins: of the whole region).
+    VIEW_REPORT = "view_report"
 
 
 # Which team role grants which action; admins may do everything.
 _ROLE_GRANTS: Mapping[Role, frozenset[Action]] = {
-    Role.MEMBER: frozenset({Action.VIEW_TEAM, Action.ANSWER_MEETING}),
+    Role.MEMBER: frozenset({Action.VIEW_TEAM, Action.ANSWER_MEETING, Action.WRITE_MINUTES}),
     Role.COORDINATOR: frozenset(
         {
             Action.VIEW_TEAM,
             Action.ANSWER_MEETING,
+            Action.WRITE_MINUTES,
+            Action.KEEP_REGISTER,
+            Action.MANAGE_TASKS,
+            Action.RUN_POLL,
+            Action.VIEW_REPORT,
             Action.CALL_MEETING,
             Action.CHANGE_MEETING,
             Action.SET_MEETING_POLICY,

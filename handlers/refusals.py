@@ -18,6 +18,14 @@ def refusal_text(t: Translator, refusal: DomainError | PermissionDenied) -> str:
             return t._("Only coordinators (for their teams) and admins can send announcements.")
         if refusal.action == Action.CHANGE_MEETING:
             return t._("Only the person who called the meeting or a coordinator can change it.")
+        if refusal.action == Action.KEEP_REGISTER:
+            return t._("Only a coordinator of the team keeps the attendance register.")
+        if refusal.action == Action.MANAGE_TASKS:
+            return t._("Only the task's owner or a coordinator of the team can change it.")
+        if refusal.action == Action.RUN_POLL:
+            return t._("Only coordinators of the team run date polls.")
+        if refusal.action == Action.VIEW_REPORT:
+            return t._("Figures are for coordinators (of their teams) and admins.")
         return t._("Sorry, only a coordinator of this team can do that.")
     texts = {
         Problem.INVITATION_UNKNOWN: t._(
@@ -93,6 +101,55 @@ def refusal_text(t: Translator, refusal: DomainError | PermissionDenied) -> str:
         Problem.OFFSET_INVALID: t._(
             "I couldn't read that. Type how long before the meeting, between 1 minute and "
             "30 days, e.g. <i>3 dni</i>, <i>2h</i> or <i>30 min</i>."
+        ),
+        Problem.REGISTER_NOT_STARTED: t._("The attendance register opens when the meeting starts."),
+        Problem.REGISTER_CLOSED: t._(
+            "The attendance register of this meeting is closed. Reopen it to make changes."
+        ),
+        Problem.ALREADY_MARKED: t._("{name} is already marked as present.").format(
+            name=esc(str(refusal.details.get("name", "")))
+        ),
+        Problem.NOT_MARKED: t._("{name} is not marked as present.").format(
+            name=esc(str(refusal.details.get("name", "")))
+        ),
+        Problem.GUEST_INVALID: t._(
+            "Please type the guest's name and institution, separated by a comma, e.g. "
+            "<i>Jan Nowak, Kuratorium Oświaty</i>. Nothing else about them."
+        ),
+        Problem.NO_RECENT_MEETING: t._(
+            "There is no meeting of your team in the last {days} days to add this to. "
+            "Minutes belong to a meeting that has started."
+        ).format(days=refusal.details.get("days", 14)),
+        Problem.DUE_DATE_INVALID: t._(
+            "I couldn't read the due date. Write it after <i>do</i>, e.g. "
+            "<i>/zadanie @ania do piątku: wysłać zaproszenia</i> or <i>do 15 grudnia</i>."
+        ),
+        Problem.DUE_DATE_PAST: t._("That day has already passed. Please give a future due date."),
+        Problem.OWNER_UNKNOWN: t._(
+            "I can't find {name} in the team. Write the person's @username or first name, "
+            "or leave it out and pick the person from a list."
+        ).format(name=f"<b>{esc(str(refusal.details.get('name', '')))}</b>"),
+        Problem.TASK_UNKNOWN: t._("I can't find that task any more."),
+        Problem.TASK_CLOSED: t._("This task is already closed."),
+        Problem.POLL_UNKNOWN: t._("I can't find that date poll any more."),
+        Problem.POLL_CLOSED: t._("This date poll is closed."),
+        Problem.POLL_SLOT_COUNT: t._(
+            "A date poll needs from {min} to {max} different dates; you gave {count}."
+        ).format(
+            min=refusal.details.get("min", 2),
+            max=refusal.details.get("max", 6),
+            count=refusal.details.get("count", 0),
+        ),
+        Problem.POLL_SLOT_INVALID: t._(
+            "I couldn't read {text} as a day and hour. Please give each date with its hour, "
+            "e.g. <i>wtorek 14:30</i>."
+        ).format(text=f"<i>{esc(str(refusal.details.get('text', '')))}</i>"),
+        Problem.POLL_SLOT_PAST: t._("{text} has already passed. Please give future dates.").format(
+            text=f"<i>{esc(str(refusal.details.get('text', '')))}</i>"
+        ),
+        Problem.REPORT_PERIOD_INVALID: t._(
+            "I couldn't read that period. Give a year (<i>/raport 2026</i>) or two dates "
+            "(<i>/raport 1.01.2026 – 30.06.2026</i>)."
         ),
     }
     return texts[refusal.problem]

@@ -37,6 +37,23 @@ class Problem(enum.StrEnum):
     ATTACHMENT_UNSUPPORTED = "attachment_unsupported"
     NOT_A_RECIPIENT = "not_a_recipient"
     NO_RECIPIENTS = "no_recipients"
+    REGISTER_NOT_STARTED = "register_not_started"
+    REGISTER_CLOSED = "register_closed"
+    ALREADY_MARKED = "already_marked"
+    NOT_MARKED = "not_marked"
+    GUEST_INVALID = "guest_invalid"
+    NO_RECENT_MEETING = "no_recent_meeting"
+    DUE_DATE_INVALID = "due_date_invalid"
+    DUE_DATE_PAST = "due_date_past"
+    OWNER_UNKNOWN = "owner_unknown"
+    TASK_UNKNOWN = "task_unknown"
+    TASK_CLOSED = "task_closed"
+    POLL_UNKNOWN = "poll_unknown"
+    POLL_CLOSED = "poll_closed"
+    POLL_SLOT_COUNT = "poll_slot_count"
+    POLL_SLOT_INVALID = "poll_slot_invalid"
+    POLL_SLOT_PAST = "poll_slot_past"
+    REPORT_PERIOD_INVALID = "report_period_invalid"
 
 
 class DomainError(Exception):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -90,6 +90,19 @@ class Delivery(enum.StrEnum):
 class ScheduledKind(enum.StrEnum):
     REMINDER = "reminder"
     DIGEST = "digest"
+    REGISTER = "register"  # the attendance register card, to a coordinator, at the start
+    TASK = "task"  # to a task's owner, the day before it is due
+
+
+class TaskState(enum.StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+class PollState(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"  # turned into a meeting, or closed without one
 
 
 class AnnouncementState(enum.StrEnum):
@@ -315,6 +328,8 @@ class Meeting(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The attendance register is open from the start until a coordinator closes it.
+    register_closed_at: Mapped[datetime | None]
 
     team: Mapped[Team] = relationship()
     series: Mapped[MeetingSeries | None] = relationship()
@@ -358,6 +373,7 @@ class ScheduledMessage(Base):
     __table_args__ = (
         UniqueConstraint("meeting_id", "chat_id", "offset_minutes", name="uq_reminder_once"),
         UniqueConstraint("team_id", "digest_date", "chat_id", name="uq_digest_once"),
+        UniqueConstraint("task_id", "chat_id", "due_at", name="uq_task_reminder_once"),
         Index("ix_scheduled_due", "state", "due_at"),
     )
 
@@ -367,6 +383,7 @@ class ScheduledMessage(Base):
     meeting_id: Mapped[int | None] = mapped_column(
         ForeignKey("meeting.id", ondelete="CASCADE"), index=True
     )
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
     chat_id: Mapped[int] = mapped_column(BigInteger)
     offset_minutes: Mapped[int | None]
@@ -516,7 +533,125 @@ class AnnouncementRead(Base):
     read_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class Attendance(Base):
+    """Someone who actually came to a meeting: a member, or a guest (name and institution only).
+
+    Institution and sector are copied when marked: the figures of past meetings stay as they
+    were when people change jobs, and stay countable when a member's data is erased.
+    """
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("meeting_id", "member_id", name="uq_attendance_member"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("member.id", ondelete="SET NULL"), index=True
+    )
+    guest_name: Mapped[str | None] = mapped_column(String(200))
+    institution_name: Mapped[str | None] = mapped_column(String(200))
+    sector: Mapped[Sector] = mapped_column(_enum(Sector, "sector"), default=Sector.OTHER)
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+    marked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    member: Mapped[Member | None] = relationship(foreign_keys=[member_id])
+
+
+class Decision(Base):
+    """One decision of the minutes of a meeting."""
+
+    __tablename__ = "decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(String(2000))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Task(Base):
+    """An action item of a team, usually from a meeting's minutes, with an owner and a due day."""
+
+    __tablename__ = "task"
+    __table_args__ = (Index("ix_task_team_state", "team_id", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting.id", ondelete="SET NULL"), index=True
+    )
+    text: Mapped[str] = mapped_column(String(2000))
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("member.id", ondelete="SET NULL"), index=True
+    )
+    due_on: Mapped[date]
+    state: Mapped[TaskState] = mapped_column(_enum(TaskState, "task_state"), default=TaskState.OPEN)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+
+    team: Mapped[Team] = relationship()
+    owner: Mapped[Member | None] = relationship(foreign_keys=[owner_id])
+
+
+class DatePoll(Base):
+    """A coordinator's question "which date suits you?" over 2-6 proposed slots."""
+
+    __tablename__ = "date_poll"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    place: Mapped[str | None] = mapped_column(String(300))
+    agenda: Mapped[str | None] = mapped_column(String(2000))
+    state: Mapped[PollState] = mapped_column(_enum(PollState, "poll_state"), default=PollState.OPEN)
+    # The meeting the chosen slot became.
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    team: Mapped[Team] = relationship()
+    slots: Mapped[list[PollSlot]] = relationship(
+        back_populates="poll", cascade="all, delete-orphan", order_by="PollSlot.starts_at"
+    )
+
+
+class PollSlot(Base):
+    __tablename__ = "poll_slot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("date_poll.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime]
+
+    poll: Mapped[DatePoll] = relationship(back_populates="slots")
+
+
+class PollVote(Base):
+    __tablename__ = "poll_vote"
+
+    slot_id: Mapped[int] = mapped_column(
+        ForeignKey("poll_slot.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("member.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    # yes: "pasuje", maybe: "ewentualnie", no: "nie pasuje"
+    answer: Mapped[Answer] = mapped_column(_enum(Answer, "answer"))
+    voted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 __all__ = [
+    "Attendance",
+    "DatePoll",
+    "Decision",
+    "PollSlot",
+    "PollState",
+    "PollVote",
+    "Task",
+    "TaskState",
     "Announcement",
     "AnnouncementDelivery",
     "AnnouncementRead",
