@@ -30,6 +30,7 @@ from storage.models import (
     MeetingStatus,
     Member,
     Membership,
+    Role,
     ScheduledKind,
     ScheduledMessage,
     Team,
@@ -44,6 +45,8 @@ MAX_OFFSETS = 6
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 5
 DAY = 24 * 60
+# The register card goes out at the start: "0 minutes before", an offset no reminder can have.
+REGISTER_OFFSET = 0
 
 
 def due_time(start: datetime, offset_minutes: int, zone: ZoneInfo) -> datetime:
@@ -199,9 +202,13 @@ async def plan_meeting(
     existing = {
         (row.chat_id, row.offset_minutes): row
         for row in await session.scalars(
-            select(ScheduledMessage).where(ScheduledMessage.meeting_id == meeting.id)
+            select(ScheduledMessage).where(
+                ScheduledMessage.meeting_id == meeting.id,
+                ScheduledMessage.kind == ScheduledKind.REMINDER,
+            )
         )
     }
+    await _plan_register(session, meeting)
     recipients = await _recipients(session, team, only_member)
     for chat_id, member_id in recipients:
         for offset, due in plan.items():
@@ -226,6 +233,40 @@ async def plan_meeting(
         if stale:
             await session.execute(delete(ScheduledMessage).where(ScheduledMessage.id.in_(stale)))
     await session.flush()
+
+
+async def _plan_register(session: AsyncSession, meeting: Meeting) -> None:
+    """The attendance register card, to each coordinator privately, when the meeting starts."""
+    coordinators = await session.execute(
+        select(Member.id, Member.telegram_id)
+        .join(Membership, Membership.member_id == Member.id)
+        .where(Membership.team_id == meeting.team_id, Membership.role == Role.COORDINATOR)
+    )
+    planned = {
+        row.chat_id: row
+        for row in await session.scalars(
+            select(ScheduledMessage).where(
+                ScheduledMessage.meeting_id == meeting.id,
+                ScheduledMessage.kind == ScheduledKind.REGISTER,
+            )
+        )
+    }
+    for member_id, chat_id in coordinators.all():
+        row = planned.get(chat_id)
+        if row is None:
+            session.add(
+                ScheduledMessage(
+                    kind=ScheduledKind.REGISTER,
+                    team_id=meeting.team_id,
+                    meeting_id=meeting.id,
+                    member_id=member_id,
+                    chat_id=chat_id,
+                    offset_minutes=REGISTER_OFFSET,
+                    due_at=meeting.starts_at,
+                )
+            )
+        elif row.state == Delivery.PENDING:
+            row.due_at = meeting.starts_at
 
 
 async def plan_new_member(
@@ -368,7 +409,9 @@ async def pending_for_meeting(session: AsyncSession, meeting_id: int) -> list[Pe
     rows = await session.scalars(
         select(ScheduledMessage)
         .where(
-            ScheduledMessage.meeting_id == meeting_id, ScheduledMessage.state == Delivery.PENDING
+            ScheduledMessage.meeting_id == meeting_id,
+            ScheduledMessage.kind == ScheduledKind.REMINDER,
+            ScheduledMessage.state == Delivery.PENDING,
         )
         .order_by(ScheduledMessage.due_at)
     )

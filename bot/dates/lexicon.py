@@ -48,19 +48,21 @@ class PartOfDay(Enum):
 
 # Days relative to today.
 RELATIVE_DAYS: dict[str, int] = {
-    "dzis": 0, "dzisiaj": 0, "jutro": 1, "pojutrze": 2, "popojutrze": 3,
+    "dzis": 0, "dzisiaj": 0, "jutro": 1, "jutra": 1, "pojutrze": 2, "pojutrza": 2,
+    "popojutrze": 3,
     "wczoraj": -1, "przedwczoraj": -2,
 }  # fmt: skip
 
-# Monday is 0, as in `date.weekday()`. Nominative, accusative ("w środę") and abbreviations.
+# Monday is 0, as in `date.weekday()`. Nominative, accusative ("w środę"), genitive (a due
+# day: "do piątku") and abbreviations.
 WEEKDAYS: dict[str, int] = _forms({
-    0: "poniedzialek pon pn",
-    1: "wtorek wt wto",
-    2: "sroda srode sr sro",
-    3: "czwartek czw",
-    4: "piatek pt pia",
-    5: "sobota sobote sob sb",
-    6: "niedziela niedziele nd ndz niedz",
+    0: "poniedzialek poniedzialku pon pn",
+    1: "wtorek wtorku wt wto",
+    2: "sroda srode srody sr sro",
+    3: "czwartek czwartku czw",
+    4: "piatek piatku pt pia",
+    5: "sobota sobote soboty sob sb",
+    6: "niedziela niedziele niedzieli nd ndz niedz",
 })  # fmt: skip
 
 # Before a weekday: 1 = the given day of next week; None = the nearest such day.

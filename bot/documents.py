@@ -1,0 +1,175 @@
+"""Files made from a meeting: the attendance register (XLSX, CSV) and the minutes (DOCX).
+
+Telegram-free: each function takes what storage loaded and returns bytes. Headers are in the
+reader's language; sector names too.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import date
+
+from docx import Document
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from bot.dates import format_when
+from bot.i18n import Translator
+from handlers.labels import sector_label
+from storage import meetings
+from storage.attendance import Register
+from storage.minutes import Minutes
+from storage.models import Meeting, Task, TaskState
+
+
+def task_state_label(t: Translator, state: TaskState) -> str:
+    return {
+        TaskState.OPEN: t._("open"),
+        TaskState.DONE: t._("done"),
+        TaskState.DROPPED: t._("dropped"),
+    }[state]
+
+
+def meeting_when(t: Translator, meeting: Meeting) -> str:
+    return format_when(meeting.starts_at.astimezone(meetings.zone_of(meeting)), t.language)
+
+
+def file_stem(meeting: Meeting) -> str:
+    local = meeting.starts_at.astimezone(meetings.zone_of(meeting))
+    return local.strftime("%Y-%m-%d")
+
+
+def _attendee_rows(t: Translator, register: Register) -> list[list[str]]:
+    rows = [
+        [name, institution or "", sector_label(t, sector)]
+        for name, institution, sector in register.present()
+    ]
+    rows += [
+        [t._("(data erased)"), institution or "", sector_label(t, sector)]
+        for institution, sector in register.former
+    ]
+    return rows
+
+
+def _header_rows(t: Translator, register: Register) -> list[list[str]]:
+    meeting = register.meeting
+    return [
+        [t._("Meeting"), meeting.team.name],
+        [t._("Date"), meeting_when(t, meeting)],
+        [t._("Place"), meeting.place],
+    ]
+
+
+def register_xlsx(t: Translator, register: Register) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = t._("Attendance")[:31]
+    bold = Font(bold=True)
+    for row in _header_rows(t, register):
+        sheet.append(row)
+        sheet.cell(sheet.max_row, 1).font = bold
+    sheet.append([])
+    sheet.append([t._("Name"), t._("Institution"), t._("Sector")])
+    for cell in sheet[sheet.max_row]:
+        cell.font = bold
+    for row in _attendee_rows(t, register):
+        sheet.append(row)
+    sheet.append([])
+    sheet.append([t._("Institution"), t._("Present")])
+    for cell in sheet[sheet.max_row]:
+        cell.font = bold
+    for institution, count in register.totals_by_institution():
+        sheet.append([institution or t._("(no institution)"), count])
+    sheet.append([t._("Total"), register.total])
+    sheet.cell(sheet.max_row, 1).font = bold
+    for column, width in zip("ABC", (34, 48, 22), strict=True):
+        sheet.column_dimensions[column].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def register_csv(t: Translator, register: Register) -> bytes:
+    """One row per attendee, with the meeting on each row (easy to merge in a spreadsheet).
+    UTF-8 with BOM and semicolons: what Excel set to Polish opens correctly."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    meeting = register.meeting
+    writer.writerow(
+        [t._("Meeting"), t._("Date"), t._("Place"), t._("Name"), t._("Institution"), t._("Sector")]
+    )
+    local = meeting.starts_at.astimezone(meetings.zone_of(meeting))
+    for row in _attendee_rows(t, register):
+        writer.writerow([meeting.team.name, local.strftime("%Y-%m-%d %H:%M"), meeting.place, *row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _task_line(t: Translator, task: Task) -> str:
+    owner = task.owner.name if task.owner else t._("(nobody)")
+    return t._("{text} — {owner}, due {day} ({state})").format(
+        text=task.text,
+        owner=owner,
+        day=task.due_on.strftime("%d.%m.%Y"),
+        state=task_state_label(t, task.state),
+    )
+
+
+def minutes_docx(
+    t: Translator,
+    register: Register,
+    minutes: Minutes,
+    carried: Sequence[Task] = (),
+    today: date | None = None,
+) -> bytes:
+    """The minutes as a Word document: attendance, decisions, tasks, and open tasks of the
+    team from earlier meetings."""
+    meeting = register.meeting
+    document = Document()
+    document.add_heading(t._("Minutes of the meeting of {team}").format(team=meeting.team.name), 0)
+    for label, value in _header_rows(t, register)[1:]:
+        paragraph = document.add_paragraph()
+        paragraph.add_run(f"{label}: ").bold = True
+        paragraph.add_run(value)
+    if meeting.agenda:
+        paragraph = document.add_paragraph()
+        paragraph.add_run(t._("Agenda") + ": ").bold = True
+        paragraph.add_run(meeting.agenda)
+
+    document.add_heading(t._("Attendance ({n})").format(n=register.total), 1)
+    if register.total == 0:
+        document.add_paragraph(t._("The attendance register is empty."))
+    else:
+        table = document.add_table(rows=1, cols=3)
+        table.style = "Light Grid Accent 1"
+        for cell, title in zip(
+            table.rows[0].cells, (t._("Name"), t._("Institution"), t._("Sector")), strict=True
+        ):
+            cell.text = title
+        for row in _attendee_rows(t, register):
+            for cell, value in zip(table.add_row().cells, row, strict=True):
+                cell.text = value
+
+    document.add_heading(t._("Decisions"), 1)
+    if not minutes.decisions:
+        document.add_paragraph(t._("No decisions recorded."))
+    for decision in minutes.decisions:
+        document.add_paragraph(decision.text, style="List Number")
+
+    document.add_heading(t._("Tasks"), 1)
+    if not minutes.tasks:
+        document.add_paragraph(t._("No tasks recorded."))
+    for task in minutes.tasks:
+        document.add_paragraph(_task_line(t, task), style="List Bullet")
+    if carried:
+        document.add_heading(t._("Open tasks from earlier meetings"), 2)
+        for task in carried:
+            document.add_paragraph(_task_line(t, task), style="List Bullet")
+    if today is not None:
+        document.add_paragraph(
+            t._("Prepared on {day} by the Kooperacje bot.").format(day=today.strftime("%d.%m.%Y"))
+        )
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
