@@ -38,7 +38,11 @@ from handlers import (
     invite,
     language,
     meetings,
+    minutes,
+    polls,
+    register,
     reminders,
+    report,
     start,
     team,
     usage,
@@ -72,6 +76,9 @@ CALLBACKS = {
     "kc": basket.on_category,
     "kd": basket.on_details,
     "an": announcements.on_button,
+    "ob": register.on_button,
+    "mn": minutes.on_button,
+    "pl": polls.on_button,
 }
 
 # (Polish command, English alias, handler)
@@ -79,12 +86,19 @@ COMMANDS = [
     ("start", None, start.start),
     ("nowe", "new", meetings.new_meeting),
     ("spotkania", "meetings", meetings.show_meetings),
+    ("termin", "poll", polls.new_poll),
     ("kalendarz", "calendar", calendar.send_my_calendar),
+    ("obecnosc", "attendance", register.show_register),
+    ("decyzja", "decision", minutes.add_decision),
+    ("zadanie", "task", minutes.add_task),
+    ("zadania", "tasks", minutes.show_tasks),
+    ("protokol", "minutes", minutes.send_minutes),
     ("przypomnienia", "reminders", reminders.show_reminders),
     ("koszyk", "services", basket.services),
     ("koszyk_szablon", "basket_template", basket.template),
     ("ogloszenie", "announce", announcements.announce),
     ("ogloszenia", "announcements", announcements.show_history),
+    ("raport", "report", report.show_report),
     ("zespol", "team", team.show_teams),
     ("zaproszenie", "invite", invite.invite),
     ("polacz", "link", group.link_group),
@@ -140,12 +154,19 @@ def _menu_descriptions(t: Translator) -> dict[str, str]:
         "start": t._("Start, or join a team with an invitation"),
         "nowe": t._("Call a meeting"),
         "spotkania": t._("My upcoming meetings"),
+        "termin": t._("Find a date with a poll (coordinators)"),
         "kalendarz": t._("All my meetings as a calendar file"),
+        "obecnosc": t._("Attendance register of a meeting (coordinators)"),
+        "decyzja": t._("Add a decision to the minutes"),
+        "zadanie": t._("Add a task: /zadanie @osoba do piątku: tekst"),
+        "zadania": t._("My open tasks and my team's"),
+        "protokol": t._("Minutes of a meeting as a document"),
         "przypomnienia": t._("Reminders: when, and muting them"),
         "koszyk": t._("Local service basket: who helps with what"),
         "koszyk_szablon": t._("Empty basket file to fill in (coordinators)"),
         "ogloszenie": t._("Send an announcement (coordinators)"),
         "ogloszenia": t._("Announcements sent, with delivery figures"),
+        "raport": t._("Figures: meetings, participants, tasks (coordinators)"),
         "zespol": t._("Your teams and their members"),
         "zaproszenie": t._("An invitation link (coordinators)"),
         "polacz": t._("Link this group to your team (coordinators)"),
@@ -156,7 +177,16 @@ def _menu_descriptions(t: Translator) -> dict[str, str]:
 
 async def set_command_menus(app: Application) -> None:  # type: ignore[type-arg]
     """Polish menus for everyone, English ones for English Telegram apps."""
-    group_commands = {"spotkania", "koszyk", "zespol", "polacz", "pomoc"}
+    group_commands = {
+        "spotkania",
+        "koszyk",
+        "zespol",
+        "polacz",
+        "decyzja",
+        "zadanie",
+        "zadania",
+        "pomoc",
+    }
     for lang in LANGUAGES:
         descriptions = _menu_descriptions(translator(lang))
         for scope, wanted in (

@@ -76,7 +76,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     deliver.add_argument("--loop", action="store_true", help="keep running, one run a second")
     _basket_parser(commands)
+    _report_parser(commands)
     return parser
+
+
+def _report_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    report = commands.add_parser(
+        "report", help="the programme's figures: an XLSX file, a chart, a summary"
+    )
+    scope = report.add_mutually_exclusive_group()
+    scope.add_argument("--team", help="one team (id or name); default: the whole region")
+    scope.add_argument("--municipality", help='every team of one municipality, e.g. "Sieradz"')
+    report.add_argument(
+        "--period",
+        default="",
+        help='"2026", "01.2026" or "1.01.2026 - 30.06.2026"; default: this year so far',
+    )
+    report.add_argument("--out", type=Path, default=Path("."), help="folder for the files")
+    report.add_argument("--language", choices=["pl", "en"], default="pl", help="of the summary")
 
 
 def _local_time(text: str) -> datetime:
@@ -248,6 +265,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         )
     if args.command == "basket":
         return _basket(args, settings)
+    if args.command == "report":
+        return _report(args, settings)
     if args.command == "demo-data":
         created = asyncio.run(
             _with_db(settings, lambda session: demo.load_demo_data(session, settings.bot_timezone))
@@ -255,6 +274,48 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         print(f"demo data loaded: {created} new teams")
         return 0
     raise AssertionError(args.command)
+
+
+def _report(args: argparse.Namespace, settings: Settings) -> int:
+    """Writes raport-<period>.xlsx and .png into --out and prints the summary."""
+    from sqlalchemy import select
+
+    from bot.i18n import translator
+    from bot.report_files import chart_png, report_xlsx
+    from bot.report_text import as_plain, empty_period_text, summary_html
+    from storage import figures, teams
+    from storage.basket import find_municipality
+    from storage.errors import Problem
+    from storage.models import Team
+
+    now = datetime.now(settings.timezone)
+    period = figures.parse_period(args.period, now.date())
+
+    async def work(session):  # type: ignore[no-untyped-def]
+        team_ids: list[int] | None = None
+        if args.team:
+            team_ids = [(await teams.find_team(session, args.team)).id]
+        elif args.municipality:
+            place = await find_municipality(session, args.municipality)
+            if place is None:
+                raise DomainError(Problem.MUNICIPALITY_UNKNOWN, name=args.municipality)
+            found = await session.scalars(select(Team.id).where(Team.municipality_id == place.id))
+            team_ids = list(found)
+        return await figures.compute(session, team_ids, period, now, settings.timezone)
+
+    found = asyncio.run(_with_db(settings, work))
+    t = translator(args.language)
+    if found.empty:
+        print(as_plain(empty_period_text(t, found)))
+        return 0
+    args.out.mkdir(parents=True, exist_ok=True)
+    workbook = args.out / f"raport-{period.slug}.xlsx"
+    chart = args.out / f"raport-{period.slug}.png"
+    workbook.write_bytes(report_xlsx(found))
+    chart.write_bytes(chart_png(found))
+    print(as_plain(summary_html(t, found)))
+    print(f"\n{workbook}\n{chart}")
+    return 0
 
 
 def _basket(args: argparse.Namespace, settings: Settings) -> int:

@@ -27,7 +27,8 @@ from bot.render import esc
 from handlers import buttons
 from handlers.base import keyboard
 from handlers.meeting_card import CardState, answer_label, render_card
-from storage import meetings, reminders
+from handlers.register import render_register
+from storage import attendance, meetings, reminders
 from storage.db import Database
 from storage.models import (
     Answer,
@@ -38,6 +39,8 @@ from storage.models import (
     Membership,
     ScheduledKind,
     ScheduledMessage,
+    Task,
+    TaskState,
     Team,
     utcnow,
 )
@@ -49,6 +52,8 @@ TICK = timedelta(seconds=1)
 HOUSEKEEPING_EVERY = timedelta(minutes=1)
 DIGEST_WEEKS = 5
 MAX_PER_TICK = 500
+# A register card not sent by then (the bot was down) is not worth sending: /obecnosc is there.
+REGISTER_LATE = timedelta(hours=12)
 
 
 class Scheduler:
@@ -157,16 +162,29 @@ class Scheduler:
             )
             if membership is None:
                 return Delivery.SKIPPED, "left the team"
-            if member.reminders_muted or membership.reminders_muted:
+            # Muting silences reminders, not the coordinator's register or one's own tasks.
+            muted = member.reminders_muted or membership.reminders_muted
+            if muted and row.kind in (ScheduledKind.REMINDER, ScheduledKind.DIGEST):
                 return Delivery.SKIPPED, "muted"
             if member.unreachable_since is not None:
                 return Delivery.UNREACHABLE, "marked unreachable earlier"
         t = translator(pick_language(member.language if member else None, None))
         if row.kind == ScheduledKind.DIGEST:
             return await self._digest(session, row, member, t, now)
+        if row.kind == ScheduledKind.TASK:
+            return await self._task(session, row, t)
         meeting = await meetings.load_meeting(session, row.meeting_id or 0)
         if meeting.status == MeetingStatus.CANCELLED:
             return Delivery.SKIPPED, "meeting cancelled"
+        if row.kind == ScheduledKind.REGISTER:
+            if now - meeting.starts_at > REGISTER_LATE:
+                return Delivery.DROPPED, "meeting long over"
+            if meeting.starts_at > now:
+                return Delivery.SKIPPED, "meeting moved later"  # replanned with the move
+            register = await attendance.load_register(session, meeting)
+            text, rows = render_register(t, register)
+            intro = t._("The meeting has started. Mark who came:")
+            return f"{intro}\n\n{text}", rows
         if meeting.starts_at <= now:
             return Delivery.DROPPED, "meeting already started"
         mine = await meetings.my_answer(session, meeting.id, member) if member else None
@@ -183,6 +201,17 @@ class Scheduler:
                     "(press Start) to get reminders."
                 ).format(names=", ".join(esc(n) for n in missing))
         return f"<b>{heading}</b>\n\n{text}", rows
+
+    async def _task(self, session, row: ScheduledMessage, t: Translator):  # type: ignore[no-untyped-def]
+        task = await session.get(Task, row.task_id or 0)
+        if task is None or task.state != TaskState.OPEN:
+            return Delivery.SKIPPED, "task closed"
+        if task.owner_id != row.member_id:
+            return Delivery.SKIPPED, "task given to someone else"
+        text = "⏰ <b>{}</b>\n„{}”".format(
+            t._("Tomorrow is the due day of your task:"), esc(task.text)
+        )
+        return text, [[(t._("Done"), buttons.data("mn", "d", task.id))]]
 
     async def _digest(
         self,

@@ -85,6 +85,17 @@ class Ctx:
             )
         )
 
+    def send_photo(self, filename: str, content: bytes, caption: str | None = None) -> None:
+        self.outbox.append(
+            functools.partial(
+                self.context.bot.send_photo,
+                self.chat.id,
+                InputFile(content, filename=filename),
+                caption=caption,
+                parse_mode=ParseMode.HTML,
+            )
+        )
+
     @property
     def query(self) -> CallbackQuery | None:
         return self.update.callback_query
@@ -176,6 +187,8 @@ def handler(fn: HandlerFn) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awai
                 ):
                     # Writing to the bot opens the chat: reminders can reach them again.
                     member.unreachable_since = None
+                if member is not None and member.username != user.username:
+                    member.username = user.username  # "/zadanie @ania" finds people by it
                 language = pick_language(member.language if member else None, user.language_code)
                 ctx = Ctx(
                     update,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 
-from handlers import announcements, basket, meetings, reminders, start
+from handlers import announcements, basket, meetings, minutes, polls, register, reminders, start
 from handlers.base import Ctx
 from storage import conversations
 from storage.errors import DomainError, Problem
@@ -19,11 +19,15 @@ TEXT_STEPS: Mapping[str, Callable[[Ctx, str], Awaitable[None]]] = {
     meetings.EDIT_WHEN: meetings.on_edit_when,
     meetings.EDIT_PLACE: meetings.on_edit_place,
     meetings.EDIT_AGENDA: meetings.on_edit_agenda,
+    polls.PLACE: polls.on_place,
+    polls.SLOTS: polls.on_slots,
     reminders.ADD_OFFSET: reminders.on_offset_text,
     reminders.DIGEST: reminders.on_digest_text,
     announcements.TEXT: announcements.on_text,
     announcements.PREVIEW: announcements.on_text,
     announcements.WHEN: announcements.on_when,
+    register.GUEST: register.on_guest_text,
+    minutes.DUE: minutes.on_due_text,
 }
 
 # Which function takes a photo or a document for which pending question.

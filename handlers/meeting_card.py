@@ -84,6 +84,11 @@ def render_card(t: Translator, state: CardState) -> tuple[str, list[list[tuple[s
         lines.append(t._("Called by: {name}").format(name=esc(meeting.created_by.name)))
     c = state.counts
     lines.append(f"✅ {c.yes} · ❔ {c.maybe} · ❌ {c.no}")
+    if c.open_task_count and not cancelled:
+        lines.append("📌 " + t._("Open tasks of the team ({n}):").format(n=c.open_task_count))
+        lines += [f"• {esc(task)}" for task in c.open_tasks]
+        if c.open_task_count > len(c.open_tasks):
+            lines.append("• … /zadania")
     if state.mine is not None:
         lines.append(t._("Your answer: {answer}").format(answer=answer_label(t, state.mine)))
     if cancelled:

@@ -13,6 +13,10 @@ async def show_help(ctx: Ctx) -> None:
         "/nowe (/new) — " + t._("call a meeting"),
         "/spotkania (/meetings) — " + t._("your upcoming meetings and answers"),
         "/kalendarz (/calendar) — " + t._("all your meetings as a calendar file"),
+        "/zadanie (/task) — " + t._("a task from a meeting: /zadanie @osoba do piątku: tekst"),
+        "/decyzja (/decision) — " + t._("a decision, into the minutes of the latest meeting"),
+        "/zadania (/tasks) — " + t._("your open tasks and your teams'"),
+        "/protokol (/minutes) — " + t._("the minutes of a meeting as a Word document"),
         "/przypomnienia (/reminders) — " + t._("when reminders come; mute them"),
         "/koszyk (/services) — " + t._("local service basket: search or browse"),
         "/zespol (/team) — " + t._("your teams and their members"),
@@ -24,10 +28,13 @@ async def show_help(ctx: Ctx) -> None:
             "",
             t._("<b>For coordinators</b>"),
             "/zaproszenie (/invite) — " + t._("an invitation link to your team"),
+            "/obecnosc (/attendance) — " + t._("who came: the register of a meeting, XLSX/CSV"),
+            "/termin (/poll) — " + t._("a date poll: find the date that suits most"),
             "/polacz (/link) — " + t._("sent in a group chat: links it to your team"),
             "/koszyk_szablon — " + t._("the basket file template; send the filled file back"),
             "/ogloszenie (/announce) — " + t._("an announcement to your team or municipality"),
             "/ogloszenia (/announcements) — " + t._("announcements sent: delivered, read"),
+            "/raport (/report) — " + t._("figures: meetings, participants, tasks; a spreadsheet"),
         ]
     if not ctx.member:
         lines += ["", t._("To join a team, open the invitation link from its coordinator.")]

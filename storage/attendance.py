@@ -26,6 +26,7 @@ from storage.models import (
     Membership,
     Rsvp,
     Sector,
+    Team,
     utcnow,
 )
 
@@ -298,6 +299,6 @@ async def recent_meetings(
             )
             .order_by(Meeting.starts_at.desc())
             .limit(limit)
-            .options(selectinload(Meeting.team))
+            .options(selectinload(Meeting.team).selectinload(Team.municipality))
         )
     ).all()

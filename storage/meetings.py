@@ -24,6 +24,8 @@ from storage.models import (
     Member,
     Membership,
     Rsvp,
+    Task,
+    TaskState,
     Team,
     utcnow,
 )
@@ -257,9 +259,17 @@ async def answer(
 
 @dataclass(frozen=True)
 class Counts:
+    """What a meeting card shows besides the meeting: answers, and the team's open tasks
+    (carried from earlier meetings into the next one)."""
+
     yes: int = 0
     no: int = 0
     maybe: int = 0
+    open_tasks: tuple[str, ...] = ()  # the first few, by due day
+    open_task_count: int = 0
+
+
+CARD_TASKS = 3
 
 
 async def counts(session: AsyncSession, meeting_id: int) -> Counts:
@@ -267,7 +277,22 @@ async def counts(session: AsyncSession, meeting_id: int) -> Counts:
         select(Rsvp.answer, func.count()).where(Rsvp.meeting_id == meeting_id).group_by(Rsvp.answer)
     )
     found = {answer_: n for answer_, n in rows.all()}
-    return Counts(found.get(Answer.YES, 0), found.get(Answer.NO, 0), found.get(Answer.MAYBE, 0))
+    tasks = (
+        await session.execute(
+            select(Task.text, func.count().over())
+            .join(Meeting, Meeting.team_id == Task.team_id)
+            .where(Meeting.id == meeting_id, Task.state == TaskState.OPEN)
+            .order_by(Task.due_on, Task.id)
+            .limit(CARD_TASKS)
+        )
+    ).all()
+    return Counts(
+        found.get(Answer.YES, 0),
+        found.get(Answer.NO, 0),
+        found.get(Answer.MAYBE, 0),
+        tuple(text for text, _ in tasks),
+        tasks[0][1] if tasks else 0,
+    )
 
 
 async def my_answer(session: AsyncSession, meeting_id: int, member: Member | None) -> Answer | None:

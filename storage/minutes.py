@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from storage import audit
+from storage import audit, teams
 from storage.errors import DomainError, Problem
 from storage.models import (
     Decision,
@@ -186,8 +186,7 @@ async def add_task(
 
 
 async def _plan_reminder(session: AsyncSession, task: Task, owner: Member, now: datetime) -> None:
-    team = await session.get(Team, task.team_id, options=[selectinload(Team.municipality)])
-    assert team is not None
+    team = await teams.get_team(session, task.team_id)
     zone = ZoneInfo(team.municipality.timezone)
     due_at = datetime.combine(task.due_on - timedelta(days=1), REMINDER_HOUR, zone)
     if due_at <= now:

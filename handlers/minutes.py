@@ -1,0 +1,297 @@
+"""/decyzja, /zadanie, /zadania, /protokol: the minutes of meetings and the team's tasks.
+
+Callback data `mn:<action>:...`. A task is drafted in the conversation state while its owner
+(buttons) or due day (typed) is asked for, so a restart in between loses nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.dates.due import DueDateError, parse_due
+from bot.documents import file_stem, minutes_docx, task_state_label
+from bot.i18n import Translator, pick_language, translator
+from bot.permissions import Action, allowed, require
+from bot.render import esc
+from handlers import buttons
+from handlers.base import Ctx
+from handlers.register import _meeting_choice
+from storage import attendance, conversations, meetings, minutes, teams
+from storage.errors import DomainError, Problem
+from storage.models import Meeting, Member, Task, TaskState
+
+OWNER = "task.owner"  # waiting for an owner button
+DUE = "task.due"  # waiting for a typed due day
+SHOWN_TASKS = 30
+
+
+def _teams(ctx: Ctx, action: Action) -> set[int]:
+    """The team of this group chat, or in a private chat every team where the actor may."""
+    if not ctx.is_private:
+        linked = next(
+            (
+                m.team_id
+                for m in (ctx.member.memberships if ctx.member else [])
+                if m.team.chat_id == ctx.chat.id
+            ),
+            None,
+        )
+        return {linked} if linked is not None and allowed(ctx.actor, action, linked) else set()
+    return ctx.actor.teams_where(action)
+
+
+def _when(t: Translator, meeting: Meeting) -> str:
+    local = meeting.starts_at.astimezone(meetings.zone_of(meeting))
+    return local.strftime("%d.%m %H:%M")
+
+
+async def add_decision(ctx: Ctx) -> None:
+    t = ctx.t
+    text = " ".join(ctx.args)
+    if not text:
+        ctx.reply(
+            t._(
+                "Type the decision after the command, e.g. "
+                "<i>/decyzja Dyżury w ferie: MOPS i policja</i>."
+            )
+        )
+        return
+    teams = _teams(ctx, Action.WRITE_MINUTES)
+    if not teams:
+        require(ctx.actor, Action.WRITE_MINUTES)
+    meeting = await minutes.latest_meeting(ctx.session, teams, ctx.now())
+    decision = await minutes.add_decision(ctx.session, meeting, text, ctx.member)
+    ctx.reply(
+        t._("Decision added to the minutes of {team} ({day}):").format(
+            team=f"<b>{esc(meeting.team.name)}</b>", day=_when(t, meeting)
+        )
+        + f"\n„{esc(decision.text)}”",
+        [[(t._("Undo"), buttons.data("mn", "ud", decision.id))]],
+    )
+
+
+async def add_task(ctx: Ctx) -> None:
+    """`/zadanie [@osoba | Imię] [do <kiedy>]: tekst`; what is missing is asked for."""
+    t = ctx.t
+    line = " ".join(ctx.args)
+    if not line:
+        ctx.reply(
+            t._(
+                "Write the task after the command: <i>/zadanie @ania do piątku: wysłać "
+                "zaproszenia</i>. Without a person I'll show the team to pick from; without "
+                "a day I'll ask for it."
+            )
+        )
+        return
+    teams = _teams(ctx, Action.WRITE_MINUTES)
+    if not teams:
+        require(ctx.actor, Action.WRITE_MINUTES)
+    parsed = minutes.parse_task_line(line)
+    try:
+        meeting: Meeting | None = await minutes.latest_meeting(ctx.session, teams, ctx.now())
+        team_id = meeting.team_id if meeting else 0
+    except DomainError:
+        if len(teams) != 1:
+            raise
+        meeting, team_id = None, next(iter(teams))
+    draft: dict[str, object] = {
+        "team_id": team_id,
+        "meeting_id": meeting.id if meeting else None,
+        "text": parsed.text,
+    }
+    if parsed.owner:
+        draft["owner_id"] = (await minutes.find_owner(ctx.session, team_id, parsed.owner)).id
+    if parsed.due:
+        draft["due"] = (await _due(ctx, parsed.due, team_id)).isoformat()
+    await _continue(ctx, draft)
+
+
+async def _due(ctx: Ctx, text: str, team_id: int) -> date:
+    team = await teams.get_team(ctx.session, team_id)
+    try:
+        return parse_due(text, ctx.now().astimezone(meetings.zone_of(team)))
+    except DueDateError as error:
+        raise DomainError(
+            Problem.DUE_DATE_PAST if error.past else Problem.DUE_DATE_INVALID
+        ) from None
+
+
+async def _continue(ctx: Ctx, draft: dict[str, object]) -> None:
+    """Ask for what the draft lacks, or create the task."""
+    t = ctx.t
+    if "owner_id" not in draft:
+        await conversations.set_pending(ctx.session, ctx.chat.id, ctx.user.id, OWNER, draft)
+        people = await minutes.team_members(ctx.session, int(str(draft["team_id"])))
+        rows = [
+            [(person.name, buttons.data("mn", "o", person.id)) for person in people[i : i + 2]]
+            for i in range(0, len(people), 2)
+        ]
+        ctx.reply(t._("Who will do it?") + f"\n„{esc(str(draft['text']))}”", rows)
+        return
+    if "due" not in draft:
+        await conversations.set_pending(ctx.session, ctx.chat.id, ctx.user.id, DUE, draft)
+        ctx.reply(
+            t._("By when? Type the day, e.g. <i>piątek</i>, <i>15 grudnia</i>, <i>za tydzień</i>.")
+        )
+        return
+    await conversations.clear_pending(ctx.session, ctx.chat.id, ctx.user.id)
+    owner = await ctx.session.get(Member, int(str(draft["owner_id"])))
+    if owner is None:
+        raise DomainError(Problem.OWNER_UNKNOWN, name="")
+    meeting_id = draft.get("meeting_id")
+    task = await minutes.add_task(
+        ctx.session,
+        int(str(draft["team_id"])),
+        int(str(meeting_id)) if meeting_id is not None else None,
+        str(draft["text"]),
+        owner,
+        date.fromisoformat(str(draft["due"])),
+        ctx.member,
+        ctx.now(),
+    )
+    ctx.reply(
+        t._("Task for {owner}, due {day}:").format(
+            owner=f"<b>{esc(owner.name)}</b>", day=task.due_on.strftime("%d.%m.%Y")
+        )
+        + f"\n„{esc(task.text)}”"
+    )
+    if ctx.member is None or owner.id != ctx.member.id:
+        owner_t = translator(pick_language(owner.language, None))
+        ctx.reply(
+            owner_t._("{author} gave you a task, due {day}:").format(
+                author=esc(ctx.member.name if ctx.member else ""),
+                day=task.due_on.strftime("%d.%m.%Y"),
+            )
+            + f"\n„{esc(task.text)}”",
+            [[(owner_t._("Done"), buttons.data("mn", "d", task.id))]],
+            chat_id=owner.telegram_id,
+        )
+
+
+async def on_due_text(ctx: Ctx, text: str) -> None:
+    pending = await conversations.get_pending(ctx.session, ctx.chat.id, ctx.user.id)
+    if pending is None or pending.name != DUE:
+        raise DomainError(Problem.STALE_BUTTON)
+    due = await _due(ctx, text, int(pending.data["team_id"]))
+    await _continue(ctx, {**pending.data, "due": due.isoformat()})
+
+
+def _task_line(t: Translator, task: Task, today: date, with_owner: bool) -> str:
+    late = "⚠️ " if task.due_on < today else ""
+    line = f"{late}{task.due_on.strftime('%d.%m')} — {esc(task.text)}"
+    if with_owner:
+        line += " · " + esc(task.owner.name if task.owner else t._("(nobody)"))
+    return line
+
+
+async def show_tasks(ctx: Ctx) -> None:
+    """/zadania: my open tasks (with a Done button each), then the rest of my teams'."""
+    if not _teams(ctx, Action.VIEW_TEAM):
+        ctx.reply(
+            ctx.t._(
+                "You are not in any team yet. Ask your team's coordinator for an invitation link."
+            )
+        )
+        return
+    ctx.reply(*await _tasks_view(ctx))
+
+
+async def _tasks_view(ctx: Ctx) -> tuple[str, list[list[tuple[str, str]]]]:
+    t = ctx.t
+    today = ctx.now().date()
+    found = await minutes.open_tasks(ctx.session, _teams(ctx, Action.VIEW_TEAM))
+    if not found:
+        return t._("No open tasks. Add one with <i>/zadanie @osoba do piątku: tekst</i>."), []
+    mine = [task for task in found if ctx.member and task.owner_id == ctx.member.id]
+    heading = t._("Your open tasks")
+    lines = [f"<b>{heading}</b>"] if mine else []
+    lines += [_task_line(t, task, today, False) for task in mine[:SHOWN_TASKS]]
+    by_team: dict[str, list[Task]] = {}
+    for task in found:
+        if task not in mine:
+            by_team.setdefault(task.team.name, []).append(task)
+    for name, tasks in sorted(by_team.items()):
+        lines.append(f"\n<b>{esc(name)}</b>")
+        lines += [_task_line(t, task, today, True) for task in tasks[:SHOWN_TASKS]]
+    rows = [
+        [("✅ " + _clip(task.text), buttons.data("mn", "d", task.id, "l"))]
+        for task in mine[:SHOWN_TASKS]
+    ]
+    return "\n".join(lines), rows
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+async def send_minutes(ctx: Ctx) -> None:
+    """/protokol: the minutes of a recent meeting as a Word document."""
+    t = ctx.t
+    teams = _teams(ctx, Action.VIEW_TEAM)
+    if not teams:
+        require(ctx.actor, Action.VIEW_TEAM)
+    recent = await attendance.recent_meetings(ctx.session, teams, ctx.now())
+    if not recent:
+        ctx.reply(
+            t._("No meeting of your teams has started in the last {days} days.").format(
+                days=attendance.RECENT.days
+            )
+        )
+        return
+    if len(recent) == 1:
+        await _send_minutes(ctx, recent[0])
+        return
+    ctx.reply(t._("Minutes of which meeting?"), _meeting_choice(t, recent, "p", prefix="mn"))
+
+
+async def _send_minutes(ctx: Ctx, meeting: Meeting) -> None:
+    require(ctx.actor, Action.VIEW_TEAM, meeting.team_id)
+    attendance.ensure_started(meeting, ctx.now())
+    register = await attendance.load_register(ctx.session, meeting)
+    found = await minutes.minutes_of(ctx.session, meeting.id)
+    carried = [
+        task
+        for task in await minutes.open_tasks(ctx.session, {meeting.team_id})
+        if task.meeting_id != meeting.id
+    ]
+    content = minutes_docx(ctx.t, register, found, carried, ctx.now().date())
+    name = ctx.t._("minutes") + "-" + file_stem(meeting) + ".docx"
+    ctx.send_file(name, content, esc(meeting.team.name))
+
+
+async def on_button(ctx: Ctx) -> None:
+    """`mn:o:<member>` (owner of the draft), `mn:d|x:<task>` (done, dropped),
+    `mn:ud:<decision>` (undo), `mn:p:<meeting>` (minutes)."""
+    raw = ctx.query.data if ctx.query else None
+    action = buttons.str_part(raw, 1)
+    t = ctx.t
+    if action == "o":
+        pending = await conversations.get_pending(ctx.session, ctx.chat.id, ctx.user.id)
+        if pending is None or pending.name != OWNER:
+            raise DomainError(Problem.STALE_BUTTON)
+        team_id = int(pending.data["team_id"])
+        owner_id = buttons.int_part(raw, 2)
+        people = {person.id for person in await minutes.team_members(ctx.session, team_id)}
+        if owner_id not in people:
+            raise DomainError(Problem.MEMBER_UNKNOWN)
+        await _continue(ctx, {**pending.data, "owner_id": owner_id})
+    elif action in ("d", "x"):
+        task = await minutes.load_task(ctx.session, buttons.int_part(raw, 2))
+        own = ctx.member is not None and task.owner_id == ctx.member.id
+        if not own:
+            require(ctx.actor, Action.MANAGE_TASKS, task.team_id)
+        state = TaskState.DONE if action == "d" else TaskState.DROPPED
+        await minutes.close_task(ctx.session, task, state, ctx.member, ctx.now())
+        ctx.notice(t._("Task closed: {state}").format(state=task_state_label(t, state)))
+        if buttons.parts(raw)[3:] == ["l"]:
+            ctx.edit(*await _tasks_view(ctx))  # pressed in the /zadania list
+        else:
+            ctx.edit(f"✅ <s>{esc(task.text)}</s>")
+    elif action == "ud":
+        await minutes.undo_decision(ctx.session, buttons.int_part(raw, 2), ctx.member)
+        ctx.edit(t._("Decision removed from the minutes."))
+    elif action == "p":
+        meeting = await meetings.load_meeting(ctx.session, buttons.int_part(raw, 2))
+        await _send_minutes(ctx, meeting)
+    else:
+        raise DomainError(Problem.STALE_BUTTON)

@@ -1,0 +1,380 @@
+"""/termin: a date poll. The coordinator proposes dates, members tap, the best becomes a meeting."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from babel.dates import get_day_names
+
+from bot.dates import EXAMPLES_PL, format_when
+from bot.i18n import Translator, pick_language, translator
+from bot.permissions import Action, Actor, PermissionDenied, allowed, require
+from bot.render import esc
+from handlers import buttons
+from handlers.base import Ctx
+from handlers.meeting_card import post_cards
+from storage import conversations, meetings, polls, teams
+from storage.errors import DomainError, Problem
+from storage.models import Answer, DatePoll, Member, PollState, Team
+
+TEAM = "poll.team"  # waiting for a team button; keeps a one-line form typed meanwhile
+PLACE = "poll.place"
+SLOTS = "poll.slots"
+
+VOTE_CODES = {"y": Answer.YES, "m": Answer.MAYBE, "n": Answer.NO}
+MARKS = {Answer.YES: "✅", Answer.MAYBE: "❔", Answer.NO: "❌"}
+
+Rows = list[list[tuple[str, str]]]
+
+
+def vote_label(t: Translator, answer: Answer) -> str:
+    return {
+        Answer.YES: t._("suits me"),
+        Answer.MAYBE: t._("if need be"),
+        Answer.NO: t._("doesn't suit me"),
+    }[answer]
+
+
+def _local(poll: DatePoll, moment: datetime) -> datetime:
+    return moment.astimezone(meetings.zone_of(poll.team))
+
+
+def _short(t: Translator, local: datetime) -> str:
+    """ "wt. 24.11": a button row of three has to fit a phone."""
+    day = get_day_names("abbreviated", locale=t.language)[local.weekday()]
+    return f"{day} {local.strftime('%d.%m')}"
+
+
+def _counts_line(slot: polls.SlotTally) -> str:
+    return " · ".join(f"{MARKS[a]} {slot.count(a)}" for a in (Answer.YES, Answer.MAYBE, Answer.NO))
+
+
+def _heading(t: Translator, poll: DatePoll) -> list[str]:
+    lines = [
+        "📊 " + t._("Date poll of {team}").format(team=f"<b>{esc(poll.team.name)}</b>"),
+        f"📍 {esc(poll.place or '')}",
+    ]
+    if poll.agenda:
+        lines.append(f"📝 {esc(poll.agenda)}")
+    return lines
+
+
+def card_manage_rows(t: Translator, poll: DatePoll) -> Rows:
+    # No "best date" here: a posted card is not refreshed by others' votes, results are.
+    return [
+        [(t._("Results"), buttons.data("pl", "r", poll.id))],
+        [(t._("Close the poll"), buttons.data("pl", "x", poll.id))],
+    ]
+
+
+def results_rows(t: Translator, tally: polls.Tally) -> Rows:
+    poll = tally.poll
+    rows: Rows = []
+    if tally.best is not None:
+        local = _local(poll, tally.best.starts_at)
+        label = t._("Call the meeting: {when}").format(
+            when=f"{_short(t, local)} {local.strftime('%H:%M')}"
+        )
+        rows.append([(label, buttons.data("pl", "m", poll.id, tally.best.slot_id))])
+    rows.append([(t._("Another date…"), buttons.data("pl", "c", poll.id))])
+    rows.append([(t._("Refresh"), buttons.data("pl", "r", poll.id, "e"))])
+    rows.append([(t._("Close the poll"), buttons.data("pl", "x", poll.id))])
+    return rows
+
+
+def render_card(
+    t: Translator,
+    tally: polls.Tally,
+    mine: dict[int, Answer] | None = None,
+    can_manage: bool = False,
+    meeting_at: datetime | None = None,
+) -> tuple[str, Rows]:
+    """The poll as a chat shows it; `mine` only on a voter's private card."""
+    poll = tally.poll
+    lines = _heading(t, poll)
+    closed = poll.state != PollState.OPEN
+    if closed:
+        lines.append("🔒 " + t._("The poll is closed."))
+        if meeting_at is not None:
+            lines.append(
+                t._("Meeting called: {when}").format(
+                    when=f"<b>{format_when(_local(poll, meeting_at), t.language)}</b>"
+                )
+            )
+    else:
+        legend = ", ".join(f"{MARKS[a]} {vote_label(t, a)}" for a in MARKS)
+        lines.append(
+            t._("Which dates suit you? Tap under each date: {legend}.").format(legend=legend)
+        )
+    rows: Rows = []
+    for index, slot in enumerate(tally.slots, start=1):
+        local = _local(poll, slot.starts_at)
+        line = f"{_counts_line(slot)}"
+        answer = (mine or {}).get(slot.slot_id)
+        if answer is not None:
+            line += " · " + t._("You: {answer}").format(answer=vote_label(t, answer))
+        lines += ["", f"{index}. <b>{format_when(local, t.language)}</b>", line]
+        if not closed:
+            rows.append(
+                [
+                    (
+                        ("• " if answer == vote else "")
+                        + f"{MARKS[vote]} {index} {_short(t, local)}",
+                        buttons.data("pl", "v", slot.slot_id, code),
+                    )
+                    for code, vote in VOTE_CODES.items()
+                ]
+            )
+    if can_manage and not closed:
+        rows += card_manage_rows(t, poll)
+    return "\n".join(lines), rows
+
+
+def _may_run(actor: Actor, team_id: int) -> bool:
+    return allowed(actor, Action.RUN_POLL, team_id)
+
+
+async def _poll_teams(ctx: Ctx) -> list[Team]:
+    if ctx.member is None:
+        return []
+    found = [
+        await teams.get_team(ctx.session, m.team_id)
+        for m in ctx.member.memberships
+        if _may_run(ctx.actor, m.team_id)
+    ]
+    return sorted(found, key=lambda team: team.name)
+
+
+def _after_command(ctx: Ctx) -> str:
+    # The raw text, not ctx.args: dates may come one per line.
+    message = ctx.update.effective_message
+    text = message.text if message and message.text else ""
+    parts = text.split(maxsplit=1)
+    return parts[1] if len(parts) > 1 else ""
+
+
+async def new_poll(ctx: Ctx) -> None:
+    """`/termin`, or in one go: `/termin MOPS sala 12; wtorek 14:30; środa 10`."""
+    t = ctx.t
+    if not ctx.is_private:
+        ctx.reply(t._("Please start date polls in a private chat with me."))
+        return
+    if ctx.member is None or not ctx.member.memberships:
+        ctx.reply(
+            t._("You are not in any team yet. Ask your team's coordinator for an invitation link.")
+        )
+        return
+    options = await _poll_teams(ctx)
+    if not options:
+        raise PermissionDenied(Action.RUN_POLL)
+    line = _after_command(ctx)
+    if len(options) > 1:
+        await conversations.set_pending(ctx.session, ctx.chat.id, ctx.user.id, TEAM, {"line": line})
+        rows = [[(team.name, buttons.data("pl", "t", team.id))] for team in options]
+        ctx.reply(t._("Which team is the date poll for?"), rows)
+        return
+    await _start(ctx, options[0], line)
+
+
+async def _start(ctx: Ctx, team: Team, line: str, edit: bool = False) -> None:
+    """A place and dates given: create at once; a place alone: ask the dates; else ask all."""
+    parts = polls.split_slots(line)
+    if len(parts) > 1:
+        await conversations.clear_pending(ctx.session, ctx.chat.id, ctx.user.id)
+        await _create(ctx, team, parts[0], parts[1:])
+    elif parts:
+        await _ask_slots(ctx, team, meetings.check_place(parts[0]), edit)
+    else:
+        await conversations.set_pending(
+            ctx.session, ctx.chat.id, ctx.user.id, PLACE, {"team_id": team.id}
+        )
+        text = ctx.t._("Date poll for {team}. Where will the meeting be? Type the place.").format(
+            team=f"<b>{esc(team.name)}</b>"
+        )
+        ctx.edit(text) if edit else ctx.reply(text)
+
+
+async def _ask_slots(ctx: Ctx, team: Team, place: str, edit: bool = False) -> None:
+    await conversations.set_pending(
+        ctx.session, ctx.chat.id, ctx.user.id, SLOTS, {"team_id": team.id, "place": place}
+    )
+    text = (
+        ctx.t._(
+            "Now the dates to choose from: {min} to {max}, each with its hour, one per line "
+            "or separated by ;"
+        ).format(min=polls.MIN_SLOTS, max=polls.MAX_SLOTS)
+        + "\n"
+        + ctx.t._("For example: {examples}.").format(
+            examples=", ".join(f"<i>{e}</i>" for e in EXAMPLES_PL[1:4])
+        )
+    )
+    ctx.edit(text) if edit else ctx.reply(text)
+
+
+async def _pending(ctx: Ctx, expected: str) -> dict[str, object]:
+    pending = await conversations.get_pending(ctx.session, ctx.chat.id, ctx.user.id)
+    if pending is None or pending.name != expected:
+        raise DomainError(Problem.STALE_BUTTON)
+    return pending.data
+
+
+async def on_place(ctx: Ctx, text: str) -> None:
+    pending = await _pending(ctx, PLACE)
+    team = await teams.get_team(ctx.session, int(str(pending["team_id"])))
+    await _ask_slots(ctx, team, meetings.check_place(text))
+
+
+async def on_slots(ctx: Ctx, text: str) -> None:
+    pending = await _pending(ctx, SLOTS)
+    team = await teams.get_team(ctx.session, int(str(pending["team_id"])))
+    await conversations.clear_pending(ctx.session, ctx.chat.id, ctx.user.id)
+    # A refusal rolls back: the question stays open for a corrected list.
+    await _create(ctx, team, str(pending["place"]), polls.split_slots(text))
+
+
+async def _create(ctx: Ctx, team: Team, place: str, slots: list[str]) -> None:
+    require(ctx.actor, Action.RUN_POLL, team.id)
+    poll = await polls.create_poll(ctx.session, team, slots, place, None, ctx.member, now=ctx.now())
+    tally = await polls.tally(ctx.session, poll.id, ctx.now())
+    people = await meetings.team_members(ctx.session, team.id)
+    t = ctx.t
+    text = t.n_(
+        "Date poll created. I am sending it to {n} person.",
+        "Date poll created. I am sending it to {n} people.",
+        len(people),
+    )
+    if team.chat_id is not None:
+        text += " " + t._("And to the team's group.")
+    ctx.reply(text)
+    if team.chat_id is not None:
+        ctx.reply(*render_card(translator("pl"), tally), chat_id=team.chat_id)
+    for person in people:
+        await _send_private_card(ctx, tally, person)
+
+
+async def _send_private_card(ctx: Ctx, tally: polls.Tally, person: Member) -> None:
+    role = await meetings.membership_of(ctx.session, tally.poll.team_id, person)
+    actor = Actor(
+        person.telegram_id,
+        person.telegram_id in ctx.settings.bot_admin_ids,
+        {tally.poll.team_id: role.role} if role else {},
+    )
+    t = translator(pick_language(person.language, None))
+    text, rows = render_card(t, tally, {}, _may_run(actor, tally.poll.team_id))
+    ctx.reply(text, rows, chat_id=person.telegram_id)
+
+
+async def on_button(ctx: Ctx) -> None:
+    """`pl:v:<slot>:<y|m|n>` vote; `pl:t:<team>`; `pl:<r|m|c|x|xx>:<poll>[:<slot>]`."""
+    raw = ctx.query.data if ctx.query else None
+    action = buttons.str_part(raw, 1)
+    if action == "v":
+        await _on_vote(ctx, buttons.int_part(raw, 2), buttons.str_part(raw, 3))
+        return
+    if action == "t":
+        team = await teams.get_team(ctx.session, buttons.int_part(raw, 2))
+        require(ctx.actor, Action.RUN_POLL, team.id)
+        pending = await conversations.get_pending(ctx.session, ctx.chat.id, ctx.user.id)
+        line = str(pending.data.get("line", "")) if pending and pending.name == TEAM else ""
+        await _start(ctx, team, line, edit=True)
+        return
+    poll = await polls.load_poll(ctx.session, buttons.int_part(raw, 2))
+    require(ctx.actor, Action.RUN_POLL, poll.team_id)
+    if action == "r":
+        # From the card: a new message; "Refresh" on the results: the same one, updated.
+        await _show_results(ctx, poll, edit=len(buttons.parts(raw)) > 3)
+    elif action == "m":
+        await _call_meeting(ctx, poll, buttons.int_part(raw, 3))
+    elif action == "c":
+        await _choose_slot(ctx, poll)
+    elif action == "x":
+        polls.ensure_open(poll)
+        ctx.reply(
+            ctx.t._("Close the poll without calling a meeting?"),
+            [[(ctx.t._("Yes, close it"), buttons.data("pl", "xx", poll.id))]],
+        )
+    elif action == "xx":
+        await polls.close_poll(ctx.session, poll.id, actor_telegram_id=ctx.user.id)
+        ctx.edit(ctx.t._("The poll is closed."))
+    else:
+        raise DomainError(Problem.STALE_BUTTON)
+
+
+async def _on_vote(ctx: Ctx, slot_id: int, code: str) -> None:
+    answer = VOTE_CODES.get(code)
+    if answer is None:
+        raise DomainError(Problem.STALE_BUTTON)
+    slot = await polls.load_slot(ctx.session, slot_id)
+    poll = await polls.load_poll(ctx.session, slot.poll_id)
+    require(ctx.actor, Action.ANSWER_MEETING, poll.team_id)
+    changed = await polls.vote(ctx.session, slot_id, ctx.member, answer)
+    ctx.notice(ctx.t._("Saved: {answer}").format(answer=vote_label(ctx.t, answer)))
+    if not changed:
+        return
+    tally = await polls.tally(ctx.session, poll.id, ctx.now())
+    if ctx.is_private:
+        mine = await polls.my_votes(ctx.session, poll.id, ctx.member)
+        ctx.edit(*render_card(ctx.t, tally, mine, _may_run(ctx.actor, poll.team_id)))
+    else:
+        # A group card shows no one's own answers, and always in Polish.
+        ctx.edit(*render_card(translator("pl"), tally))
+
+
+def _institutions(t: Translator, groups: dict[str | None, list[str]]) -> str:
+    return "; ".join(
+        f"{esc(name) if name else t._('Institution not given')} "
+        f"({', '.join(esc(n) for n in sorted(groups[name]))})"
+        for name in sorted(groups, key=lambda i: (i is None, i or ""))
+    )
+
+
+async def _show_results(ctx: Ctx, poll: DatePoll, edit: bool = False) -> None:
+    """For each date: counts, which institutions said yes or maybe; who has not voted."""
+    t = ctx.t
+    tally = await polls.tally(ctx.session, poll.id, ctx.now())
+    lines = ["📊 " + t._("Results of the date poll of {team}").format(team=esc(poll.team.name))]
+    for index, slot in enumerate(tally.slots, start=1):
+        star = "⭐ " if tally.best is not None and slot.slot_id == tally.best.slot_id else ""
+        when = format_when(_local(poll, slot.starts_at), t.language)
+        lines += ["", f"{star}{index}. <b>{when}</b>", _counts_line(slot)]
+        for answer in (Answer.YES, Answer.MAYBE):
+            groups = slot.by_answer.get(answer)
+            if groups:
+                lines.append(f"{MARKS[answer]} <i>{vote_label(t, answer)}</i>: ")
+                lines[-1] += _institutions(t, groups)
+    lines += ["", "<b>" + t._("No vote yet") + f"</b> ({len(tally.silent)})"]
+    if tally.silent:
+        lines.append(", ".join(esc(n) for n in tally.silent))
+    if poll.state != PollState.OPEN:
+        lines += ["", "🔒 " + t._("The poll is closed.")]
+    rows = results_rows(t, tally) if poll.state == PollState.OPEN else []
+    ctx.edit("\n".join(lines), rows) if edit else ctx.reply("\n".join(lines), rows)
+
+
+async def _choose_slot(ctx: Ctx, poll: DatePoll) -> None:
+    polls.ensure_open(poll)
+    t = ctx.t
+    now = ctx.now()
+    rows: Rows = [
+        [
+            (
+                f"{index}. {format_when(_local(poll, slot.starts_at), t.language)}",
+                buttons.data("pl", "m", poll.id, slot.id),
+            )
+        ]
+        for index, slot in enumerate(poll.slots, start=1)
+        if slot.starts_at > now
+    ]
+    if not rows:
+        raise DomainError(Problem.MEETING_IN_PAST)
+    ctx.reply(t._("Which date should the meeting be?"), rows)
+
+
+async def _call_meeting(ctx: Ctx, poll: DatePoll, slot_id: int) -> None:
+    meeting = await polls.to_meeting(ctx.session, poll.id, slot_id, ctx.member, now=ctx.now())
+    meeting = await meetings.load_meeting(ctx.session, meeting.id)
+    poll = await polls.load_poll(ctx.session, poll.id)
+    tally = await polls.tally(ctx.session, poll.id, ctx.now())
+    text, _ = render_card(ctx.t, tally, meeting_at=meeting.starts_at)
+    ctx.edit(text + "\n\n" + ctx.t._("I am sending the meeting card to the team."))
+    await post_cards(ctx, meeting)

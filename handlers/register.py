@@ -1,0 +1,223 @@
+"""/obecnosc: the attendance register card of a meeting, with one-tap toggles, and its export.
+
+Callback data `ob:<action>:<meeting>[:...]`; every press checks again that the presser keeps
+the register of that meeting's team (buttons can be forged or forwarded).
+"""
+
+from __future__ import annotations
+
+from bot.dates import format_when
+from bot.documents import file_stem, register_csv, register_xlsx
+from bot.i18n import Translator
+from bot.permissions import Action, require
+from bot.render import esc
+from handlers import buttons
+from handlers.base import Ctx
+from storage import attendance, conversations, meetings
+from storage.attendance import Person, Register
+from storage.errors import DomainError, Problem
+from storage.models import Answer, Meeting
+
+GUEST = "register.guest"  # waiting for "name, institution"
+SHORT_NAME = 18
+
+
+def _short(name: str) -> str:
+    """ "Katarzyna Nowak" -> "Katarzyna N.": toggles two to a row stay readable on a phone."""
+    parts = name.split()
+    short = f"{parts[0]} {parts[-1][0]}." if len(parts) > 1 else name
+    return short if len(short) <= SHORT_NAME else short[: SHORT_NAME - 1] + "…"
+
+
+def _person_line(t: Translator, person: Person) -> str:
+    mark = "✅" if person.present else "⬜"
+    note = ""
+    if not person.present and person.answer == Answer.MAYBE:
+        note = " " + t._("(maybe)")
+    elif not person.present and person.answer is None:
+        note = " " + t._("(did not answer)")
+    return f"{mark} {esc(person.name)}{note}"
+
+
+def render_register(
+    t: Translator, register: Register, everyone: bool = False
+) -> tuple[str, list[list[tuple[str, str]]]]:
+    meeting = register.meeting
+    local = meeting.starts_at.astimezone(meetings.zone_of(meeting))
+    lines = [
+        "📋 <b>{title}</b> · {team}".format(title=t._("Attendance"), team=esc(meeting.team.name)),
+        f"🗓 {format_when(local, t.language)}",
+        f"📍 {esc(meeting.place)}",
+        t._("Present: {n}").format(n=register.total),
+    ]
+    listed = register.people + (register.others if everyone else [])
+    institution: str | None = "\0"
+    nameless = t._("(no institution)")
+    for person in sorted(listed, key=lambda p: ((p.institution or "\uffff").lower(), p.name)):
+        if person.institution != institution:
+            institution = person.institution
+            lines.append(f"<b>{esc(institution or nameless)}</b>")
+        lines.append(_person_line(t, person))
+    if register.guests:
+        lines.append("<b>{}</b>".format(t._("Guests")))
+        lines += [
+            f"✅ {esc(guest.name)}, {esc(guest.institution or '')}" for guest in register.guests
+        ]
+    if register.former:
+        lines.append(
+            t.n_(
+                "and {n} person no longer in the team",
+                "and {n} people no longer in the team",
+                len(register.former),
+            )
+        )
+    if not listed and not register.guests:
+        lines.append(t._("Nobody answered yes or maybe. Show all members to mark them."))
+    e = int(everyone)
+    if register.closed:
+        lines.append("🔒 " + t._("The register is closed."))
+        return "\n".join(lines), [
+            [
+                (t._("Reopen"), buttons.data("ob", "op", meeting.id, e)),
+                (t._("Export XLSX + CSV"), buttons.data("ob", "x", meeting.id)),
+            ]
+        ]
+    toggles = [
+        (
+            ("✅ " if person.present else "⬜ ") + _short(person.name),
+            buttons.data("ob", "m", meeting.id, person.member_id, int(not person.present), e),
+        )
+        for person in listed
+    ]
+    toggles += [
+        ("✖ " + _short(guest.name), buttons.data("ob", "g", meeting.id, guest.attendance_id, e))
+        for guest in register.guests
+    ]
+    rows = [toggles[i : i + 2] for i in range(0, len(toggles), 2)]
+    view = (
+        (t._("Only those who answered"), buttons.data("ob", "v", meeting.id, 0))
+        if everyone
+        else (
+            t._("All members ({n})").format(n=len(register.people) + len(register.others)),
+            buttons.data("ob", "v", meeting.id, 1),
+        )
+    )
+    rows.append([(t._("Add a guest"), buttons.data("ob", "add", meeting.id)), view])
+    rows.append(
+        [
+            (t._("Close the register"), buttons.data("ob", "cl", meeting.id, e)),
+            (t._("Export XLSX + CSV"), buttons.data("ob", "x", meeting.id)),
+        ]
+    )
+    return "\n".join(lines), rows
+
+
+async def _keep(ctx: Ctx, meeting_id: int) -> Meeting:
+    meeting = await meetings.load_meeting(ctx.session, meeting_id)
+    require(ctx.actor, Action.KEEP_REGISTER, meeting.team_id)
+    return meeting
+
+
+async def show_register(ctx: Ctx) -> None:
+    """/obecnosc: the register of the latest meeting, or a choice of recent ones."""
+    t = ctx.t
+    if not ctx.is_private:
+        ctx.reply(t._("Please keep the attendance register in a private chat with me."))
+        return
+    teams = ctx.actor.teams_where(Action.KEEP_REGISTER)
+    if not teams:
+        require(ctx.actor, Action.KEEP_REGISTER)
+    recent = await attendance.recent_meetings(ctx.session, teams, ctx.now())
+    if not recent:
+        ctx.reply(
+            t._(
+                "No meeting of your teams has started in the last {days} days. The register "
+                "opens when a meeting starts; I will send it to you then."
+            ).format(days=attendance.RECENT.days)
+        )
+        return
+    if len(recent) == 1:
+        await _send_card(ctx, recent[0])
+        return
+    ctx.reply(t._("Which meeting?"), _meeting_choice(t, recent, "s"))
+
+
+def _meeting_choice(
+    t: Translator, found: list[Meeting] | tuple[Meeting, ...], action: str, prefix: str = "ob"
+) -> list[list[tuple[str, str]]]:
+    rows = []
+    for meeting in found:
+        local = meeting.starts_at.astimezone(meetings.zone_of(meeting))
+        label = f"{local.strftime('%d.%m %H:%M')} · {meeting.team.name}"
+        rows.append([(label, buttons.data(prefix, action, meeting.id))])
+    return rows
+
+
+async def _send_card(
+    ctx: Ctx, meeting: Meeting, everyone: bool = False, edit: bool = False
+) -> None:
+    attendance.ensure_started(meeting, ctx.now())
+    register = await attendance.load_register(ctx.session, meeting)
+    text, rows = render_register(ctx.t, register, everyone)
+    ctx.edit(text, rows) if edit else ctx.reply(text, rows)
+
+
+async def on_button(ctx: Ctx) -> None:
+    """`ob:s|x|add:<m>`, `ob:m:<m>:<member>:<1|0>:<e>`, `ob:g:<m>:<guest>:<e>`,
+    `ob:v:<m>:<e>`, `ob:cl|op:<m>:<e>` (e: all members shown)."""
+    raw = ctx.query.data if ctx.query else None
+    action = buttons.str_part(raw, 1)
+    meeting = await _keep(ctx, buttons.int_part(raw, 2))
+    t, now = ctx.t, ctx.now()
+    if action == "s":
+        await _send_card(ctx, meeting, edit=True)
+    elif action == "m":
+        present = buttons.int_part(raw, 4) == 1
+        member = await attendance.mark(
+            ctx.session, meeting, buttons.int_part(raw, 3), present, ctx.member, now
+        )
+        ctx.notice(
+            (t._("{name}: present") if present else t._("{name}: not present")).format(
+                name=member.name
+            )
+        )
+        await _send_card(ctx, meeting, bool(buttons.int_part(raw, 5)), edit=True)
+    elif action == "g":
+        name = await attendance.remove_guest(ctx.session, meeting, buttons.int_part(raw, 3), now)
+        ctx.notice(t._("Removed: {name}").format(name=name))
+        await _send_card(ctx, meeting, bool(buttons.int_part(raw, 4)), edit=True)
+    elif action == "v":
+        await _send_card(ctx, meeting, bool(buttons.int_part(raw, 3)), edit=True)
+    elif action in ("cl", "op"):
+        await attendance.set_closed(ctx.session, meeting, action == "cl", ctx.member, now)
+        await _send_card(ctx, meeting, bool(buttons.int_part(raw, 3)), edit=True)
+    elif action == "add":
+        attendance.ensure_open(meeting, now)
+        await conversations.set_pending(
+            ctx.session, ctx.chat.id, ctx.user.id, GUEST, {"meeting_id": meeting.id}
+        )
+        ctx.reply(
+            t._(
+                "Type the guest's name and institution, separated by a comma, e.g. "
+                "<i>Jan Nowak, Kuratorium Oświaty</i>. Nothing else about them."
+            )
+        )
+    elif action == "x":
+        attendance.ensure_started(meeting, now)
+        register = await attendance.load_register(ctx.session, meeting)
+        stem = t._("attendance") + "-" + file_stem(meeting)
+        ctx.send_file(f"{stem}.xlsx", register_xlsx(t, register), esc(meeting.team.name))
+        ctx.send_file(f"{stem}.csv", register_csv(t, register))
+    else:
+        raise DomainError(Problem.STALE_BUTTON)
+
+
+async def on_guest_text(ctx: Ctx, text: str) -> None:
+    pending = await conversations.get_pending(ctx.session, ctx.chat.id, ctx.user.id)
+    if pending is None or pending.name != GUEST:
+        raise DomainError(Problem.STALE_BUTTON)
+    meeting = await _keep(ctx, int(pending.data["meeting_id"]))
+    name = await attendance.add_guest(ctx.session, meeting, text, ctx.member, ctx.now())
+    await conversations.clear_pending(ctx.session, ctx.chat.id, ctx.user.id)
+    ctx.reply(ctx.t._("Guest added: {name}").format(name=esc(name)))
+    await _send_card(ctx, meeting)

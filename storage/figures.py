@@ -1,0 +1,342 @@
+"""The programme's figures: meetings held, who came and from where, tasks, over a period.
+
+Telegram-free: the bot (/raport) and the command line (`kooperacje-bot report`) both call
+`parse_period` and `compute`. Counting happens in a handful of GROUP BY queries whose result
+sizes follow the number of meetings and of distinct people, never of attendance rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.errors import DomainError, Problem
+from storage.models import (
+    Attendance,
+    Meeting,
+    MeetingStatus,
+    Municipality,
+    Sector,
+    Task,
+    TaskState,
+    Team,
+    TeamKind,
+)
+from storage.text import sort_key
+
+WARSAW = ZoneInfo("Europe/Warsaw")
+_FIRST_YEAR, _LAST_YEAR = 2000, 2100
+
+_ISO_DAY = r"\d{4}-\d{1,2}-\d{1,2}"
+_POLISH_DAY = r"\d{1,2}\.\d{1,2}\.\d{4}"
+_DAY = re.compile(rf"{_ISO_DAY}|{_POLISH_DAY}")
+# What may stand between two dates: dashes, "..", "do", "to", "–".
+_BETWEEN = re.compile(r"^\s*(?:-|–|—|\.\.|do|to|od)?\s*$", re.IGNORECASE)
+_MONTH = re.compile(r"^(?:(\d{1,2})[./](\d{4})|(\d{4})-(\d{1,2}))$")
+
+
+@dataclass(frozen=True)
+class Period:
+    """Local calendar days, both ends included."""
+
+    start: date
+    end: date
+
+    def bounds(self, zone: ZoneInfo = WARSAW) -> tuple[datetime, datetime]:
+        """[from, to) as aware datetimes: local midnight of the first day and after the last."""
+        return (
+            datetime.combine(self.start, time(), zone),
+            datetime.combine(self.end + timedelta(days=1), time(), zone),
+        )
+
+    @property
+    def label(self) -> str:
+        """As Polish documents write it: 1.01.2026 – 30.06.2026."""
+        return f"{_day(self.start)} – {_day(self.end)}"
+
+    @property
+    def slug(self) -> str:
+        """For file names: 2026-01-01_2026-06-30."""
+        return f"{self.start.isoformat()}_{self.end.isoformat()}"
+
+    def months(self) -> list[str]:
+        """Every month the period touches, as YYYY-MM."""
+        found = []
+        year, month = self.start.year, self.start.month
+        while (year, month) <= (self.end.year, self.end.month):
+            found.append(f"{year:04d}-{month:02d}")
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return found
+
+
+def _day(day: date) -> str:
+    return f"{day.day}.{day.month:02d}.{day.year}"
+
+
+def _invalid(text: str) -> DomainError:
+    return DomainError(Problem.REPORT_PERIOD_INVALID, text=text)
+
+
+def _read_day(token: str, text: str) -> date:
+    try:
+        if "-" in token:
+            year, month, day = (int(p) for p in token.split("-"))
+        else:
+            day, month, year = (int(p) for p in token.split("."))
+        found = date(year, month, day)
+    except ValueError:
+        raise _invalid(text) from None
+    if not _FIRST_YEAR <= found.year <= _LAST_YEAR:
+        raise _invalid(text)
+    return found
+
+
+def _month(year: int, month: int, text: str) -> Period:
+    if not (1 <= month <= 12 and _FIRST_YEAR <= year <= _LAST_YEAR):
+        raise _invalid(text)
+    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return Period(date(year, month, 1), following - timedelta(days=1))
+
+
+def parse_period(text: str, today: date) -> Period:
+    """ "" (this year so far), "2026", "01.2026" / "2026-01", one day, or two days
+    ("1.01.2026 – 30.06.2026", "2026-01-01 - 2026-06-30"). Otherwise REPORT_PERIOD_INVALID."""
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        return Period(date(today.year, 1, 1), today)
+    if cleaned.isdigit() and len(cleaned) == 4:
+        year = int(cleaned)
+        if not _FIRST_YEAR <= year <= _LAST_YEAR:
+            raise _invalid(text)
+        return Period(date(year, 1, 1), date(year, 12, 31))
+    month = _MONTH.match(cleaned)
+    if month:
+        m1, y1, y2, m2 = month.groups()
+        return _month(int(y1 or y2), int(m1 or m2), text)
+    tokens = _DAY.findall(cleaned)
+    rest = _DAY.split(cleaned)
+    if not 1 <= len(tokens) <= 2 or not all(_BETWEEN.match(part) for part in rest):
+        raise _invalid(text)
+    days = [_read_day(token, text) for token in tokens]
+    start, end = days[0], days[-1]
+    if end < start:
+        raise _invalid(text)
+    return Period(start, end)
+
+
+@dataclass
+class Tally:
+    """The figures of one team, one municipality or all of them."""
+
+    meetings_held: int = 0
+    meetings_cancelled: int = 0
+    participants: int = 0  # attendance rows of held meetings
+    unique_participants: int = 0
+    by_institution: Counter[str] = field(default_factory=Counter)  # "" when none was given
+    by_sector: Counter[Sector] = field(default_factory=Counter)
+    tasks_opened: int = 0
+    tasks_closed: int = 0
+
+    @property
+    def average_attendance(self) -> float:
+        return self.participants / self.meetings_held if self.meetings_held else 0.0
+
+
+@dataclass
+class TeamFigures:
+    team_id: int
+    name: str
+    kind: TeamKind
+    municipality: str
+    tally: Tally
+
+
+@dataclass
+class MunicipalityFigures:
+    municipality_id: int
+    name: str
+    tally: Tally
+
+
+@dataclass
+class MonthFigures:
+    month: str  # YYYY-MM, local time
+    meetings_held: int = 0
+    participants: int = 0
+
+
+@dataclass
+class Figures:
+    period: Period
+    whole_region: bool
+    teams: list[TeamFigures]
+    municipalities: list[MunicipalityFigures]
+    total: Tally
+    months: list[MonthFigures]
+
+    @property
+    def empty(self) -> bool:
+        return self.total.meetings_held == 0
+
+
+# A person, as far as the register tells: a member id, a guest's name and institution, or
+# (for rows whose member was erased) the row itself, so that nobody is merged by guessing.
+Person = tuple[str, int] | tuple[str, str, str]
+
+
+def _guest_key(name: str, institution: str | None) -> tuple[str, str, str]:
+    return (
+        "guest",
+        " ".join(name.split()).casefold(),
+        " ".join((institution or "").split()).casefold(),
+    )
+
+
+async def compute(
+    session: AsyncSession,
+    team_ids: Collection[int] | None,
+    period: Period,
+    now: datetime,
+    zone: ZoneInfo = WARSAW,
+) -> Figures:
+    """Figures of these teams (None: every team of the region) over the period.
+
+    A meeting is held when it is not cancelled and has started before the period's end and
+    before `now`; cancelled ones count by their planned start within the period.
+    """
+    since, until = period.bounds(zone)
+    held_before = min(until, now)
+
+    team_query = select(Team.id, Team.name, Team.kind, Municipality.id, Municipality.name).join(
+        Municipality, Team.municipality_id == Municipality.id
+    )
+    if team_ids is not None:
+        team_query = team_query.where(Team.id.in_(list(team_ids)))
+    team_rows = (await session.execute(team_query)).all()
+    scope = [row[0] for row in team_rows]
+    tallies = {row[0]: Tally() for row in team_rows}
+    people: dict[int, set[Person]] = {row[0]: set() for row in team_rows}
+    months = {month: MonthFigures(month) for month in period.months()}
+
+    in_scope = Meeting.team_id.in_(scope)
+    in_period = and_(Meeting.starts_at >= since, Meeting.starts_at < until)
+    held = and_(
+        in_scope,
+        Meeting.starts_at >= since,
+        Meeting.starts_at < held_before,
+        Meeting.status != MeetingStatus.CANCELLED,
+    )
+
+    # One row per meeting with its head count: months need the local start of each.
+    per_meeting = (
+        select(Meeting.team_id, Meeting.starts_at, Meeting.status, func.count(Attendance.id))
+        .outerjoin(Attendance, Attendance.meeting_id == Meeting.id)
+        .where(in_scope, in_period)
+        .group_by(Meeting.id, Meeting.team_id, Meeting.starts_at, Meeting.status)
+    )
+    for team_id, starts_at, status, count in await session.execute(per_meeting):
+        tally = tallies[team_id]
+        if status == MeetingStatus.CANCELLED:
+            tally.meetings_cancelled += 1
+            continue
+        if starts_at >= held_before:
+            continue  # still to come
+        tally.meetings_held += 1
+        tally.participants += count
+        month = months.get(starts_at.astimezone(zone).strftime("%Y-%m"))
+        if month is not None:
+            month.meetings_held += 1
+            month.participants += count
+
+    origins = (
+        select(Meeting.team_id, Attendance.institution_name, Attendance.sector, func.count())
+        .join(Meeting, Attendance.meeting_id == Meeting.id)
+        .where(held)
+        .group_by(Meeting.team_id, Attendance.institution_name, Attendance.sector)
+    )
+    for team_id, institution, sector, count in await session.execute(origins):
+        tallies[team_id].by_institution[institution or ""] += count
+        tallies[team_id].by_sector[Sector(sector)] += count
+
+    members = (
+        select(Meeting.team_id, Attendance.member_id)
+        .join(Meeting, Attendance.meeting_id == Meeting.id)
+        .where(held, Attendance.member_id.is_not(None))
+        .distinct()
+    )
+    for team_id, member_id in await session.execute(members):
+        people[team_id].add(("member", member_id))
+    others = (
+        select(Meeting.team_id, Attendance.id, Attendance.guest_name, Attendance.institution_name)
+        .join(Meeting, Attendance.meeting_id == Meeting.id)
+        .where(held, Attendance.member_id.is_(None))
+    )
+    for team_id, row_id, guest, institution in await session.execute(others):
+        people[team_id].add(_guest_key(guest, institution) if guest else ("row", row_id))
+
+    opened = and_(Task.created_at >= since, Task.created_at < until)
+    closed = and_(Task.state == TaskState.DONE, Task.closed_at >= since, Task.closed_at < until)
+    tasks = (
+        select(
+            Task.team_id,
+            func.sum(case((opened, 1), else_=0)),
+            func.sum(case((closed, 1), else_=0)),
+        )
+        .where(Task.team_id.in_(scope), or_(opened, closed))
+        .group_by(Task.team_id)
+    )
+    for team_id, opened_count, closed_count in await session.execute(tasks):
+        tallies[team_id].tasks_opened = int(opened_count or 0)
+        tallies[team_id].tasks_closed = int(closed_count or 0)
+
+    for team_id, tally in tallies.items():
+        tally.unique_participants = len(people[team_id])
+
+    teams = [
+        TeamFigures(team_id, name, TeamKind(kind), place, tallies[team_id])
+        for team_id, name, kind, _place_id, place in team_rows
+    ]
+    teams.sort(key=lambda f: (sort_key(f.municipality), f.kind, sort_key(f.name)))
+    places: dict[int, tuple[str, list[int]]] = {}
+    for team_id, _name, _kind, place_id, place in team_rows:
+        places.setdefault(place_id, (place, []))[1].append(team_id)
+    municipalities = [
+        MunicipalityFigures(place_id, place, _merge(tallies, people, ids))
+        for place_id, (place, ids) in places.items()
+    ]
+    municipalities.sort(key=lambda f: sort_key(f.name))
+    return Figures(
+        period,
+        team_ids is None,
+        teams,
+        municipalities,
+        _merge(tallies, people, scope),
+        list(months.values()),
+    )
+
+
+def _merge(
+    tallies: dict[int, Tally], people: dict[int, set[Person]], team_ids: Iterable[int]
+) -> Tally:
+    """Sums, except unique participants: someone in two teams is one person."""
+    merged = Tally()
+    everyone: set[Person] = set()
+    for team_id in team_ids:
+        part = tallies[team_id]
+        merged.meetings_held += part.meetings_held
+        merged.meetings_cancelled += part.meetings_cancelled
+        merged.participants += part.participants
+        merged.by_institution.update(part.by_institution)
+        merged.by_sector.update(part.by_sector)
+        merged.tasks_opened += part.tasks_opened
+        merged.tasks_closed += part.tasks_closed
+        everyone |= people[team_id]
+    merged.unique_participants = len(everyone)
+    return merged
