@@ -48,6 +48,11 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
                 del self._waiting[key]
                 del self._locks[key]
 
+    @property
+    def busy(self) -> bool:
+        """Some update is being handled or waits for its user's turn."""
+        return bool(self._waiting)
+
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         await coroutine
 

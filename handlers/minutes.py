@@ -40,6 +40,14 @@ def _teams(ctx: Ctx, action: Action) -> set[int]:
     return ctx.actor.teams_where(action)
 
 
+def _writable(ctx: Ctx) -> set[int]:
+    """Teams whose minutes the actor may write here; none is a refusal."""
+    teams = _teams(ctx, Action.WRITE_MINUTES)
+    if not teams:
+        require(ctx.actor, Action.WRITE_MINUTES)
+    return teams
+
+
 def _when(t: Translator, meeting: Meeting) -> str:
     local = meeting.starts_at.astimezone(meetings.zone_of(meeting))
     return local.strftime("%d.%m %H:%M")
@@ -56,10 +64,7 @@ async def add_decision(ctx: Ctx) -> None:
             )
         )
         return
-    teams = _teams(ctx, Action.WRITE_MINUTES)
-    if not teams:
-        require(ctx.actor, Action.WRITE_MINUTES)
-    meeting = await minutes.latest_meeting(ctx.session, teams, ctx.now())
+    meeting = await minutes.latest_meeting(ctx.session, _writable(ctx), ctx.now())
     decision = await minutes.add_decision(ctx.session, meeting, text, ctx.member)
     ctx.reply(
         t._("Decision added to the minutes of {team} ({day}):").format(
@@ -83,9 +88,7 @@ async def add_task(ctx: Ctx) -> None:
             )
         )
         return
-    teams = _teams(ctx, Action.WRITE_MINUTES)
-    if not teams:
-        require(ctx.actor, Action.WRITE_MINUTES)
+    teams = _writable(ctx)
     parsed = minutes.parse_task_line(line)
     try:
         meeting: Meeting | None = await minutes.latest_meeting(ctx.session, teams, ctx.now())

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from telegram.ext import Application
 
@@ -63,9 +63,32 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+async def _create_database(base_url: str, name: str) -> None:
+    engine = create_async_engine(base_url, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as connection:
+        exists = await connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        )
+        if not exists:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    await engine.dispose()
+
+
+def _postgres_url() -> str:
+    """TEST_DATABASE_URL, or under pytest-xdist a database of this worker's own next to it."""
+    url = os.environ["TEST_DATABASE_URL"]
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    _run_aside(_create_database(url, name))
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def postgres_migrated() -> str:
-    url = os.environ["TEST_DATABASE_URL"]
+    url = _postgres_url()
     _run_aside(_reset_postgres(url))
     _run_aside(_migrate(url))
     return url

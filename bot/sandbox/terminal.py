@@ -138,10 +138,20 @@ class TerminalChat:
 
     # -- what the bot did ---------------------------------------------------------------------
 
+    async def _wait_for_bot(self) -> None:
+        # A quiet emulator is not enough on a busy machine: a handler may still be working
+        # on the database before it calls Telegram.
+        processor = self.app.update_processor
+        while True:
+            await self.emu.settle(quiet=QUIET, timeout=30)
+            if self.app.update_queue.empty() and not getattr(processor, "busy", False):
+                return
+            await asyncio.sleep(0.02)  # settle returns at once while the emulator is idle
+
     async def show_news(self) -> None:
         """Wait until the bot is done, then print what it did in the current person's chat
         and count what it sent to others."""
-        await self.emu.settle(quiet=QUIET, timeout=30)
+        await self._wait_for_bot()
         calls = self.emu.calls[self._seen_calls :]
         self._seen_calls += len(calls)
         numbered: dict[int, screen.Button] = {}
