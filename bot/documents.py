@@ -11,10 +11,6 @@ import io
 from collections.abc import Sequence
 from datetime import date
 
-from docx import Document
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from bot.dates import format_when
 from bot.i18n import Translator
 from handlers.labels import sector_label
@@ -63,6 +59,10 @@ def _header_rows(t: Translator, register: Register) -> list[list[str]]:
 
 
 def register_xlsx(t: Translator, register: Register) -> bytes:
+    # Loaded on first use: openpyxl pulls in numpy when present (tens of MB for every bot).
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = t._("Attendance")[:31]
@@ -125,6 +125,8 @@ def minutes_docx(
 ) -> bytes:
     """The minutes as a Word document: attendance, decisions, tasks, and open tasks of the
     team from earlier meetings."""
+    from docx import Document  # loaded on first use, as openpyxl above
+
     meeting = register.meeting
     document = Document()
     document.add_heading(t._("Minutes of the meeting of {team}").format(team=meeting.team.name), 0)

@@ -15,7 +15,7 @@ from bot.permissions import Action, allowed, require
 from bot.render import esc
 from handlers import buttons
 from handlers.base import Ctx
-from handlers.register import _meeting_choice
+from handlers.register import meeting_choice
 from storage import attendance, conversations, meetings, minutes, teams
 from storage.errors import DomainError, Problem
 from storage.models import Meeting, Member, Task, TaskState
@@ -48,7 +48,7 @@ def _writable(ctx: Ctx) -> set[int]:
     return teams
 
 
-def _when(t: Translator, meeting: Meeting) -> str:
+def _when(meeting: Meeting) -> str:
     local = meeting.starts_at.astimezone(meetings.zone_of(meeting))
     return local.strftime("%d.%m %H:%M")
 
@@ -68,7 +68,7 @@ async def add_decision(ctx: Ctx) -> None:
     decision = await minutes.add_decision(ctx.session, meeting, text, ctx.member)
     ctx.reply(
         t._("Decision added to the minutes of {team} ({day}):").format(
-            team=f"<b>{esc(meeting.team.name)}</b>", day=_when(t, meeting)
+            team=f"<b>{esc(meeting.team.name)}</b>", day=_when(meeting)
         )
         + f"\n„{esc(decision.text)}”",
         [[(t._("Undo"), buttons.data("mn", "ud", decision.id))]],
@@ -244,7 +244,7 @@ async def send_minutes(ctx: Ctx) -> None:
     if len(recent) == 1:
         await _send_minutes(ctx, recent[0])
         return
-    ctx.reply(t._("Minutes of which meeting?"), _meeting_choice(t, recent, "p", prefix="mn"))
+    ctx.reply(t._("Minutes of which meeting?"), meeting_choice(t, recent, "p", prefix="mn"))
 
 
 async def _send_minutes(ctx: Ctx, meeting: Meeting) -> None:

@@ -139,10 +139,10 @@ async def show_register(ctx: Ctx) -> None:
     if len(recent) == 1:
         await _send_card(ctx, recent[0])
         return
-    ctx.reply(t._("Which meeting?"), _meeting_choice(t, recent, "s"))
+    ctx.reply(t._("Which meeting?"), meeting_choice(t, recent, "s"))
 
 
-def _meeting_choice(
+def meeting_choice(
     t: Translator, found: list[Meeting] | tuple[Meeting, ...], action: str, prefix: str = "ob"
 ) -> list[list[tuple[str, str]]]:
     rows = []
