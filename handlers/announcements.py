@@ -19,6 +19,7 @@ from handlers.refusals import refusal_text
 from storage import announcements, conversations, teams
 from storage.errors import DomainError, Problem
 from storage.models import Announcement, AnnouncementState, Audience, Team, TeamKind
+from storage.privacy import refuse_client_data
 
 TEXT = "ann.text"  # waiting for the text (or a photo or document with a caption)
 PREVIEW = "ann.preview"  # preview shown; a new text or attachment replaces the old one
@@ -128,6 +129,7 @@ async def on_attachment(ctx: Ctx) -> None:
 async def _take_text(ctx: Ctx, draft: Announcement, text_html: str) -> None:
     if not text_html.strip():
         raise DomainError(Problem.TEXT_EMPTY)
+    refuse_client_data(text_html)
     draft.text_html = text_html.strip()
     await _next_step(ctx, draft)
 

@@ -147,6 +147,11 @@ def refusal_text(t: Translator, refusal: DomainError | PermissionDenied) -> str:
         Problem.POLL_SLOT_PAST: t._("{text} has already passed. Please give future dates.").format(
             text=f"<i>{esc(str(refusal.details.get('text', '')))}</i>"
         ),
+        Problem.CLIENT_DATA: t._(
+            "This looks like a PESEL number. Data of social-assistance clients must not go "
+            "through the bot: please remove it and send the text again. Nothing was saved or "
+            "sent."
+        ),
         Problem.REPORT_PERIOD_INVALID: t._(
             "I couldn't read that period. Give a year (<i>/raport 2026</i>) or two dates "
             "(<i>/raport 1.01.2026 – 30.06.2026</i>)."

@@ -29,6 +29,7 @@ from storage.models import (
     Team,
     utcnow,
 )
+from storage.privacy import refuse_client_data
 
 GUEST_NAME_MAX = 200
 # /obecnosc and /protokol offer the meetings that started within this time.
@@ -206,6 +207,7 @@ async def mark(
 
 def parse_guest(text: str) -> tuple[str, str]:
     """ "Jan Nowak, Kuratorium Oświaty" -> (name, institution); both needed, nothing else."""
+    refuse_client_data(text)
     name, comma, institution = " ".join(text.split()).partition(",")
     name, institution = name.strip(), institution.strip(" ,")
     if not comma or len(name) < 2 or len(institution) < 2:

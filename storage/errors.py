@@ -54,6 +54,7 @@ class Problem(enum.StrEnum):
     POLL_SLOT_INVALID = "poll_slot_invalid"
     POLL_SLOT_PAST = "poll_slot_past"
     REPORT_PERIOD_INVALID = "report_period_invalid"
+    CLIENT_DATA = "client_data"
 
 
 class DomainError(Exception):

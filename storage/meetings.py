@@ -29,6 +29,7 @@ from storage.models import (
     Team,
     utcnow,
 )
+from storage.privacy import refuse_client_data
 from storage.recurrence import Preset, holiday_name, local_key, occurrences, rule_for
 
 PLACE_MAX = 300
@@ -43,6 +44,7 @@ def _uid() -> str:
 
 def check_place(text: str) -> str:
     place = " ".join(text.split())
+    refuse_client_data(place)
     if not place:
         raise DomainError(Problem.TEXT_EMPTY)
     if len(place) > PLACE_MAX:
@@ -54,6 +56,7 @@ def check_agenda(text: str | None) -> str | None:
     if text is None:
         return None
     agenda = "\n".join(" ".join(line.split()) for line in text.strip().splitlines()).strip()
+    refuse_client_data(agenda)
     if len(agenda) > AGENDA_MAX:
         raise DomainError(Problem.TEXT_TOO_LONG, max_length=AGENDA_MAX)
     return agenda or None

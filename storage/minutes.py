@@ -33,6 +33,7 @@ from storage.models import (
     TaskState,
     Team,
 )
+from storage.privacy import refuse_client_data
 
 TEXT_MAX = 2000
 # Minutes go to a meeting that started at most this long ago.
@@ -73,6 +74,7 @@ def check_text(text: str) -> str:
     cleaned = "\n".join(" ".join(part.split()) for part in text.strip().splitlines()).strip()
     if not cleaned:
         raise DomainError(Problem.TEXT_EMPTY)
+    refuse_client_data(cleaned)
     if len(cleaned) > TEXT_MAX:
         raise DomainError(Problem.TEXT_TOO_LONG, max_length=TEXT_MAX)
     return cleaned
