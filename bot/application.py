@@ -40,6 +40,7 @@ from handlers import (
     meetings,
     minutes,
     polls,
+    privacy,
     register,
     reminders,
     report,
@@ -78,6 +79,7 @@ CALLBACKS = {
     "an": announcements.on_button,
     "ob": register.on_button,
     "mn": minutes.on_button,
+    "pd": privacy.on_button,
     "pl": polls.on_button,
 }
 
@@ -103,6 +105,8 @@ COMMANDS = [
     ("zaproszenie", "invite", invite.invite),
     ("polacz", "link", group.link_group),
     ("jezyk", "language", language.choose_language),
+    ("moje_dane", "mydata", privacy.send_my_data),
+    ("usun_dane", "deletedata", privacy.ask_to_erase),
     ("pomoc", "help", usage.show_help),
 ]
 
@@ -171,6 +175,8 @@ def _menu_descriptions(t: Translator) -> dict[str, str]:
         "zaproszenie": t._("An invitation link (coordinators)"),
         "polacz": t._("Link this group to your team (coordinators)"),
         "jezyk": t._("Polish or English"),
+        "moje_dane": t._("Everything the bot holds about me (a JSON file)"),
+        "usun_dane": t._("Erase my data"),
         "pomoc": t._("Help"),
     }
 

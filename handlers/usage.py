@@ -21,6 +21,8 @@ async def show_help(ctx: Ctx) -> None:
         "/koszyk (/services) — " + t._("local service basket: search or browse"),
         "/zespol (/team) — " + t._("your teams and their members"),
         "/jezyk (/language) — " + t._("Polish or English"),
+        "/moje_dane (/mydata) — " + t._("everything the bot holds about you, as a file"),
+        "/usun_dane (/deletedata) — " + t._("erase your data"),
         "/pomoc (/help) — " + t._("this help"),
     ]
     if ctx.actor.is_admin or ctx.actor.teams_where(Action.INVITE):

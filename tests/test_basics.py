@@ -109,6 +109,8 @@ async def test_command_menus_in_both_languages(harness: Harness) -> None:
         "zaproszenie",
         "polacz",
         "jezyk",
+        "moje_dane",
+        "usun_dane",
         "pomoc",
     ]
     assert english == [
@@ -132,6 +134,8 @@ async def test_command_menus_in_both_languages(harness: Harness) -> None:
         "invite",
         "link",
         "language",
+        "mydata",
+        "deletedata",
         "help",
     ]
     assert [c["command"] for c in harness.emu.commands("all_group_chats")] == [

@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
-from storage import meetings, teams
+from storage import attendance, meetings, teams
 from storage.members import find_member
-from storage.models import Announcement, Decision, Meeting, Role, Task
+from storage.models import (
+    Announcement,
+    Answer,
+    Attendance,
+    AuditEntry,
+    Decision,
+    Meeting,
+    Role,
+    Task,
+)
 from storage.privacy import contains_pesel, is_pesel
 from tests import arrange
 from tests.conftest import Harness
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 NOW = datetime(2026, 11, 24, 11, 0, tzinfo=WARSAW)
-KASIA = 2301
+KASIA, MAREK = 2301, 2302
+POLICE = "Komenda Powiatowa Policji w Zduńskiej Woli"
 PESEL = "44051401359"  # the checksum-valid example of the PESEL rules
 
 
@@ -87,3 +98,64 @@ async def test_client_data_refused_everywhere_before_it_is_kept(harness: Harness
         texts = (await session.scalars(select(Announcement.text_html))).all()
         assert not any(PESEL in text for text in texts)
         assert (await meetings.load_meeting(session, meeting_id)).agenda is None
+
+
+async def test_my_data_as_a_file_then_erased_keeping_anonymous_counts(harness: Harness) -> None:
+    harness.set_clock(NOW)
+    async with harness.session() as session:
+        ids = await arrange.team(session)
+        await arrange.person(session, ids.team_id, KASIA, "Katarzyna Nowak", Role.COORDINATOR)
+        await arrange.person(
+            session,
+            ids.team_id,
+            MAREK,
+            "Marek <Wiśniewski>",
+            Role.MEMBER,
+            ids.institution_ids[POLICE],
+        )
+        team = await teams.get_team(session, ids.team_id)
+        kasia, marek = await find_member(session, KASIA), await find_member(session, MAREK)
+        started = NOW - timedelta(hours=13)
+        meeting = await meetings.schedule(
+            session,
+            team,
+            started.astimezone(UTC),
+            "MOPS",
+            None,
+            kasia,
+            now=started - timedelta(days=1),
+        )
+        await meetings.answer(session, meeting, marek, Answer.YES, started - timedelta(hours=2))
+        await attendance.mark(session, meeting, marek.id, True, kasia, NOW)
+    harness.user(MAREK, "Marek")
+    await harness.say(MAREK, "/decyzja Policja dyżuruje w ferie")
+    await harness.say(MAREK, "/zadanie Marek do piątku: lista dyżurów")
+
+    sent = await harness.say(MAREK, "/moje_dane")
+    data = json.loads(harness.emu.file_bytes(sent["document"]["file_id"]))
+    assert sent["document"]["file_name"] == "moje-dane.json"
+    assert data["member"]["name"] == "Marek <Wiśniewski>" and data["member"]["telegram_id"] == MAREK
+    assert data["teams"][0]["role"] == "member"
+    assert [a["answer"] for a in data["meeting_answers"]] == ["yes"]
+    assert data["attendance"][0]["institution"] == POLICE
+    assert [d["text"] for d in data["decisions"]] == ["Policja dyżuruje w ferie"]
+    assert data["tasks"][0]["text"] == "lista dyżurów" and data["tasks"][0]["owner"]
+
+    question = await harness.say(MAREK, "/usun_dane")
+    await harness.press(MAREK, question, "Anuluj")
+    assert "Nic nie zostało usunięte" in (await harness.edited(question))["text"]
+    question = await harness.say(MAREK, "/usun_dane")
+    await harness.press(MAREK, question, "Tak, usuń moje dane")
+    done = await harness.edited(question)
+    assert "Twoje dane zostały usunięte" in done["text"] and "1 wpis obecności" in done["text"]
+
+    async with harness.session() as session:
+        assert await find_member(session, MAREK) is None
+        kept = (await session.scalars(select(Attendance))).one()
+        assert kept.member_id is None and kept.institution_name == POLICE
+        assert (await session.scalars(select(Decision.author_id))).one() is None
+        assert (await session.scalars(select(Task.owner_id))).one() is None
+        actors = (await session.scalars(select(AuditEntry.actor_telegram_id))).all()
+        assert MAREK not in actors
+    again = await harness.say(MAREK, "/moje_dane")
+    assert "Nie przechowuję żadnych Twoich danych" in again["text"]

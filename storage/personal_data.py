@@ -1,0 +1,165 @@
+"""A member's personal data under the GDPR (RODO): all of it as one document, or erased.
+
+Erasure deletes the member row: memberships, answers, votes, read confirmations and queued
+reminders go with it (foreign keys cascade); attendance records, decisions, tasks and
+announcements stay without the person (foreign keys set to NULL), so past figures keep their
+anonymous counts by institution and sector. What holds the Telegram id without a foreign key
+(posted cards, delivery rows of private chats, dialogue state, the audit log) is cleared here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from storage.models import (
+    Announcement,
+    AnnouncementDelivery,
+    AnnouncementRead,
+    Attendance,
+    AuditEntry,
+    ConversationState,
+    DatePoll,
+    Decision,
+    Meeting,
+    MeetingCard,
+    Member,
+    Membership,
+    PollSlot,
+    PollVote,
+    Rsvp,
+    Task,
+)
+
+
+def _when(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+async def export(session: AsyncSession, member: Member) -> dict[str, Any]:
+    """Everything the bot holds about the member, in plain JSON-ready values."""
+    memberships = (
+        await session.scalars(
+            select(Membership)
+            .where(Membership.member_id == member.id)
+            .options(selectinload(Membership.team))
+        )
+    ).all()
+    answers = await session.execute(
+        select(Meeting.starts_at, Meeting.place, Rsvp.answer, Rsvp.answered_at)
+        .join(Rsvp, Rsvp.meeting_id == Meeting.id)
+        .where(Rsvp.member_id == member.id)
+        .order_by(Meeting.starts_at)
+    )
+    attended = await session.execute(
+        select(Meeting.starts_at, Meeting.place, Attendance.institution_name)
+        .join(Attendance, Attendance.meeting_id == Meeting.id)
+        .where(Attendance.member_id == member.id)
+        .order_by(Meeting.starts_at)
+    )
+    decisions = await session.scalars(select(Decision).where(Decision.author_id == member.id))
+    tasks = await session.scalars(
+        select(Task).where((Task.owner_id == member.id) | (Task.created_by_id == member.id))
+    )
+    votes = await session.execute(
+        select(DatePoll.id, PollSlot.starts_at, PollVote.answer)
+        .join(PollSlot, PollSlot.poll_id == DatePoll.id)
+        .join(PollVote, PollVote.slot_id == PollSlot.id)
+        .where(PollVote.member_id == member.id)
+    )
+    announcements = await session.scalars(
+        select(Announcement).where(Announcement.author_id == member.id)
+    )
+    reads = await session.scalars(
+        select(AnnouncementRead.announcement_id).where(AnnouncementRead.member_id == member.id)
+    )
+    audit = await session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.actor_telegram_id == member.telegram_id)
+        .order_by(AuditEntry.at)
+    )
+    return {
+        "member": {
+            "telegram_id": member.telegram_id,
+            "name": member.name,
+            "username": member.username,
+            "institution": member.institution.name if member.institution else None,
+            "language": member.language,
+            "reminders_muted": member.reminders_muted,
+            "unreachable_since": _when(member.unreachable_since),
+            "created_at": _when(member.created_at),
+            "last_seen_at": _when(member.last_seen_at),
+        },
+        "teams": [
+            {
+                "team": m.team.name,
+                "role": m.role.value,
+                "joined_at": _when(m.joined_at),
+                "reminders_muted": m.reminders_muted,
+            }
+            for m in memberships
+        ],
+        "meeting_answers": [
+            {"meeting": _when(at), "place": place, "answer": a.value, "answered_at": _when(when)}
+            for at, place, a, when in answers.all()
+        ],
+        "attendance": [
+            {"meeting": _when(at), "place": place, "institution": institution}
+            for at, place, institution in attended.all()
+        ],
+        "decisions": [{"text": d.text, "created_at": _when(d.created_at)} for d in decisions],
+        "tasks": [
+            {
+                "text": t.text,
+                "due_on": t.due_on.isoformat(),
+                "state": t.state.value,
+                "owner": t.owner_id == member.id,
+                "created_by_me": t.created_by_id == member.id,
+            }
+            for t in tasks
+        ],
+        "date_poll_votes": [
+            {"poll": poll, "date": _when(at), "answer": a.value} for poll, at, a in votes.all()
+        ],
+        "announcements": [
+            {"text_html": a.text_html, "state": a.state.value, "created_at": _when(a.created_at)}
+            for a in announcements
+        ],
+        "announcements_confirmed_read": list(reads),
+        "actions_logged": [
+            {"at": _when(e.at), "action": e.action, "details": e.details} for e in audit
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class Erased:
+    attendance_kept: int  # anonymous: institution and sector only
+
+
+async def erase(session: AsyncSession, member: Member) -> Erased:
+    telegram_id = member.telegram_id
+    kept = len(
+        (await session.scalars(select(Attendance.id).where(Attendance.member_id == member.id)))
+        .all()
+    )
+    await session.execute(delete(MeetingCard).where(MeetingCard.chat_id == telegram_id))
+    await session.execute(
+        delete(AnnouncementDelivery).where(AnnouncementDelivery.chat_id == telegram_id)
+    )
+    await session.execute(
+        delete(ConversationState).where(ConversationState.user_id == telegram_id)
+    )
+    await session.execute(
+        update(AuditEntry)
+        .where(AuditEntry.actor_telegram_id == telegram_id)
+        .values(actor_telegram_id=None)
+    )
+    await session.execute(delete(Member).where(Member.id == member.id))
+    session.expunge(member)
+    return Erased(kept)
