@@ -162,7 +162,11 @@ async def _send_due(settings: Settings, *, loop: bool, announcements: bool) -> i
     )
     try:
         async with bot:
-            step = Broadcaster(db, bot).run if announcements else Scheduler(db, bot).tick
+            step = (
+                Broadcaster(db, bot).run
+                if announcements
+                else Scheduler(db, bot, retention_rules=settings.retention_rules).tick
+            )
             while True:
                 handled = await step()
                 if handled:

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from storage.retention import Rules
+
 TELEGRAM_API_DEFAULT = "https://api.telegram.org/bot"
 _TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 
@@ -30,6 +32,13 @@ class Settings(BaseSettings):
     # NoDecode: a plain "1,2" must not be parsed as JSON first.
     bot_admin_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
     bot_timezone: str = "Europe/Warsaw"
+    # Shown in the privacy notice of /start: who decides about the members' data (RODO).
+    # Empty: a generic phrase in the reader's language.
+    privacy_controller: str = ""
+    # Members not seen for this long, and meetings (with attendance and minutes) this long
+    # past, are deleted by a daily job. Meetings: an EU-funded programme keeps records ~5 years.
+    retention_inactive_months: int = Field(default=24, ge=1)
+    retention_meeting_months: int = Field(default=60, ge=1)
 
     @field_validator("bot_admin_ids", mode="before")
     @classmethod
@@ -76,6 +85,10 @@ class Settings(BaseSettings):
         if base.endswith("/bot"):
             return base[: -len("bot")] + "file/bot"
         return base.rstrip("/") + "/file/bot"
+
+    @property
+    def retention_rules(self) -> Rules:
+        return Rules(self.retention_inactive_months, self.retention_meeting_months)
 
     @property
     def timezone(self) -> ZoneInfo:

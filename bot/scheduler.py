@@ -21,6 +21,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.broadcast import Broadcaster
+from bot.config import Settings
 from bot.dates import format_when
 from bot.i18n import Translator, pick_language, translator
 from bot.render import esc
@@ -28,7 +29,7 @@ from handlers import buttons
 from handlers.base import keyboard
 from handlers.meeting_card import CardState, answer_label, render_card
 from handlers.register import render_register
-from storage import attendance, meetings, reminders
+from storage import attendance, meetings, reminders, retention
 from storage.db import Database
 from storage.models import (
     Answer,
@@ -50,6 +51,7 @@ log = logging.getLogger(__name__)
 TICK = timedelta(seconds=1)
 # Series extension and digest planning are cheap but need not run every second.
 HOUSEKEEPING_EVERY = timedelta(minutes=1)
+PURGE_EVERY = timedelta(days=1)
 DIGEST_WEEKS = 5
 MAX_PER_TICK = 500
 # A register card not sent by then (the bot was down) is not worth sending: /obecnosc is there.
@@ -63,12 +65,15 @@ class Scheduler:
         bot: Bot,
         clock: Callable[[], datetime] = utcnow,
         worker: str | None = None,
+        retention_rules: retention.Rules | None = None,
     ) -> None:
         self.db = db
+        self.retention_rules = retention_rules or retention.Rules()
         self.bot = bot
         self.clock = clock
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
         self._last_housekeeping: datetime | None = None
+        self._last_purge: datetime | None = None
         # One tick at a time per process: the repeating job and an explicit call (tests, the
         # sandbox's clock jump) must not interleave, or a member found unreachable by one could
         # still be written to by the other.
@@ -99,6 +104,12 @@ class Scheduler:
 
     async def housekeeping(self, now: datetime) -> None:
         self._last_housekeeping = now
+        if (
+            self._last_purge is None
+            or now - self._last_purge >= PURGE_EVERY
+            or now < self._last_purge
+        ):
+            await self.purge(now)
         async with self.db.session() as session:
             taken = await reminders.recover(session, now)
             if taken:
@@ -107,6 +118,14 @@ class Scheduler:
             await meetings.extend_series(session, now)
         async with self.db.session() as session:
             await reminders.plan_digests(session, now)
+
+    async def purge(self, now: datetime) -> None:
+        """The retention rules of the settings; safe to repeat, so every process may run it."""
+        self._last_purge = now
+        async with self.db.session() as session:
+            purged = await retention.purge(session, now, self.retention_rules)
+        if purged.members or purged.meetings:
+            log.info("retention: erased %d members, %d meetings", purged.members, purged.meetings)
 
     async def _deliver(self, row: ScheduledMessage) -> None:
         now = self.clock()
@@ -288,7 +307,10 @@ def start(app: Application) -> Scheduler:  # type: ignore[type-arg]
     """Create the scheduler and the broadcaster, each with its repeating APScheduler job
     (through PTB's JobQueue). Separate jobs: a long announcement does not hold up reminders."""
     clock = lambda: app.bot_data.get("clock", utcnow)()  # noqa: E731 - tests move the clock
-    scheduler = Scheduler(app.bot_data["db"], app.bot, clock=clock)
+    settings: Settings = app.bot_data["settings"]
+    scheduler = Scheduler(
+        app.bot_data["db"], app.bot, clock=clock, retention_rules=settings.retention_rules
+    )
     app.bot_data["scheduler"] = scheduler
     app.bot_data["broadcaster"] = Broadcaster(app.bot_data["db"], app.bot, clock=clock)
     assert app.job_queue is not None, "install python-telegram-bot[job-queue]"

@@ -11,7 +11,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import (
@@ -39,6 +39,9 @@ from storage.members import find_member
 from storage.models import Member, utcnow
 
 log = logging.getLogger(__name__)
+
+# Last seen is written at most this often: a write per update would cost every update.
+SEEN_EVERY = timedelta(days=1)
 
 Keyboard = Sequence[Sequence[tuple[str, str]]]  # rows of (label, callback data or http URL)
 
@@ -187,8 +190,12 @@ def handler(fn: HandlerFn) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awai
                 ):
                     # Writing to the bot opens the chat: reminders can reach them again.
                     member.unreachable_since = None
-                if member is not None and member.username != user.username:
-                    member.username = user.username  # "/zadanie @ania" finds people by it
+                if member is not None:
+                    if member.username != user.username:
+                        member.username = user.username  # "/zadanie @ania" finds people by it
+                    now = context.bot_data.get("clock", utcnow)()
+                    if now - member.last_seen_at > SEEN_EVERY:
+                        member.last_seen_at = now  # the retention job spares active members
                 language = pick_language(member.language if member else None, user.language_code)
                 ctx = Ctx(
                     update,

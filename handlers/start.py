@@ -30,6 +30,8 @@ async def start(ctx: Ctx) -> None:
             )
             + "\n\n"
             + t._("See your team with /zespol, all commands with /pomoc.")
+            + "\n\n"
+            + privacy_notice(ctx)
         )
         return
     ctx.reply(
@@ -45,6 +47,28 @@ async def start(ctx: Ctx) -> None:
         )
         + "\n\n"
         + t._("Please do not send me any data of clients (names, PESEL, addresses, cases).")
+        + "\n\n"
+        + privacy_notice(ctx)
+    )
+
+
+def privacy_notice(ctx: Ctx) -> str:
+    """What is stored, why, for how long, and who the controller is (RODO, art. 13)."""
+    settings = ctx.settings
+    return "<i>{}</i>".format(
+        ctx.t._(
+            "Privacy: when you join a team I store your name, Telegram username and id, "
+            "institution, teams and answers, only to coordinate the teams' work. Data of "
+            "members inactive for {members} months and meetings older than {meetings} months "
+            "are deleted. Controller: {controller}. Your data: /moje_dane; erase it: /usun_dane."
+        ).format(
+            members=settings.retention_inactive_months,
+            meetings=settings.retention_meeting_months,
+            controller=esc(
+                settings.privacy_controller
+                or ctx.t._("the institution that runs this bot for the region")
+            ),
+        )
     )
 
 

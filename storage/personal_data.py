@@ -145,16 +145,15 @@ class Erased:
 async def erase(session: AsyncSession, member: Member) -> Erased:
     telegram_id = member.telegram_id
     kept = len(
-        (await session.scalars(select(Attendance.id).where(Attendance.member_id == member.id)))
-        .all()
+        (
+            await session.scalars(select(Attendance.id).where(Attendance.member_id == member.id))
+        ).all()
     )
     await session.execute(delete(MeetingCard).where(MeetingCard.chat_id == telegram_id))
     await session.execute(
         delete(AnnouncementDelivery).where(AnnouncementDelivery.chat_id == telegram_id)
     )
-    await session.execute(
-        delete(ConversationState).where(ConversationState.user_id == telegram_id)
-    )
+    await session.execute(delete(ConversationState).where(ConversationState.user_id == telegram_id))
     await session.execute(
         update(AuditEntry)
         .where(AuditEntry.actor_telegram_id == telegram_id)

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from storage import attendance, meetings, teams
+from storage import attendance, meetings, retention, teams
+from storage.db import Database
 from storage.members import find_member
 from storage.models import (
     Announcement,
@@ -159,3 +160,55 @@ async def test_my_data_as_a_file_then_erased_keeping_anonymous_counts(harness: H
         assert MAREK not in actors
     again = await harness.say(MAREK, "/moje_dane")
     assert "Nie przechowuję żadnych Twoich danych" in again["text"]
+
+
+async def test_start_shows_the_privacy_notice_with_the_configured_rules(harness: Harness) -> None:
+    harness.app.bot_data["settings"] = harness.app.bot_data["settings"].model_copy(
+        update={"privacy_controller": "RCPS w Łodzi <ul. Snycerska 8>"}
+    )
+    harness.user(KASIA, "Katarzyna")
+    hello = await harness.say(KASIA, "/start")
+    assert "Prywatność:" in hello["text"]
+    assert (
+        "nieaktywnych przez 24 mies." in hello["text"] and "starsze niż 60 mies." in hello["text"]
+    )
+    assert "Administrator danych: RCPS w Łodzi <ul. Snycerska 8>" in hello["text"]
+
+
+async def test_retention_erases_inactive_members_and_old_meetings(db: Database) -> None:
+    long_ago = NOW - timedelta(days=61 * 31)
+    async with db.session() as session:
+        ids = await arrange.team(session)
+        await arrange.person(session, ids.team_id, KASIA, "Katarzyna Nowak", Role.COORDINATOR)
+        await arrange.person(session, ids.team_id, MAREK, "Marek", Role.MEMBER)
+        team = await teams.get_team(session, ids.team_id)
+        kasia, marek = await find_member(session, KASIA), await find_member(session, MAREK)
+        old = await meetings.schedule(
+            session, team, long_ago, "MOPS", None, kasia, now=long_ago - timedelta(days=1)
+        )
+        recent = await meetings.schedule(
+            session,
+            team,
+            NOW - timedelta(days=30),
+            "MOPS",
+            None,
+            kasia,
+            now=NOW - timedelta(days=31),
+        )
+        for meeting in (old, recent):
+            await attendance.mark(session, meeting, kasia.id, True, kasia, NOW)
+        marek.last_seen_at = NOW - timedelta(days=25 * 31)
+        kasia.last_seen_at = NOW - timedelta(days=3)
+        old_id, recent_id = old.id, recent.id
+    async with db.session() as session:
+        purged = await retention.purge(session, NOW, retention.Rules())
+    assert (purged.members, purged.meetings) == (1, 1)
+    async with db.session() as session:
+        assert await find_member(session, MAREK) is None
+        assert await find_member(session, KASIA) is not None
+        left = (await session.scalars(select(Meeting.id))).all()
+        assert left == [recent_id] and old_id not in left
+        assert (await session.scalars(select(Attendance.meeting_id))).all() == [recent_id]
+    async with db.session() as session:
+        again = await retention.purge(session, NOW, retention.Rules())
+    assert (again.members, again.meetings) == (0, 0)
