@@ -1,4 +1,4 @@
-"""Command line: `kooperacje-bot run | sandbox | db upgrade | team add/list | invite | demo-data |
+"""Command line: `kooperacje-bot run | sandbox | db upgrade/backup | team add/list | invite | demo-data |
 basket import/export/search/template`."""
 
 from __future__ import annotations
@@ -42,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_commands.add_parser("upgrade", help="apply schema migrations")
+    backup = db_commands.add_parser(
+        "backup", help="a consistent copy of the SQLite database while the bot runs"
+    )
+    backup.add_argument("file", type=Path, help="the copy to write (must not exist)")
 
     team = commands.add_parser("team", help="teams")
     team_commands = team.add_subparsers(dest="team_command", metavar="ACTION", required=True)
@@ -211,6 +215,16 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _run_bot(settings)
     if args.command == "sandbox":
         return _sandbox(args, settings)
+    if args.command == "db" and args.db_command == "backup":
+        from storage.backup import BackupError, backup_sqlite
+
+        try:
+            size = backup_sqlite(settings.database_url, args.file)
+        except BackupError as problem:
+            print(problem, file=sys.stderr)
+            return 2
+        print(f"copied the database to {args.file} ({size:,} bytes)")
+        return 0
     if args.command == "db":
         asyncio.run(_with_db(settings, lambda session: asyncio.sleep(0)))
         print("database is up to date")

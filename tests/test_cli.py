@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from bot.cli import main
 from bot.emulator import BotApiEmulator
+from storage.db import Database
+from tests import arrange
 from tests.conftest import TOKEN
 
 
@@ -76,3 +80,26 @@ def test_run_without_token_says_how_to_get_one(tmp_path: object) -> None:
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "@BotFather" in lines[0]
+
+
+async def test_db_backup_is_a_consistent_copy_taken_while_a_writer_works(
+    cli_env: None, db: Database, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with db.session() as session:
+        await arrange.team(session, town="Sieradz")
+    target = tmp_path / "kopia.db"
+    if not db_url.startswith("sqlite"):
+        assert await _run(["db", "backup", str(target)]) == 2
+        assert "pg_dump" in capsys.readouterr().err
+        return
+    # A write transaction stays open during the copy: the copy waits for nothing it need not.
+    async with db.session() as session:
+        await arrange.team(session, town="Łowicz")
+        assert await _run(["db", "backup", str(target)]) == 0
+    assert "copied the database" in capsys.readouterr().out
+    with sqlite3.connect(target) as copy:
+        names = [row[0] for row in copy.execute("SELECT name FROM team ORDER BY name")]
+        assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert names == ["PZK Sieradz"]  # committed data only: Łowicz was not committed yet
+    assert await _run(["db", "backup", str(target)]) == 2
+    assert "exists already" in capsys.readouterr().err
