@@ -1,5 +1,5 @@
-"""Command line: `kooperacje-bot run | sandbox | db upgrade/backup | team add/list | invite | demo-data |
-basket import/export/search/template`."""
+"""Command line: `kooperacje-bot run | sandbox | db upgrade/backup | team add/list | invite |
+demo-data | basket import/export/search/template | report`."""
 
 from __future__ import annotations
 
