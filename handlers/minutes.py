@@ -23,6 +23,7 @@ from storage.models import Meeting, Member, Task, TaskState
 OWNER = "task.owner"  # waiting for an owner button
 DUE = "task.due"  # waiting for a typed due day
 SHOWN_TASKS = 30
+OWNER_BUTTONS = 60
 
 
 def _teams(ctx: Ctx, action: Action) -> set[int]:
@@ -123,8 +124,17 @@ async def _continue(ctx: Ctx, draft: dict[str, object]) -> None:
     """Ask for what the draft lacks, or create the task."""
     t = ctx.t
     if "owner_id" not in draft:
-        await conversations.set_pending(ctx.session, ctx.chat.id, ctx.user.id, OWNER, draft)
         people = await minutes.team_members(ctx.session, int(str(draft["team_id"])))
+        if len(people) > OWNER_BUTTONS:
+            # Telegram refuses keyboards much larger than this; a big team names the person.
+            ctx.reply(
+                t._(
+                    "Your team is large: please name the person in the command, e.g. "
+                    "<i>/zadanie @ania do piątku: wysłać zaproszenia</i>."
+                )
+            )
+            return
+        await conversations.set_pending(ctx.session, ctx.chat.id, ctx.user.id, OWNER, draft)
         rows = [
             [(person.name, buttons.data("mn", "o", person.id)) for person in people[i : i + 2]]
             for i in range(0, len(people), 2)

@@ -6,6 +6,8 @@ the register of that meeting's team (buttons can be forged or forwarded).
 
 from __future__ import annotations
 
+import itertools
+
 from bot.dates import format_when
 from bot.documents import file_stem, register_csv, register_xlsx
 from bot.i18n import Translator
@@ -20,6 +22,8 @@ from storage.models import Answer, Meeting
 
 GUEST = "register.guest"  # waiting for "name, institution"
 SHORT_NAME = 18
+MAX_TOGGLES = 80
+TEXT_BUDGET = 3300  # characters of the list; headings and notes take the rest of 4096
 
 
 def _short(name: str) -> str:
@@ -53,16 +57,23 @@ def render_register(
     listed = register.people + (register.others if everyone else [])
     institution: str | None = "\0"
     nameless = t._("(no institution)")
+    entries: list[str] = []
     for person in sorted(listed, key=lambda p: ((p.institution or "\uffff").lower(), p.name)):
         if person.institution != institution:
             institution = person.institution
-            lines.append(f"<b>{esc(institution or nameless)}</b>")
-        lines.append(_person_line(t, person))
+            entries.append(f"<b>{esc(institution or nameless)}</b>")
+        entries.append(_person_line(t, person))
     if register.guests:
-        lines.append("<b>{}</b>".format(t._("Guests")))
-        lines += [
+        entries.append("<b>{}</b>".format(t._("Guests")))
+        entries += [
             f"✅ {esc(guest.name)}, {esc(guest.institution or '')}" for guest in register.guests
         ]
+    # One Telegram message (4096 characters) whatever the team's size; the export has all.
+    shown = list(itertools.accumulate(len(entry) + 1 for entry in entries))
+    fits = sum(1 for total in shown if total <= TEXT_BUDGET)
+    lines += entries[:fits]
+    if fits < len(entries):
+        lines.append(t._("… and more: the export lists everyone."))
     if register.former:
         lines.append(
             t.n_(
@@ -93,6 +104,10 @@ def render_register(
         ("✖ " + _short(guest.name), buttons.data("ob", "g", meeting.id, guest.attendance_id, e))
         for guest in register.guests
     ]
+    if len(toggles) > MAX_TOGGLES:
+        # Telegram refuses larger keyboards; the text above still lists everyone.
+        toggles = toggles[:MAX_TOGGLES]
+        lines.append(t._("Buttons for the first {n} people only.").format(n=MAX_TOGGLES))
     rows = [toggles[i : i + 2] for i in range(0, len(toggles), 2)]
     view = (
         (t._("Only those who answered"), buttons.data("ob", "v", meeting.id, 0))

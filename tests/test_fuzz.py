@@ -9,7 +9,9 @@ apology never shows (it means an unhandled exception).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import os
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -25,7 +27,8 @@ from tests import arrange
 from tests.conftest import Harness
 
 WARSAW = ZoneInfo("Europe/Warsaw")
-EXAMPLES = 60  # per kind and backend: about half a minute per run
+# Per kind and backend: about half a minute in all. FUZZ_EXAMPLES=1000 for a longer hunt.
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))
 APOLOGY = "wystąpił błąd po mojej stronie"
 ROLES = (Role.COORDINATOR, Role.MEMBER, None)
 _ids = itertools.count(700_000)
@@ -56,6 +59,7 @@ async def world(harness: Harness) -> dict[str, int]:
             session, team, past, "MOPS", None, author, now=past - timedelta(days=1)
         )
         await meetings.schedule(session, team, future, "MOPS", "Plan", author, now=now)
+    harness.user(699_999, "Koordynatorka")  # gets the register card of the started meeting
     return {"team_id": ids.team_id}
 
 
@@ -97,7 +101,7 @@ async def test_any_command_and_any_typed_answer_gets_an_answer(
     answer = await harness.say(user, f"/{command} {args}".rstrip())
     assert answer["text"] if "text" in answer else answer.get("document") or answer.get("photo")
     # Whatever was asked (a place, a due day, a guest, a poll's dates...), answer anything.
-    if reply.strip():
+    with contextlib.suppress(ValueError):  # a text Telegram itself would not send
         harness.emu.send_message(user, reply)
     await harness.emu.settle(quiet=0.05)
     _check_calls(harness, since)
