@@ -7,6 +7,16 @@ from bot.permissions import Action, PermissionDenied
 from bot.render import esc
 from storage.errors import DomainError, Problem
 
+QUOTE_LIMIT = 80
+
+
+def _quoted(refusal: DomainError, key: str) -> str:
+    """What the person typed, escaped and cut short: a refusal must fit in one message."""
+    value = " ".join(str(refusal.details.get(key, "")).split())
+    if len(value) > QUOTE_LIMIT:
+        value = value[: QUOTE_LIMIT - 1] + "…"
+    return esc(value)
+
 
 def refusal_text(t: Translator, refusal: DomainError | PermissionDenied) -> str:
     if isinstance(refusal, PermissionDenied):
@@ -49,9 +59,9 @@ def refusal_text(t: Translator, refusal: DomainError | PermissionDenied) -> str:
         ),
         Problem.GROUP_LINKED_ELSEWHERE: t._(
             "This group is already linked to the team {team}."
-        ).format(team=f"<b>{esc(refusal.details.get('team', ''))}</b>"),
+        ).format(team=f"<b>{_quoted(refusal, 'team')}</b>"),
         Problem.ALREADY_EXISTS: t._("A team called {team} already exists.").format(
-            team=f"<b>{esc(refusal.details.get('name', ''))}</b>"
+            team=f"<b>{_quoted(refusal, 'name')}</b>"
         ),
         Problem.STALE_BUTTON: t._("This button is no longer active. Please start again."),
         Problem.TEXT_EMPTY: t._("That was empty. Please type the text."),
@@ -72,7 +82,7 @@ def refusal_text(t: Translator, refusal: DomainError | PermissionDenied) -> str:
         Problem.QUERY_TOO_LONG: t._("That is too long for a search: up to 200 characters."),
         Problem.SERVICE_UNKNOWN: t._("I can't find that service any more."),
         Problem.MUNICIPALITY_UNKNOWN: t._("I don't know the municipality {name}.").format(
-            name=f"<b>{esc(str(refusal.details.get('name', '')))}</b>"
+            name=f"<b>{_quoted(refusal, 'name')}</b>"
         ),
         Problem.ANNOUNCEMENT_ALREADY_SENT: t._(
             "This announcement has already been sent or cancelled: nothing more to do."
@@ -107,10 +117,10 @@ def refusal_text(t: Translator, refusal: DomainError | PermissionDenied) -> str:
             "The attendance register of this meeting is closed. Reopen it to make changes."
         ),
         Problem.ALREADY_MARKED: t._("{name} is already marked as present.").format(
-            name=esc(str(refusal.details.get("name", "")))
+            name=_quoted(refusal, "name")
         ),
         Problem.NOT_MARKED: t._("{name} is not marked as present.").format(
-            name=esc(str(refusal.details.get("name", "")))
+            name=_quoted(refusal, "name")
         ),
         Problem.GUEST_INVALID: t._(
             "Please type the guest's name and institution, separated by a comma, e.g. "
@@ -128,7 +138,7 @@ def refusal_text(t: Translator, refusal: DomainError | PermissionDenied) -> str:
         Problem.OWNER_UNKNOWN: t._(
             "I can't find {name} in the team. Write the person's @username or first name, "
             "or leave it out and pick the person from a list."
-        ).format(name=f"<b>{esc(str(refusal.details.get('name', '')))}</b>"),
+        ).format(name=f"<b>{_quoted(refusal, 'name')}</b>"),
         Problem.TASK_UNKNOWN: t._("I can't find that task any more."),
         Problem.TASK_CLOSED: t._("This task is already closed."),
         Problem.POLL_UNKNOWN: t._("I can't find that date poll any more."),
@@ -143,9 +153,9 @@ def refusal_text(t: Translator, refusal: DomainError | PermissionDenied) -> str:
         Problem.POLL_SLOT_INVALID: t._(
             "I couldn't read {text} as a day and hour. Please give each date with its hour, "
             "e.g. <i>wtorek 14:30</i>."
-        ).format(text=f"<i>{esc(str(refusal.details.get('text', '')))}</i>"),
+        ).format(text=f"<i>{_quoted(refusal, 'text')}</i>"),
         Problem.POLL_SLOT_PAST: t._("{text} has already passed. Please give future dates.").format(
-            text=f"<i>{esc(str(refusal.details.get('text', '')))}</i>"
+            text=f"<i>{_quoted(refusal, 'text')}</i>"
         ),
         Problem.CLIENT_DATA: t._(
             "This looks like a PESEL number. Data of social-assistance clients must not go "
