@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     # past, are deleted by a daily job. Meetings: an EU-funded programme keeps records ~5 years.
     retention_inactive_months: int = Field(default=24, ge=1)
     retention_meeting_months: int = Field(default=60, ge=1)
+    # "plain" lines, or "json": one object per line for a log collector.
+    log_format: Literal["plain", "json"] = "plain"
 
     @field_validator("bot_admin_ids", mode="before")
     @classmethod

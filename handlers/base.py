@@ -30,6 +30,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.config import Settings
 from bot.i18n import Translator, pick_language, translator
+from bot.logs import current_update
 from bot.permissions import Actor, PermissionDenied
 from bot.render import split_message
 from handlers.refusals import refusal_text
@@ -177,6 +178,7 @@ def handler(fn: HandlerFn) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awai
         user, chat = update.effective_user, update.effective_chat
         if user is None or chat is None:
             return
+        current_update.set(update.update_id)
         settings: Settings = context.bot_data["settings"]
         outbox: list[Callable[[], Awaitable[object]]] = []
         ctx: Ctx | None = None
