@@ -27,7 +27,14 @@ def _parser() -> argparse.ArgumentParser:
         prog="kooperacje-bot", description="Telegram bot of Kooperacje 3D teams."
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("run", help="run the bot (long polling)")
+    run = commands.add_parser("run", help="run the bot (long polling, or --webhook)")
+    run.add_argument(
+        "--webhook",
+        metavar="URL",
+        help="public HTTPS URL that your reverse proxy forwards to --listen:--port/telegram",
+    )
+    run.add_argument("--listen", default="127.0.0.1", help="address to listen on (webhook mode)")
+    run.add_argument("--port", type=int, default=8080, help="port to listen on (webhook mode)")
     sandbox = commands.add_parser(
         "sandbox", help="try the bot in this terminal: local Telegram emulator and demo data"
     )
@@ -184,12 +191,28 @@ async def _send_due(settings: Settings, *, loop: bool, announcements: bool) -> i
         await db.dispose()
 
 
-def _run_bot(settings: Settings) -> int:
+def _run_bot(settings: Settings, args: argparse.Namespace) -> int:
     from bot.application import ALLOWED_UPDATES, build_application
 
     settings.require_token()
     app = build_application(settings)
+    if getattr(args, "webhook", None):
+        return asyncio.run(_serve_webhook(app, args.webhook, args.listen, args.port))
     app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+    return 0
+
+
+async def _serve_webhook(app, url: str, listen: str, port: int) -> int:  # type: ignore[no-untyped-def]
+    import signal
+
+    from bot.webhook import webhook
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with webhook(app, url, listen=listen, port=port):
+        await stop.wait()
     return 0
 
 
@@ -213,7 +236,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     from storage import demo, invitations, teams
 
     if args.command in (None, "run"):
-        return _run_bot(settings)
+        return _run_bot(settings, args)
     if args.command == "sandbox":
         return _sandbox(args, settings)
     if args.command == "db" and args.db_command == "backup":

@@ -19,6 +19,7 @@ _SCOPES = (
     | _SCOPES_WITH_CHAT
 )
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _WEBHOOK_PORTS = (80, 88, 443, 8443)
 _MENU_TYPES = frozenset({"commands", "web_app", "default"})
 
@@ -68,10 +69,18 @@ def set_webhook(world: World, params: JsonDict) -> bool:
             raise bad_request(
                 "bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443"
             )
+    secret = opt_str(params, "secret_token")
+    if secret is not None and not _SECRET_TOKEN.fullmatch(secret):
+        raise bad_request("bad webhook: secret token contains unallowed characters")
     if opt_bool(params, "drop_pending_updates"):
         world.updates.drop_pending()
     world.updates.set_allowed(params.get("allowed_updates"))
-    world.webhook = {"url": url, "max_connections": opt_int(params, "max_connections") or 40}
+    world.webhook = {
+        "url": url,
+        "max_connections": opt_int(params, "max_connections") or 40,
+        # Sent by Telegram in X-Telegram-Bot-Api-Secret-Token with every webhook request.
+        "secret_token": secret,
+    }
     return True
 
 
