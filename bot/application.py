@@ -234,6 +234,10 @@ def build_application(settings: Settings, *, paced: bool = True) -> Application:
         .token(settings.require_token())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
+        # A send that times out after Telegram got it is retried and arrives twice: waiting a
+        # little longer is the cheaper mistake.
+        .read_timeout(settings.telegram_timeout)
+        .write_timeout(settings.telegram_timeout)
     )
     if paced:
         builder = builder.rate_limiter(ReliableRateLimiter())
@@ -259,8 +263,9 @@ ALLOWED_UPDATES = [
 
 @asynccontextmanager
 async def polling(app: Application, poll_timeout: int = 1) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    """Run the bot inside an event loop that is already running (the sandbox, tests and
-    benchmarks), in Application.run_polling's order; stop it cleanly afterwards."""
+    """Run the bot inside an event loop that is already running (`kooperacje-bot run`, the
+    sandbox, tests and benchmarks), in Application.run_polling's order; stop it cleanly
+    afterwards."""
     await app.initialize()
     if app.post_init:
         await app.post_init(app)

@@ -192,27 +192,41 @@ async def _send_due(settings: Settings, *, loop: bool, announcements: bool) -> i
 
 
 def _run_bot(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.application import ALLOWED_UPDATES, build_application
-
     settings.require_token()
-    app = build_application(settings)
-    if getattr(args, "webhook", None):
-        return asyncio.run(_serve_webhook(app, args.webhook, args.listen, args.port))
-    app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
-    return 0
+    return asyncio.run(_serve(settings, getattr(args, "webhook", None), args))
 
 
-async def _serve_webhook(app, url: str, listen: str, port: int) -> int:  # type: ignore[no-untyped-def]
+async def _serve(settings: Settings, webhook_url: str | None, args: argparse.Namespace) -> int:
+    """Long polling or a webhook until SIGINT/SIGTERM; with PostgreSQL, only while this
+    instance holds the lock (a second instance stands by and takes over when this one dies)."""
     import signal
 
+    from bot.application import build_application, polling
     from bot.webhook import webhook
+    from storage.standby import leadership
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with webhook(app, url, listen=listen, port=port):
-        await stop.wait()
+    lock_db = Database(settings.database_url)
+    try:
+        async with leadership(lock_db):
+            app = build_application(settings)
+            serving = (
+                webhook(
+                    app,
+                    webhook_url,
+                    listen=getattr(args, "listen", "127.0.0.1"),
+                    port=getattr(args, "port", 8080),
+                )
+                if webhook_url
+                else polling(app, poll_timeout=10)
+            )
+            async with serving:
+                await stop.wait()
+    finally:
+        await lock_db.dispose()
     return 0
 
 

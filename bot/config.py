@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     # past, are deleted by a daily job. Meetings: an EU-funded programme keeps records ~5 years.
     retention_inactive_months: int = Field(default=24, ge=1)
     retention_meeting_months: int = Field(default=60, ge=1)
+    # Seconds to wait for Telegram's answer to a request before it counts as timed out.
+    telegram_timeout: float = Field(default=10.0, gt=0)
     # "plain" lines, or "json": one object per line for a log collector.
     log_format: Literal["plain", "json"] = "plain"
 

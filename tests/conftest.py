@@ -135,6 +135,9 @@ def make_settings(emu: BotApiEmulator, db_url: str, **extra: Any) -> Settings:
         telegram_api_base_url=emu.base_url,
         database_url=db_url,
         bot_admin_ids=frozenset({ADMIN_ID}),
+        # The emulator shares two cores with four test workers: a slow answer must not be
+        # mistaken for a lost one (a retried send arrives twice).
+        telegram_timeout=30.0,
         _env_file=None,
         **extra,
     )

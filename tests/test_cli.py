@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -103,3 +106,37 @@ async def test_db_backup_is_a_consistent_copy_taken_while_a_writer_works(
     assert names == ["PZK Sieradz"]  # committed data only: Łowicz was not committed yet
     assert await _run(["db", "backup", str(target)]) == 2
     assert "exists already" in capsys.readouterr().err
+
+
+async def test_run_serves_until_sigterm_and_stops_cleanly(
+    emulator: BotApiEmulator, db_url: str, tmp_path: Path
+) -> None:
+    emulator.add_user(2501, "Ola")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=str(tmp_path),
+        env={
+            **os.environ,
+            "PYTHONPATH": str(Path(__file__).parents[1]),
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": emulator.base_url,
+            "DATABASE_URL": db_url,
+            "LOG_FORMAT": "json",
+        },
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        emulator.send_message(2501, "/start")
+        hello = await emulator.next_message(2501, timeout=30)
+        assert "Kooperacje 3D" in hello["text"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 0
+    lines = [json.loads(line) for line in stderr.decode().splitlines() if line.startswith("{")]
+    assert any("ready" in line["message"] for line in lines)
+    assert all("update_id" in line for line in lines)
+    assert TOKEN not in stderr.decode()
