@@ -93,11 +93,11 @@ async def add_task(ctx: Ctx) -> None:
     parsed = minutes.parse_task_line(line)
     try:
         meeting: Meeting | None = await minutes.latest_meeting(ctx.session, teams, ctx.now())
-        team_id = meeting.team_id if meeting else 0
+        team_id = meeting.team_id
     except DomainError:
         if len(teams) != 1:
             raise
-        meeting, team_id = None, next(iter(teams))
+        meeting, team_id = None, next(iter(teams))  # a task between meetings
     draft: dict[str, object] = {
         "team_id": team_id,
         "meeting_id": meeting.id if meeting else None,
