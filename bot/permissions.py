@@ -92,7 +92,7 @@ def allowed(
     author_telegram_id: int | None = None,
 ) -> bool:
     """May the actor do this in this team? `meetings_by` is the team's policy for calling
-    meetings; `author_telegram_id` who called the meeting being changed."""
+    meetings; `author_telegram_id` who called the meeting being changed, or owns the task."""
     if actor.is_admin:
         return True
     if team_id is None:
@@ -102,7 +102,11 @@ def allowed(
         return False
     if action == Action.CALL_MEETING and meetings_by == Role.MEMBER:
         return True
-    if action == Action.CHANGE_MEETING and author_telegram_id == actor.telegram_id:
+    # The one who called the meeting changes it; the owner of a task closes it.
+    if (
+        action in (Action.CHANGE_MEETING, Action.MANAGE_TASKS)
+        and author_telegram_id == actor.telegram_id
+    ):
         return True
     return action in _ROLE_GRANTS[role]
 

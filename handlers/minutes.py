@@ -290,9 +290,8 @@ async def on_button(ctx: Ctx) -> None:
         await _continue(ctx, {**pending.data, "owner_id": owner_id})
     elif action in ("d", "x"):
         task = await minutes.load_task(ctx.session, buttons.int_part(raw, 2))
-        own = ctx.member is not None and task.owner_id == ctx.member.id
-        if not own:
-            require(ctx.actor, Action.MANAGE_TASKS, task.team_id)
+        owner = task.owner.telegram_id if task.owner else None
+        require(ctx.actor, Action.MANAGE_TASKS, task.team_id, author_telegram_id=owner)
         state = TaskState.DONE if action == "d" else TaskState.DROPPED
         await minutes.close_task(ctx.session, task, state, ctx.member, ctx.now())
         ctx.notice(t._("Task closed: {state}").format(state=task_state_label(t, state)))
