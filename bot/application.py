@@ -238,6 +238,7 @@ def build_application(settings: Settings, *, paced: bool = True) -> Application:
         # little longer is the cheaper mistake.
         .read_timeout(settings.telegram_timeout)
         .write_timeout(settings.telegram_timeout)
+        .get_updates_read_timeout(settings.telegram_timeout)
     )
     if paced:
         builder = builder.rate_limiter(ReliableRateLimiter())

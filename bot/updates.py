@@ -8,11 +8,17 @@ updates wait for each other.
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections import OrderedDict
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+log = logging.getLogger(__name__)
+
+SEEN_UPDATES = 10_000
 
 
 def _order_key(update: object) -> int | None:
@@ -29,8 +35,26 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
+        # Telegram delivers at least once: a getUpdates answer lost to a timeout, or a webhook
+        # request it retries, brings the same update again. Handled ids are remembered.
+        self._seen: OrderedDict[int, None] = OrderedDict()
+
+    def _first_time(self, update: object) -> bool:
+        if not isinstance(update, Update):
+            return True
+        if update.update_id in self._seen:
+            return False
+        self._seen[update.update_id] = None
+        if len(self._seen) > SEEN_UPDATES:
+            self._seen.popitem(last=False)
+        return True
 
     async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        if not self._first_time(update):
+            log.info("update %s delivered again: skipped", getattr(update, "update_id", "?"))
+            if hasattr(coroutine, "close"):
+                coroutine.close()  # never awaited, on purpose
+            return
         # The user's lock is taken before a concurrency slot, so one busy user queues
         # behind themselves without occupying the slots everybody else needs.
         key = _order_key(update)

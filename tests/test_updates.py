@@ -30,3 +30,16 @@ async def test_one_users_updates_stay_in_order_while_others_proceed() -> None:
     ]
     await asyncio.gather(*(asyncio.ensure_future(j) for j in jobs))
     assert finished == [(2, 3), (1, 1), (1, 2)]
+
+
+async def test_an_update_delivered_twice_is_handled_once() -> None:
+    # Telegram delivers at least once (a lost getUpdates answer, a retried webhook request).
+    processor = PerUserUpdateProcessor(8)
+    handled: list[int] = []
+
+    async def work(update_id: int) -> None:
+        handled.append(update_id)
+
+    for update_id in (1, 2, 1, 3, 2):
+        await processor.process_update(_update(update_id, 7), work(update_id))
+    assert handled == [1, 2, 3]
