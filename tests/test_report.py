@@ -56,6 +56,7 @@ INSTITUTIONS = [
 GUEST_INSTITUTION = ("Sąd Rejonowy", Sector.COURT)
 KASIA, MAREK = 2001, 2002  # coordinator of PZK Sieradz and PZK Zduńska Wola; a plain member
 KASIA_TOWNS = ("Sieradz", "Zduńska Wola")
+REPORT_WAIT = 30.0  # seconds
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Core inserts of plain rows: the ORM's bulk path costs more than the database here.
 MEMBER, MEETING = Member.__table__, Meeting.__table__
@@ -277,12 +278,19 @@ async def _report_files(
     harness: Harness, chat_id: int, filename: str = f"raport-{YEAR}-01-01_{YEAR}-12-31.xlsx"
 ) -> tuple[Any, bytes]:
     """The workbook and the chart the bot sent after its summary."""
-    document = await harness.emu.next_message(chat_id)
+    document = await harness.emu.next_message(chat_id, timeout=REPORT_WAIT)
     assert document["document"]["file_name"] == filename
-    photo = await harness.emu.next_message(chat_id)
+    photo = await harness.emu.next_message(chat_id, timeout=REPORT_WAIT)
     workbook = load_workbook(BytesIO(harness.emu.file_bytes(document["document"]["file_id"])))
     chart = harness.emu.file_bytes(photo["photo"][-1]["file_id"])
     return workbook, chart
+
+
+async def _ask(harness: Harness, user_id: int, command: str) -> dict[str, Any]:
+    """The summary comes with the files, after the chart is drawn: the first chart of a
+    process loads matplotlib, seconds on a busy machine."""
+    harness.emu.send_message(user_id, command)
+    return await harness.emu.next_message(user_id, timeout=REPORT_WAIT)
 
 
 def _rows(sheet: Any) -> list[tuple[Any, ...]]:
@@ -300,7 +308,7 @@ async def test_coordinator_gets_summary_workbook_and_chart(
     harness: Harness, seeded: dict[str, Expected]
 ) -> None:
     total = _total(seeded, KASIA_TOWNS)
-    summary = await harness.say(KASIA, f"/raport {YEAR}")
+    summary = await _ask(harness, KASIA, f"/raport {YEAR}")
     text = summary["text"]
     assert text.startswith(f"Liczby za okres 1.01.{YEAR} – 31.12.{YEAR}")
     assert "PZK Sieradz, PZK Zduńska Wola" in text
@@ -352,7 +360,7 @@ async def test_admin_gets_the_whole_region_in_english(
     harness: Harness, seeded: dict[str, Expected]
 ) -> None:
     total = _total(seeded, TOWNS)
-    summary = await harness.say(ADMIN_ID, f"/report {YEAR}")
+    summary = await _ask(harness, ADMIN_ID, f"/report {YEAR}")
     text = summary["text"]
     assert "Whole region" in text and "By municipality" in text
     assert f"Meetings held: {total.held}; cancelled: {total.cancelled}" in text
@@ -409,7 +417,7 @@ async def test_this_year_so_far_counts_only_what_has_started(
 ) -> None:
     """With no period: 1 January to today; meetings later today or after are not held yet."""
     harness.set_clock(datetime(YEAR, 3, 19, 9, 0, tzinfo=WARSAW))  # an hour before the 6th
-    summary = await harness.say(KASIA, "/raport")
+    summary = await _ask(harness, KASIA, "/raport")
     assert f"Liczby za okres 1.01.{YEAR} – 19.03.{YEAR}" in summary["text"]
     held = sum(
         1 for n in range(5) for i in (TOWNS.index(t) for t in KASIA_TOWNS) if not _cancelled(i, n)
