@@ -452,7 +452,6 @@ def _basket_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logs.configure()
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()

@@ -58,6 +58,11 @@ MAX_PER_TICK = 500
 REGISTER_LATE = timedelta(hours=12)
 
 
+def _is_due(last: datetime | None, now: datetime, every: timedelta) -> bool:
+    """Periodic work: never done, due again, or the clock went back (tests, the sandbox)."""
+    return last is None or now - last >= every or now < last
+
+
 class Scheduler:
     def __init__(
         self,
@@ -86,11 +91,7 @@ class Scheduler:
 
     async def _tick(self) -> int:
         now = self.clock()
-        if (
-            self._last_housekeeping is None
-            or now - self._last_housekeeping >= HOUSEKEEPING_EVERY
-            or now < self._last_housekeeping
-        ):
+        if _is_due(self._last_housekeeping, now, HOUSEKEEPING_EVERY):
             await self.housekeeping(now)
         handled = 0
         while handled < MAX_PER_TICK:
@@ -104,11 +105,7 @@ class Scheduler:
 
     async def housekeeping(self, now: datetime) -> None:
         self._last_housekeeping = now
-        if (
-            self._last_purge is None
-            or now - self._last_purge >= PURGE_EVERY
-            or now < self._last_purge
-        ):
+        if _is_due(self._last_purge, now, PURGE_EVERY):
             await self.purge(now)
         async with self.db.session() as session:
             taken = await reminders.recover(session, now)

@@ -124,7 +124,7 @@ async def _continue(ctx: Ctx, draft: dict[str, object]) -> None:
     """Ask for what the draft lacks, or create the task."""
     t = ctx.t
     if "owner_id" not in draft:
-        people = await minutes.team_members(ctx.session, int(str(draft["team_id"])))
+        people = await meetings.team_members(ctx.session, int(str(draft["team_id"])))
         if len(people) > OWNER_BUTTONS:
             # Telegram refuses keyboards much larger than this; a big team names the person.
             ctx.reply(
@@ -284,7 +284,7 @@ async def on_button(ctx: Ctx) -> None:
             raise DomainError(Problem.STALE_BUTTON)
         team_id = int(pending.data["team_id"])
         owner_id = buttons.int_part(raw, 2)
-        people = {person.id for person in await minutes.team_members(ctx.session, team_id)}
+        people = {person.id for person in await meetings.team_members(ctx.session, team_id)}
         if owner_id not in people:
             raise DomainError(Problem.MEMBER_UNKNOWN)
         await _continue(ctx, {**pending.data, "owner_id": owner_id})

@@ -383,7 +383,12 @@ async def team_upcoming(
 
 async def team_members(session: AsyncSession, team_id: int) -> Sequence[Member]:
     return (
-        await session.scalars(select(Member).join(Membership).where(Membership.team_id == team_id))
+        await session.scalars(
+            select(Member)
+            .join(Membership)
+            .where(Membership.team_id == team_id)
+            .order_by(Member.name)
+        )
     ).all()
 
 

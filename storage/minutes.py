@@ -8,7 +8,6 @@ is reminded the day before the due day (a row of the reminder queue, sent once).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -18,7 +17,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from storage import audit, teams
+from storage import audit, meetings, teams
+from storage.basket.text import fold
 from storage.errors import DomainError, Problem
 from storage.models import (
     Decision,
@@ -118,33 +118,16 @@ async def undo_decision(session: AsyncSession, decision_id: int, author: Member 
     await session.flush()
 
 
-def _fold(text: str) -> str:
-    return "".join(
-        c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c)
-    ).replace("ł", "l")
-
-
-async def team_members(session: AsyncSession, team_id: int) -> Sequence[Member]:
-    return (
-        await session.scalars(
-            select(Member)
-            .join(Membership, Membership.member_id == Member.id)
-            .where(Membership.team_id == team_id)
-            .order_by(Member.name)
-        )
-    ).all()
-
-
 async def find_owner(session: AsyncSession, team_id: int, reference: str) -> Member:
     """A team member by @username, full name or first name (unique), ignoring case and
     diacritics."""
-    wanted = _fold(reference.lstrip("@"))
-    people = await team_members(session, team_id)
+    wanted = fold(reference.lstrip("@"))
+    people = await meetings.team_members(session, team_id)
     if reference.startswith("@"):
-        found = [m for m in people if m.username and _fold(m.username) == wanted]
+        found = [m for m in people if m.username and fold(m.username) == wanted]
     else:
-        found = [m for m in people if _fold(m.name) == wanted] or [
-            m for m in people if _fold(m.name).split()[:1] == [wanted]
+        found = [m for m in people if fold(m.name) == wanted] or [
+            m for m in people if fold(m.name).split()[:1] == [wanted]
         ]
     if len(found) != 1:
         raise DomainError(Problem.OWNER_UNKNOWN, name=reference)

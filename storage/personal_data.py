@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -144,10 +144,8 @@ class Erased:
 
 async def erase(session: AsyncSession, member: Member) -> Erased:
     telegram_id = member.telegram_id
-    kept = len(
-        (
-            await session.scalars(select(Attendance.id).where(Attendance.member_id == member.id))
-        ).all()
+    kept = await session.scalar(
+        select(func.count()).select_from(Attendance).where(Attendance.member_id == member.id)
     )
     await session.execute(delete(MeetingCard).where(MeetingCard.chat_id == telegram_id))
     await session.execute(
@@ -161,4 +159,4 @@ async def erase(session: AsyncSession, member: Member) -> Erased:
     )
     await session.execute(delete(Member).where(Member.id == member.id))
     session.expunge(member)
-    return Erased(kept)
+    return Erased(kept or 0)
