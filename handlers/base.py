@@ -7,8 +7,10 @@ Telegram is being called.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -34,7 +36,7 @@ from bot.logs import current_update
 from bot.permissions import Actor, PermissionDenied
 from bot.render import split_message
 from handlers.refusals import refusal_text
-from storage.db import Database
+from storage.db import Database, connection_lost
 from storage.errors import DomainError
 from storage.members import find_member
 from storage.models import Member, utcnow
@@ -43,6 +45,9 @@ log = logging.getLogger(__name__)
 
 # Last seen is written at most this often: a write per update would cost every update.
 SEEN_EVERY = timedelta(days=1)
+# A lost database connection is outlasted, not reported, for this long (seconds): retrying is
+# safe because nothing was sent yet (replies wait for the commit).
+RETRY_FOR = 25.0
 
 Keyboard = Sequence[Sequence[tuple[str, str]]]  # rows of (label, callback data or http URL)
 
@@ -182,7 +187,11 @@ def handler(fn: HandlerFn) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awai
         settings: Settings = context.bot_data["settings"]
         outbox: list[Callable[[], Awaitable[object]]] = []
         ctx: Ctx | None = None
-        try:
+
+        async def unit_of_work() -> None:
+            nonlocal ctx
+            outbox.clear()
+            ctx = None
             async with _db(context.application).session() as session:
                 member = await find_member(session, user.id)
                 if (
@@ -212,6 +221,9 @@ def handler(fn: HandlerFn) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awai
                     outbox,
                 )
                 await fn(ctx)
+
+        try:
+            await _retrying(unit_of_work)
         except (DomainError, PermissionDenied) as refusal:
             # Rolled back: nothing queued is sent; the user learns why, in their language.
             t = ctx.t if ctx else translator(pick_language(None, user.language_code))
@@ -234,6 +246,22 @@ def handler(fn: HandlerFn) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awai
         await flush(outbox)
 
     return wrapper
+
+
+async def _retrying(work: Callable[[], Awaitable[None]]) -> None:
+    """Run the unit of work again while the database connection is lost (a server restart,
+    SQLite locked past busy_timeout), with backoff, for up to RETRY_FOR; then give up."""
+    delay, deadline = 0.5, time.monotonic() + RETRY_FOR
+    while True:
+        try:
+            await work()
+            return
+        except Exception as error:
+            if not connection_lost(error) or time.monotonic() + delay > deadline:
+                raise
+            log.warning("database connection lost (%s): handling the update again", error)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 4.0)
 
 
 async def flush(outbox: list[Callable[[], Awaitable[object]]]) -> None:

@@ -10,11 +10,16 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.i18n import pick_language, translator
+from storage.db import connection_lost
 
 log = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update is None and context.error is not None and connection_lost(context.error):
+        # A job's tick while the database is away: one line a tick, the next tick tries again.
+        log.warning("database unavailable, job skipped: %s", context.error)
+        return
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("update %s failed", update_id, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:

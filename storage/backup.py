@@ -18,10 +18,11 @@ class BackupError(Exception):
     pass
 
 
-def backup_sqlite(database_url: str, target: Path, *, pages_per_step: int = 256) -> int:
+def backup_sqlite(database_url: str, target: Path) -> int:
     """SQLite's online backup API: a snapshot even while the bot writes (WAL included).
-    Copies in steps so the bot's writers are held up for a moment at a time, not for the
-    whole copy. Returns the size of the copy in bytes."""
+    One step: in WAL mode (the bot's) the copy is a read transaction, which writers do not
+    wait for. A copy in steps restarts whenever the bot commits between two of them, and
+    never finished while the bot was busy. Returns the size of the copy in bytes."""
     url = make_url(database_url)
     if not url.drivername.startswith("sqlite"):
         raise BackupError(PG_DUMP_ADVICE)
@@ -33,7 +34,7 @@ def backup_sqlite(database_url: str, target: Path, *, pages_per_step: int = 256)
     source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True, timeout=30)
     copy = sqlite3.connect(target)
     try:
-        source.backup(copy, pages=pages_per_step)
+        source.backup(copy, pages=-1)
     finally:
         copy.close()
         source.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -58,6 +60,30 @@ def alembic_config(connection: Connection | None = None) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection
     return config
+
+
+# PostgreSQL's codes for a connection that failed or was ended by the server (shutdown,
+# restart, pg_terminate_backend, "the database system is starting up").
+_CONNECTION_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+
+
+def connection_lost(error: BaseException) -> bool:
+    """The database went away (or SQLite's write lock was held past busy_timeout), not the
+    work: the same unit of work, run again on a new connection, may well succeed."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, DBAPIError) and cause.connection_invalidated:
+            return True
+        if isinstance(cause, ConnectionError):  # refused or reset while connecting
+            return True
+        if str(getattr(cause, "sqlstate", "") or "").startswith(_CONNECTION_SQLSTATES):
+            return True
+        if isinstance(cause, sqlite3.OperationalError) and "database is locked" in str(cause):
+            return True
+        cause = cause.orig if isinstance(cause, DBAPIError) else cause.__cause__
+    return False
 
 
 class Database:
