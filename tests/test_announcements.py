@@ -401,6 +401,7 @@ async def test_blocked_unstarted_and_failing_recipients_are_reported(harness: Ha
         description="Bad Request: not enough rights to send text messages to the chat",
     )
     harness.emu.inject_error(500, method="sendMessage", count=4, chat_id=PIOTR)
+    harness.app.bot.rate_limiter.budget = 2.0  # retries for 2 s, not a minute: 3 tries
     harness.emu.inject_error(429, method="sendMessage", count=1, chat_id=EWA)
     await harness.emu.settle(quiet=0.2)
     controls = await _preview(

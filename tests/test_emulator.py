@@ -494,7 +494,7 @@ async def test_flood_limits_refill_in_real_time(emu: BotApiEmulator, bot: Bot) -
     await bot.send_message(ANNA, "1")
     with pytest.raises(RetryAfter):
         await bot.send_message(ANNA, "2")
-    await asyncio.sleep(0.25)
+    await asyncio.sleep(1.05)  # the bucket refilled after 0.2 s, but retry_after is whole seconds
     await bot.send_message(ANNA, "3")
     assert [m["text"] for m in emu.messages(ANNA)] == ["1", "3"]
 
@@ -527,6 +527,100 @@ async def test_injected_delay_times_out_but_is_still_applied(emu: BotApiEmulator
         assert (await emu.next_message(ANNA, timeout=2))["text"] == "późno"
     finally:
         await impatient.shutdown()
+
+
+async def test_outage_answers_5xx_for_every_method_until_it_ends(
+    bot: Bot, emu: BotApiEmulator
+) -> None:
+    before = len(emu.calls)  # getMe of initialize()
+    end = emu.outage(0.6, status=502)
+    with pytest.raises(NetworkError, match="Bad Gateway"):
+        await bot.send_message(ANNA, "x")
+    with pytest.raises(NetworkError, match="Bad Gateway"):
+        await bot.get_updates(timeout=0)
+    with pytest.raises(NetworkError, match="Bad Gateway"):
+        await bot.get_me()
+    assert emu.messages(ANNA) == []  # not applied
+    await asyncio.sleep(max(0.0, end - time.monotonic()))
+    await bot.send_message(ANNA, "po awarii")
+    assert [m["text"] for m in emu.messages(ANNA)] == ["po awarii"]
+    assert [c.status for c in emu.calls[before:]] == [502, 502, 502, 200]
+
+
+async def test_hanging_outage_times_out_and_applies_sends_when_it_ends(
+    emu: BotApiEmulator,
+) -> None:
+    impatient = Bot(
+        TOKEN,
+        base_url=emu.base_url,
+        request=HTTPXRequest(read_timeout=0.2),
+        get_updates_request=HTTPXRequest(read_timeout=0.2),
+    )
+    emu.send_message(ANNA, "czy ktoś tu jest?")
+    try:
+        end = emu.outage(1.0, status=None)
+        with pytest.raises(TimedOut):
+            await impatient.send_message(ANNA, "w zawieszeniu")
+        with pytest.raises(TimedOut):
+            await impatient.get_updates(timeout=0)
+        assert emu.messages(ANNA) == []
+        # When the outage ends the hung send is carried out; its answer goes nowhere.
+        assert (await emu.next_message(ANNA, timeout=3))["text"] == "w zawieszeniu"
+        assert time.monotonic() >= end
+        await emu.next_call("sendMessage")
+        assert [(c.method, c.status) for c in emu.abandoned_calls] == [("sendMessage", 200)]
+        # The abandoned long poll delivered nothing: the update is still there.
+        (update,) = await impatient.get_updates(timeout=0)
+        assert update.message is not None and update.message.text == "czy ktoś tu jest?"
+    finally:
+        await impatient.shutdown()
+
+
+async def test_hanging_outage_can_drop_what_it_held(emu: BotApiEmulator) -> None:
+    patient = Bot(TOKEN, base_url=emu.base_url, request=HTTPXRequest(read_timeout=5))
+    try:
+        emu.outage(0.3, status=None, apply_hung=False)
+        with pytest.raises(NetworkError, match="Gateway Timeout"):
+            await patient.send_message(ANNA, "zgubione")
+        assert emu.messages(ANNA) == [] and emu.abandoned_calls == []
+    finally:
+        await patient.shutdown()
+
+
+async def test_requests_before_retry_after_are_refused_and_counted(
+    http: httpx.AsyncClient,
+) -> None:
+    clock = FakeClock()
+    emulator = await flood_emulator(clock, users=2)
+    emulator.limits = FloodLimits(private_per_second=2)
+    try:
+        async with httpx.AsyncClient(base_url=f"{emulator.base_url}{TOKEN}/") as client:
+            for _ in range(3):
+                assert (await call(client, "sendMessage", chat_id=1, text="x"))[0] == 200
+            status, body = await call(client, "sendMessage", chat_id=1, text="x")
+            assert status == 429 and body["parameters"] == {"retry_after": 1}
+            assert emulator.early_requests == []
+            # The bucket has a token again after 0.5 s, but the bot was told 1 s (rounded up).
+            clock.now += 0.5
+            status, body = await call(client, "editMessageText", chat_id=1, message_id=1, text="y")
+            assert status == 429 and body["parameters"] == {"retry_after": 1}
+            assert [c.method for c in emulator.early_requests] == ["editMessageText"]
+            assert (await call(client, "sendMessage", chat_id=2, text="x"))[0] == 200  # other chat
+            assert (await call(client, "getChat", chat_id=1))[0] == 200  # not flood-counted
+            clock.now += 0.5
+            assert (await call(client, "sendMessage", chat_id=1, text="x"))[0] == 200
+            # An injected 429 sets a wait too.
+            emulator.inject_error(429, chat_id=2, description="Too Many Requests: retry after 5")
+            assert (await call(client, "sendMessage", chat_id=2, text="x"))[0] == 429
+            clock.now += 4.9
+            status, body = await call(client, "sendMessage", chat_id=2, text="x")
+            assert status == 429 and body["parameters"] == {"retry_after": 1}
+            clock.now += 0.1
+            assert (await call(client, "sendMessage", chat_id=2, text="x"))[0] == 200
+            assert len(emulator.early_requests) == 2
+            assert len(emulator.retry_afters) == 4
+    finally:
+        await emulator.stop()
 
 
 # -- getUpdates -------------------------------------------------------------------------------

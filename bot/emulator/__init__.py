@@ -85,6 +85,9 @@ Strictness (Telegram's exact descriptions; HTTP 400 unless noted)
   counts sendMessage/sendDocument/sendPhoto/editMessage*. Over a limit: 429 ``Too Many
   Requests: retry after N`` with ``parameters.retry_after`` = N (ceil, >= 1). A refused or
   failed call uses no token and is not applied. ``emu.limits = ...`` resets the buckets.
+  A 429 (from the buckets or injected) puts its chat under a wait of ``retry_after`` seconds:
+  until it is over, every flood-counted call to that chat is refused with 429 and the time
+  left, and recorded in ``emu.early_requests`` (a well-behaved bot has none).
 * getUpdates: ``offset`` confirms (negative keeps the last |offset|), ``limit``, ``timeout``
   long polling that returns as soon as an update is queued, ``allowed_updates`` remembered
   (default: all but chat_member and reactions). A second poll ends the waiting one with 409
@@ -152,6 +155,16 @@ long texts themselves).
                      chat_id=None)             # next matching calls fail, not applied
     emu.inject_delay(seconds, method="sendMessage", count=1)  # held; still applied even if
                                                               # the client times out
+    emu.outage(seconds, status=502)  # -> end (time.monotonic); every method, getUpdates too,
+                                 # answers 502 (not applied) until then
+    emu.outage(seconds, status=None, apply_hung=True)  # every request hangs until the end, so
+                                 # clients time out; then each is carried out (a timed-out send
+                                 # is delivered, as Telegram may do), or with apply_hung=False
+                                 # answered 504 and dropped. A hung getUpdates whose client hung
+                                 # up delivers nothing.
+    emu.retry_afters             # every 429 answered, as ApiCalls
+    emu.early_requests           # calls to a chat before its retry_after had elapsed
+    emu.abandoned_calls          # calls carried out after their client hung up (timed out)
 The waits raise AssertionError with the last relevant calls on timeout.
 
 Where this differs from the original spec, Telegram won: ``&foo;`` and a bare ``&`` are kept

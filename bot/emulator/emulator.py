@@ -53,7 +53,7 @@ class BotApiEmulator:
         self._faults = FaultPlan()
         self._flood: FloodControl | None = None
         self.limits = limits
-        self._dispatcher = Dispatcher(self.world, self._faults, lambda: self._flood)
+        self._dispatcher = Dispatcher(self.world, self._faults, lambda: self._flood, clock)
         self._server = ApiServer(token, self._dispatcher, self.world.files)
         self._started = False
 
@@ -94,8 +94,11 @@ class BotApiEmulator:
 
     @limits.setter
     def limits(self, limits: FloodLimits | None) -> None:
-        # Fresh, full buckets: changing limits mid-test starts a new accounting period.
+        # Fresh, full buckets and no waits: changing limits mid-test starts a new accounting
+        # period.
         self._flood = FloodControl(limits, self._clock) if limits else None
+        if hasattr(self, "_dispatcher"):
+            self._dispatcher.forget_waits()
 
     # -- the Telegram side: people and chats ------------------------------------------------
 
@@ -218,6 +221,22 @@ class BotApiEmulator:
     @property
     def calls(self) -> list[ApiCall]:
         return self._dispatcher.calls
+
+    @property
+    def retry_afters(self) -> list[ApiCall]:
+        """Every 429 answered (flood control, early requests and injected ones)."""
+        return list(self._dispatcher.retry_afters)
+
+    @property
+    def early_requests(self) -> list[ApiCall]:
+        """Flood-counted calls to a chat made before the retry_after it was given elapsed."""
+        return list(self._dispatcher.early)
+
+    @property
+    def abandoned_calls(self) -> list[ApiCall]:
+        """Calls carried out after their client had hung up (timed out): a timed-out send
+        that the bot may repeat."""
+        return list(self._dispatcher.abandoned)
 
     @property
     def pending_updates(self) -> list[JsonDict]:
@@ -358,3 +377,10 @@ class BotApiEmulator:
         self, seconds: float, method: str | None = "sendMessage", count: int = 1
     ) -> None:
         self._faults.add_delay(seconds, method, count)
+
+    def outage(self, seconds: float, status: int | None = 502, *, apply_hung: bool = True) -> float:
+        """For the next ``seconds``, every method (getUpdates too) fails with ``status``, not
+        applied; with ``status=None`` every request hangs until the outage ends (the client
+        times out) and is then carried out, or answered 504 and dropped if not ``apply_hung``.
+        Returns the time.monotonic() at which it ends."""
+        return self._faults.add_outage(seconds, status, apply_hung).end

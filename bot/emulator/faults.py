@@ -1,7 +1,9 @@
-"""Injected failures: HTTP errors and held requests for the next N matching calls."""
+"""Injected failures: HTTP errors and held requests for the next N matching calls, and
+outages: every request of a time window fails with a 5xx, or hangs until the window ends."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,10 +28,36 @@ class _Fault:
         return self.chat_id is None or params.get("chat_id") == self.chat_id
 
 
+@dataclass(frozen=True)
+class Outage:
+    """Every method, getUpdates included, from ``start`` to ``end`` (time.monotonic)."""
+
+    start: float
+    end: float
+    error: ApiError | None  # None: requests hang until the end instead of failing
+    apply_hung: bool = True  # a hung request is carried out when the outage ends
+
+    def active(self, now: float) -> bool:
+        return self.start <= now < self.end
+
+
 class FaultPlan:
     def __init__(self) -> None:
         self._errors: list[_Fault] = []
         self._delays: list[_Fault] = []
+        self._outages: list[Outage] = []
+
+    def add_outage(self, seconds: float, status: int | None, apply_hung: bool) -> Outage:
+        # Real time, not the flood clock: hung requests really wait, and so does the client.
+        now = time.monotonic()
+        error = injected_error(status, None) if status is not None else None
+        outage = Outage(now, now + seconds, error, apply_hung)
+        self._outages = [o for o in self._outages if o.end > now] + [outage]
+        return outage
+
+    def outage(self) -> Outage | None:
+        now = time.monotonic()
+        return next((o for o in self._outages if o.active(now)), None)
 
     def add_error(
         self,

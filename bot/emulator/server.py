@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from .dispatch import NOT_FOUND, Dispatcher
+from .dispatch import NOT_FOUND, Dispatcher, Ticket
 from .errors import ApiError
 from .files import FileStore
 from .params import read_params
@@ -71,10 +71,15 @@ class ApiServer:
         else:
             # Shielded: a request the client gave up on (timeout) is still carried out, as on
             # Telegram, where a timed-out sendMessage may well have been delivered.
-            task = asyncio.ensure_future(self.dispatcher.handle(method, params))
+            ticket = Ticket()
+            task = asyncio.ensure_future(self.dispatcher.handle(method, params, ticket))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-            status, payload = await asyncio.shield(task)
+            try:
+                status, payload = await asyncio.shield(task)
+            except asyncio.CancelledError:
+                ticket.abandoned = True  # recorded as such when it is carried out
+                raise
         return web.json_response(payload, status=status)
 
     async def _file(self, request: web.Request) -> web.Response:
