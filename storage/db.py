@@ -70,19 +70,25 @@ _CONNECTION_SQLSTATES = ("08", "57P01", "57P02", "57P03")
 def connection_lost(error: BaseException) -> bool:
     """The database went away (or SQLite's write lock was held past busy_timeout), not the
     work: the same unit of work, run again on a new connection, may well succeed."""
-    seen: set[int] = set()
-    cause: BaseException | None = error
-    while cause is not None and id(cause) not in seen:
-        seen.add(id(cause))
-        if isinstance(cause, DBAPIError) and cause.connection_invalidated:
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated:
             return True
-        if isinstance(cause, ConnectionError):  # refused or reset while connecting
+        # asyncpg's own exception is the cause of the driver error SQLAlchemy wraps.
+        causes = [error.orig, getattr(error.orig, "__cause__", None)]
+    else:
+        # Raised as is while connecting: refused or reset, "the database system is starting
+        # up". Only here, so that a network error of Telegram's is not mistaken for one.
+        causes = [error]
+    for cause in causes:
+        # "Multiple exceptions": each address of a name (localhost: ::1, 127.0.0.1) refused.
+        if isinstance(cause, ConnectionError) or (
+            isinstance(cause, OSError) and str(cause).startswith("Multiple exceptions")
+        ):
             return True
         if str(getattr(cause, "sqlstate", "") or "").startswith(_CONNECTION_SQLSTATES):
             return True
         if isinstance(cause, sqlite3.OperationalError) and "database is locked" in str(cause):
             return True
-        cause = cause.orig if isinstance(cause, DBAPIError) else cause.__cause__
     return False
 
 

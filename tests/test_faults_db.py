@@ -20,12 +20,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, make_url, select, text
+from sqlalchemy.exc import IntegrityError, OperationalError
+from telegram.error import NetworkError
 
 from bot.emulator import BotApiEmulator
 from handlers import base
 from storage import basket, meetings, teams
 from storage.basket.vocabulary import CATEGORIES
-from storage.db import Database
+from storage.db import Database, connection_lost
 from storage.members import find_member
 from storage.models import (
     Answer,
@@ -106,6 +108,20 @@ async def _press(harness: Harness, user_id: int, card: dict[str, Any], label: st
 
 
 # ------------------------------------------------------------- A. PostgreSQL restarted
+
+
+def test_what_counts_as_a_lost_database_connection() -> None:
+    refused = ConnectionRefusedError(111, "Connect call failed")
+    assert connection_lost(refused)  # asyncpg raises it as is while connecting
+    assert connection_lost(
+        OperationalError("BEGIN", {}, sqlite3.OperationalError("database is locked"))
+    )
+    assert not connection_lost(IntegrityError("INSERT", {}, sqlite3.IntegrityError("UNIQUE")))
+    assert not connection_lost(ValueError("not the database"))
+    # Telegram unreachable inside a handler is no reason to run the update again.
+    network = NetworkError("httpx.ConnectError")
+    network.__cause__ = refused
+    assert not connection_lost(network)
 
 
 @pytest.fixture
