@@ -4,11 +4,11 @@ Run from the project root: `python -m bench.broadcast [--members N] [--quick] [-
 (--quick: 100 members). Prints, for a clean run and for one where 5% of recipients blocked
 the bot and 1% of calls fail with a 5xx: messages per second (target at least 27, 90% of
 Telegram's 30/s), over the whole send and after the first second (the limiter's initial
-burst of 29 inflates the former for a small audience), 429 answers (target 0 after the
+burst inflates the former for a small audience), 429 answers (target 0 after the
 first second), total time and peak memory (RSS of the whole process, emulator included).
 SQLite (a temporary file); PostgreSQL too when BENCH_DATABASE_URL or TEST_DATABASE_URL is
 set. The real sending path: the bot's rate limiter (bot/delivery.py on PTB's
-AIORateLimiter) and bot/broadcast.py.
+BaseRateLimiter) and bot/broadcast.py.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from storage.models import (
 TOKEN = "123456:BENCH-token-for-the-emulator-01"
 AUTHOR = 1
 FIRST_MEMBER = 100_000
-# Paced at 29/s after a burst of 29: 100 members take under 3 s a run, of four runs.
+# Paced at 29/s: 100 members take under 3 s a run, of four runs.
 MEMBERS, QUICK_MEMBERS = 3_000, 100
 
 

@@ -1,9 +1,9 @@
 """Delivers announcements: a few sending tasks claim delivery rows and send one message each.
 
-Pace is not decided here. Every request goes through the bot's rate limiter (PTB's
-AIORateLimiter underneath: about 30 messages a second overall, 20 a minute per group, and
-429 answers waited out for their `retry_after`; bot/delivery.py adds 1 a second per private
-chat and retries 5xx and timeouts). Several tasks keep that budget full even when Telegram
+Pace is not decided here. Every request goes through the bot's rate limiter
+(bot/delivery.py: 29 messages a second overall, 20 a minute per group, 1 a second per private
+chat, 429 answers waited out in their chat for their `retry_after`, 5xx and timeouts retried
+for up to a minute). Several tasks keep that budget full even when Telegram
 answers slowly; the limiter keeps them within it. Each result is committed on its own, so a
 crash repeats at most the messages in flight (one per task).
 """
