@@ -46,8 +46,8 @@ OVERALL_PER_SECOND = 29
 OVERALL_BURST = 4
 # After a 429 in a chat: no bursts there, and a little slower than the limit, since the
 # limit is counted where messages arrive and the way there adds jitter.
-STRICT_PRIVATE_PERIOD = 1.1
-STRICT_GROUP_PERIOD = 60 / GROUP_PER_MINUTE + 0.1
+STRICT_PRIVATE_PERIOD = 1.25
+STRICT_GROUP_PERIOD = 60 / GROUP_PER_MINUTE + 0.25
 RETRY_AFTER_MARGIN = 0.2
 # How long one request may keep trying through 5xx answers and timeouts. Long enough for an
 # outage of Telegram of tens of seconds; bounded because the caller waits meanwhile (one

@@ -313,9 +313,9 @@ async def test_a_429_storm_delivers_everything_once_and_in_order(harness: Harnes
     )
     assert emu.early_requests == []  # never before the retry_after it was given
     assert limiter.retry_afters == len(refused)
-    # A chat that earned a 429 is paced without bursts from then on: one 429 per chat, and a
-    # second only from the jitter of a busy machine.
-    assert max(per_chat.values(), default=0) <= 2, per_chat
+    # A chat that earned a 429 is paced without bursts from then on: one 429 per chat, and
+    # more only from the jitter of a busy machine (a send delayed on its way by > 0.25 s).
+    assert max(per_chat.values(), default=0) <= 3, per_chat
     assert len(refused) <= len(team.chats) // 2, len(refused)
     async with harness.session() as session:
         retried = await session.scalar(
