@@ -111,10 +111,16 @@ COMMANDS = [
 ]
 
 
+# The buttons the bot puts on messages in group chats (meeting and poll cards, announcements,
+# the basket, the link question). Any other pressed in a group was crafted: refused before it
+# can draw a private view (a team's menu, someone's reminders) into a group.
+GROUP_CALLBACKS = frozenset({"rv", "ic", "at", "pl", "an", "ln", "kq", "kc", "kd"})
+
+
 async def route_callback(ctx: Ctx) -> None:
     prefix = buttons.parts(ctx.query.data if ctx.query else None)[0]
     target = CALLBACKS.get(prefix)
-    if target is None:
+    if target is None or (not ctx.is_private and prefix not in GROUP_CALLBACKS):
         raise DomainError(Problem.STALE_BUTTON)
     await target(ctx)
 

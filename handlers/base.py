@@ -37,7 +37,7 @@ from bot.permissions import Actor, PermissionDenied
 from bot.render import split_message
 from handlers.refusals import refusal_text
 from storage.db import Database, connection_lost
-from storage.errors import DomainError
+from storage.errors import DomainError, Problem
 from storage.members import find_member
 from storage.models import Member, utcnow
 
@@ -112,6 +112,15 @@ class Ctx:
     @property
     def is_private(self) -> bool:
         return self.chat.type == Chat.PRIVATE
+
+    def ensure_team_chat(self, team_chat_id: int | None) -> None:
+        """In a group, a team's meetings and polls are drawn only in that team's own group.
+
+        Anyone can add the bot to a group; a crafted button pressed there by a member must
+        not put the team's names, places or files in front of strangers.
+        """
+        if not self.is_private and self.chat.id != team_chat_id:
+            raise DomainError(Problem.STALE_BUTTON)
 
     @property
     def args(self) -> list[str]:

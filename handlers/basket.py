@@ -185,6 +185,10 @@ async def on_details(ctx: Ctx) -> None:
 
 
 async def template(ctx: Ctx) -> None:
+    if not ctx.is_private:
+        # The filled file comes back in private only (on_document).
+        ctx.reply(ctx.t._("Please ask for the basket file in a private chat with me."))
+        return
     ctx.send_file(
         "koszyk_uslug_szablon.xlsx",
         basket.template_xlsx(),

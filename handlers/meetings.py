@@ -341,6 +341,7 @@ async def on_answer_button(ctx: Ctx) -> None:
     if answer is None:
         raise DomainError(Problem.STALE_BUTTON)
     require(ctx.actor, Action.ANSWER_MEETING, meeting.team_id)
+    ctx.ensure_team_chat(meeting.team.chat_id)
     changed = await meetings.answer(ctx.session, meeting, ctx.member, answer, now=ctx.now())
     ctx.notice(ctx.t._("Saved: {answer}").format(answer=answer_label(ctx.t, answer)))
     if not changed:
@@ -361,6 +362,7 @@ async def on_attendees_button(ctx: Ctx) -> None:
         ctx.session, buttons.int_part(ctx.query.data if ctx.query else None, 1)
     )
     require(ctx.actor, Action.VIEW_TEAM, meeting.team_id)
+    ctx.ensure_team_chat(meeting.team.chat_id)
     t = ctx.t
     attendance = await meetings.attendance(ctx.session, meeting)
     zone = meetings.zone_of(meeting)
@@ -414,6 +416,7 @@ async def on_calendar_button(ctx: Ctx) -> None:
         ctx.session, buttons.int_part(ctx.query.data if ctx.query else None, 1)
     )
     require(ctx.actor, Action.VIEW_TEAM, meeting.team_id)
+    ctx.ensure_team_chat(meeting.team.chat_id)
     await send_meeting_ics(ctx, meeting)
 
 

@@ -280,6 +280,7 @@ async def on_button(ctx: Ctx) -> None:
         return
     poll = await polls.load_poll(ctx.session, buttons.int_part(raw, 2))
     require(ctx.actor, Action.RUN_POLL, poll.team_id)
+    ctx.ensure_team_chat(poll.team.chat_id)
     if action == "r":
         # From the card: a new message; "Refresh" on the results: the same one, updated.
         await _show_results(ctx, poll, edit=len(buttons.parts(raw)) > 3)
@@ -307,6 +308,7 @@ async def _on_vote(ctx: Ctx, slot_id: int, code: str) -> None:
     slot = await polls.load_slot(ctx.session, slot_id)
     poll = await polls.load_poll(ctx.session, slot.poll_id)
     require(ctx.actor, Action.ANSWER_MEETING, poll.team_id)
+    ctx.ensure_team_chat(poll.team.chat_id)
     changed = await polls.vote(ctx.session, slot_id, ctx.member, answer)
     ctx.notice(ctx.t._("Saved: {answer}").format(answer=vote_label(ctx.t, answer)))
     if not changed:

@@ -22,7 +22,8 @@ async def start(ctx: Ctx) -> None:
         await _begin_join(ctx, ctx.args[0])
         return
     t = ctx.t
-    if ctx.member and ctx.member.memberships:
+    # Only in private: a group (perhaps a stranger's) must not learn who is in which team.
+    if ctx.member and ctx.member.memberships and ctx.is_private:
         names = ", ".join(f"<b>{esc(m.team.name)}</b>" for m in ctx.member.memberships)
         ctx.reply(
             t._("Hello again, {name}! Your teams: {teams}.").format(
