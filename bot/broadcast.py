@@ -47,6 +47,7 @@ class Content:
     attachment_file_id: str | None
     pin: bool
     ask_read: bool
+    protect: bool
     author_chat_id: int
 
 
@@ -120,6 +121,7 @@ class Broadcaster:
                 attachment_file_id=announcement.attachment_file_id,
                 pin=announcement.pin,
                 ask_read=announcement.ask_read,
+                protect=announcement.protect_content,
                 author_chat_id=announcement.author_chat_id,
             )
         return self._content[announcement_id]
@@ -140,6 +142,7 @@ class Broadcaster:
             content.attachment_kind,
             content.attachment_file_id,
             rows,
+            protect=content.protect,
         )
 
     async def _deliver(self, row: AnnouncementDelivery, content: Content) -> None:

@@ -24,7 +24,8 @@ class Action(enum.StrEnum):
     CALL_MEETING = "call_meeting"
     # The one who called the meeting, or a coordinator.
     CHANGE_MEETING = "change_meeting"
-    SET_MEETING_POLICY = "set_meeting_policy"
+    # Who calls meetings; whether messages about the team may be forwarded.
+    CHANGE_TEAM_SETTINGS = "change_team_settings"
     # The service basket of the team's municipality.
     MANAGE_BASKET = "manage_basket"
     # An announcement to the team; coordinators of a PZK also to every team of its
@@ -56,7 +57,7 @@ _ROLE_GRANTS: Mapping[Role, frozenset[Action]] = {
             Action.VIEW_REPORT,
             Action.CALL_MEETING,
             Action.CHANGE_MEETING,
-            Action.SET_MEETING_POLICY,
+            Action.CHANGE_TEAM_SETTINGS,
             Action.MANAGE_BASKET,
             Action.ANNOUNCE,
             Action.INVITE,

@@ -128,6 +128,8 @@ class Scheduler:
         now = self.clock()
         async with self.db.session() as session:
             verdict = await self._compose(session, row, now)
+            team = await session.get(Team, row.team_id)
+            protect = team is not None and team.protect_content
         if isinstance(verdict, tuple) and isinstance(verdict[0], Delivery):
             state, note = verdict
             if state == Delivery.DROPPED:
@@ -143,6 +145,7 @@ class Scheduler:
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard(rows),
                 disable_web_page_preview=True,
+                protect_content=protect,
             )
         except Forbidden as exc:
             async with self.db.session() as session:

@@ -65,9 +65,14 @@ async def send(
     attachment_kind: str | None,
     attachment_file_id: str | None,
     rows: Keyboard | None = None,
+    protect: bool = False,
 ) -> Message:
     """The announcement as one message: the text alone, or as the caption of its file."""
-    common: dict[str, Any] = {"parse_mode": ParseMode.HTML, "reply_markup": keyboard(rows)}
+    common: dict[str, Any] = {
+        "parse_mode": ParseMode.HTML,
+        "reply_markup": keyboard(rows),
+        "protect_content": protect,
+    }
     if attachment_kind == "photo":
         return await bot.send_photo(chat_id, attachment_file_id, caption=text, **common)
     if attachment_kind == "document":

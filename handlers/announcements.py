@@ -226,6 +226,9 @@ async def _controls(ctx: Ctx, draft: Announcement, *, edit: bool) -> None:
         ),
         t._("📌 Pin in group chats: {answer}").format(answer=yes if draft.pin else no),
         t._("✅ Ask to confirm reading: {answer}").format(answer=yes if draft.ask_read else no),
+        t._("🔒 Block forwarding and saving: {answer}").format(
+            answer=yes if draft.protect_content else no
+        ),
         t._("🕒 Sending: {when}").format(when=when),
         "",
         t._("To change the text, just send a new one (or a photo or document)."),
@@ -242,6 +245,14 @@ async def _controls(ctx: Ctx, draft: Announcement, *, edit: bool) -> None:
                 t._("✅ Confirm: {answer}").format(answer=yes if draft.ask_read else no),
                 buttons.data("an", "ask", draft.id),
             ),
+        ],
+        [
+            (
+                t._("🔒 No forwarding: {answer}").format(
+                    answer=yes if draft.protect_content else no
+                ),
+                buttons.data("an", "prot", draft.id),
+            )
         ],
         [
             (
@@ -301,6 +312,10 @@ async def on_button(ctx: Ctx) -> None:
         audience_id = buttons.int_part(raw, 4) or None
         await _require_audience(ctx, audience, audience_id)
         draft.audience, draft.audience_id = audience, audience_id
+        if audience == Audience.TEAM and audience_id is not None:
+            # The team's own choice is the default; the author may still change it.
+            team = await teams.get_team(ctx.session, audience_id)
+            draft.protect_content = team.protect_content
         ctx.edit(t._("Recipients chosen."))
         await _preview(ctx, draft)
     elif action == "aud":
@@ -310,6 +325,9 @@ async def on_button(ctx: Ctx) -> None:
         await _controls(ctx, draft, edit=True)
     elif action == "ask":
         draft.ask_read = not draft.ask_read
+        await _controls(ctx, draft, edit=True)
+    elif action == "prot":
+        draft.protect_content = not draft.protect_content
         await _controls(ctx, draft, edit=True)
     elif action == "now":
         draft.send_at = None

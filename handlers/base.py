@@ -77,6 +77,8 @@ class Ctx:
     t: Translator
     outbox: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
     answered: bool = False
+    # Messages queued from now on may not be forwarded or saved (the team's choice).
+    protect: bool = False
 
     def now(self) -> datetime:
         """The current time; tests and the sandbox move this clock (`bot_data["clock"]`)."""
@@ -91,6 +93,7 @@ class Ctx:
                 InputFile(content, filename=filename),
                 caption=caption,
                 parse_mode=ParseMode.HTML,
+                protect_content=self.protect,
             )
         )
 
@@ -102,6 +105,7 @@ class Ctx:
                 InputFile(content, filename=filename),
                 caption=caption,
                 parse_mode=ParseMode.HTML,
+                protect_content=self.protect,
             )
         )
 
@@ -144,6 +148,7 @@ class Ctx:
                     parse_mode=ParseMode.HTML,
                     reply_markup=markup,
                     disable_web_page_preview=True,
+                    protect_content=self.protect,
                 )
             )
 

@@ -147,7 +147,11 @@ async def post_cards(ctx: Ctx, meeting: Meeting, *, include_group: bool = True) 
         )
     for chat_id, t, state in targets:
         text, rows = render_card(t, state)
-        ctx.outbox.append(_send_and_remember(ctx.context, meeting.id, chat_id, text, rows))
+        ctx.outbox.append(
+            _send_and_remember(
+                ctx.context, meeting.id, chat_id, text, rows, meeting.team.protect_content
+            )
+        )
 
 
 def _send_and_remember(
@@ -156,6 +160,7 @@ def _send_and_remember(
     chat_id: int,
     text: str,
     rows: list[list[tuple[str, str]]],
+    protect: bool,
 ):  # type: ignore[no-untyped-def]
     async def send() -> None:
         try:
@@ -165,6 +170,7 @@ def _send_and_remember(
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard(rows),
                 disable_web_page_preview=True,
+                protect_content=protect,
             )
         except Forbidden:
             log.info("meeting %s: chat %s cannot be reached", meeting_id, chat_id)

@@ -363,6 +363,7 @@ async def on_attendees_button(ctx: Ctx) -> None:
     )
     require(ctx.actor, Action.VIEW_TEAM, meeting.team_id)
     ctx.ensure_team_chat(meeting.team.chat_id)
+    ctx.protect = meeting.team.protect_content
     t = ctx.t
     attendance = await meetings.attendance(ctx.session, meeting)
     zone = meetings.zone_of(meeting)
@@ -474,6 +475,7 @@ async def on_meeting_button(ctx: Ctx) -> None:
         ctx.session, buttons.int_part(ctx.query.data if ctx.query else None, 1)
     )
     require(ctx.actor, Action.VIEW_TEAM, meeting.team_id)
+    ctx.protect = meeting.team.protect_content
     text, rows = await card_for(ctx, meeting, private=ctx.is_private)
     ctx.reply(text, rows)
     if ctx.is_private:

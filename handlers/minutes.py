@@ -259,6 +259,7 @@ async def send_minutes(ctx: Ctx) -> None:
 
 async def _send_minutes(ctx: Ctx, meeting: Meeting) -> None:
     require(ctx.actor, Action.VIEW_TEAM, meeting.team_id)
+    ctx.protect = meeting.team.protect_content
     attendance.ensure_started(meeting, ctx.now())
     register = await attendance.load_register(ctx.session, meeting)
     found = await minutes.minutes_of(ctx.session, meeting.id)

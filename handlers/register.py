@@ -130,6 +130,7 @@ def render_register(
 async def _keep(ctx: Ctx, meeting_id: int) -> Meeting:
     meeting = await meetings.load_meeting(ctx.session, meeting_id)
     require(ctx.actor, Action.KEEP_REGISTER, meeting.team_id)
+    ctx.protect = meeting.team.protect_content
     return meeting
 
 

@@ -61,6 +61,7 @@ async def show_teams(ctx: Ctx) -> None:
         return
     for membership in sorted(ctx.member.memberships, key=lambda m: m.team.name):
         roster = await teams.roster(ctx.session, membership.team_id)
+        ctx.protect = roster.team.protect_content
         ctx.reply(render_roster(ctx, roster), _coordinator_rows(ctx, roster))
 
 
@@ -70,24 +71,36 @@ def _coordinator_rows(ctx: Ctx, roster: Roster) -> list[list[tuple[str, str]]] |
         return None
     t = ctx.t
     who = t._("everyone") if team.meetings_by == Role.MEMBER else t._("coordinators only")
+    forwarding = t._("blocked") if team.protect_content else t._("allowed")
     return [
         [(t._("Manage members"), buttons.data("tm", team.id))],
         [(t._("Who calls meetings: {who}").format(who=who), buttons.data("tp", team.id))],
+        [
+            (
+                t._("🔒 Forwarding of the team's messages: {state}").format(state=forwarding),
+                buttons.data("tp", team.id, "f"),
+            )
+        ],
     ]
 
 
 async def on_policy_button(ctx: Ctx) -> None:
-    """`tp:<team>`: switch who may call meetings: every member or coordinators only."""
-    team = await teams.get_team(
-        ctx.session, buttons.int_part(ctx.query.data if ctx.query else None, 1)
-    )
-    require(ctx.actor, Action.SET_MEETING_POLICY, team.id)
-    await teams.set_meeting_policy(
-        ctx.session,
-        team,
-        Role.COORDINATOR if team.meetings_by == Role.MEMBER else Role.MEMBER,
-        actor_telegram_id=ctx.user.id,
-    )
+    """`tp:<team>`: switch who may call meetings (every member or coordinators only);
+    `tp:<team>:f`: switch protection of the team's messages from forwarding."""
+    raw = ctx.query.data if ctx.query else None
+    team = await teams.get_team(ctx.session, buttons.int_part(raw, 1))
+    require(ctx.actor, Action.CHANGE_TEAM_SETTINGS, team.id)
+    if len(buttons.parts(raw)) > 2:
+        await teams.set_protect_content(
+            ctx.session, team, not team.protect_content, actor_telegram_id=ctx.user.id
+        )
+    else:
+        await teams.set_meeting_policy(
+            ctx.session,
+            team,
+            Role.COORDINATOR if team.meetings_by == Role.MEMBER else Role.MEMBER,
+            actor_telegram_id=ctx.user.id,
+        )
     roster = await teams.roster(ctx.session, team.id)
     ctx.edit(render_roster(ctx, roster), _coordinator_rows(ctx, roster))
 

@@ -206,6 +206,8 @@ class Team(Base):
         JSON, default=lambda: [1, 15], server_default="[1, 15]"
     )
     digest_time: Mapped[str] = mapped_column(String(5), default="08:00", server_default="08:00")
+    # Telegram's protect_content on what the bot sends about the team: no forwarding, no saving.
+    protect_content: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     municipality: Mapped[Municipality] = relationship(back_populates="teams")
@@ -476,6 +478,7 @@ class Announcement(Base):
     attachment_file_id: Mapped[str | None] = mapped_column(String(256))
     pin: Mapped[bool] = mapped_column(default=False, server_default=false())
     ask_read: Mapped[bool] = mapped_column(default=False, server_default=false())
+    protect_content: Mapped[bool] = mapped_column(default=False, server_default=false())
     send_at: Mapped[datetime | None]
     state: Mapped[AnnouncementState] = mapped_column(
         _enum(AnnouncementState, "announcement_state"), default=AnnouncementState.DRAFT

@@ -280,6 +280,21 @@ async def link_chat(
     await session.flush()
 
 
+async def set_protect_content(
+    session: AsyncSession, team: Team, protect: bool, *, actor_telegram_id: int
+) -> None:
+    """Whether what the bot sends about the team can be forwarded or saved."""
+    team.protect_content = protect
+    audit.record(
+        session,
+        "team.protect_content",
+        actor_telegram_id=actor_telegram_id,
+        team_id=team.id,
+        protect=protect,
+    )
+    await session.flush()
+
+
 async def set_meeting_policy(
     session: AsyncSession, team: Team, who: Role, *, actor_telegram_id: int
 ) -> None:

@@ -560,3 +560,34 @@ async def test_two_processes_never_send_twice(
         c for c in emulator.calls if c.params.get("chat_id") == KASIA and "wysłane" in str(c.params)
     ]
     assert len(reports) == 1  # one report, from the process that finished it
+
+
+async def test_a_team_that_protects_its_messages_gets_protected_announcements(
+    harness: Harness,
+) -> None:
+    ids = await _region(harness)
+    async with harness.session() as session:
+        (await teams.get_team(session, ids["pzk"])).protect_content = True
+    controls = await _preview(harness, KASIA, "Tylko dla zespołu", "PZK Zduńska Wola")
+    assert "Blokada przekazywania i zapisywania: tak" in controls["text"]  # the team's default
+    await harness.press(KASIA, controls, "📤 Wyślij teraz")
+    await _finished(harness)
+    for chat in (OLA, MAREK, PZK_GROUP):
+        (message,) = _announcements_in(harness, chat)
+        assert message.get("has_protected_content") is True
+
+
+async def test_the_author_chooses_protection_for_any_audience(harness: Harness) -> None:
+    await _region(harness)
+    controls = await _preview(harness, KASIA, "Do przekazania dalej", "PZK Zduńska Wola")
+    assert "Blokada przekazywania i zapisywania: nie" in controls["text"]
+    await harness.press(KASIA, controls, "🔒 Bez przekazywania: nie")
+    controls = await harness.edited(controls)
+    assert "Blokada przekazywania i zapisywania: tak" in controls["text"]
+    await harness.press(KASIA, controls, "🔒 Bez przekazywania: tak")
+    controls = await harness.edited(controls)
+    await harness.press(KASIA, controls, "📤 Wyślij teraz")
+    await _finished(harness)
+    for chat in (OLA, MAREK, PZK_GROUP):
+        (message,) = _announcements_in(harness, chat)
+        assert "has_protected_content" not in message

@@ -148,6 +148,7 @@ async def test_one_line_form(harness: Harness, team: arrange.TeamIds) -> None:
     group_card = await harness.emu.next_message(GROUP)
     assert "wtorek, 24 listopada 2026, 10:00" in group_card["text"]
     assert "Urząd Miasta, sala 5" in group_card["text"]
+    assert "has_protected_content" not in group_card  # until the team chooses otherwise
 
 
 async def test_answers_update_cards_in_place(harness: Harness, team: arrange.TeamIds) -> None:
@@ -369,3 +370,35 @@ async def test_place_and_agenda_limits(harness: Harness, team: arrange.TeamIds) 
     assert "agend" in agenda_question["text"]
     too_long = await harness.say(KASIA, "punkt " * 400)
     assert "najwyżej 2000 znaków" in too_long["text"]
+
+
+async def test_a_team_can_protect_its_messages_from_forwarding(
+    harness: Harness, team: arrange.TeamIds
+) -> None:
+    roster = await harness.say(KASIA, "/zespol")
+    await harness.press(KASIA, roster, "🔒 Przekazywanie wiadomości zespołu: dozwolone")
+    roster = await harness.edited(roster)
+    assert "🔒 Przekazywanie wiadomości zespołu: zablokowane" in harness.button_labels(roster)
+    members_view = await harness.say(MAREK, "/zespol")
+    assert members_view.get("has_protected_content") is True
+    assert not [b for b in harness.button_labels(members_view) if "🔒" in b]
+    forged = harness.emu.send_callback(
+        MAREK, MAREK, members_view["message_id"], f"tp:{team.team_id}:f"
+    )
+    assert (await harness.emu.callback_answer(forged)).get("show_alert")
+
+    harness.emu.send_message(KASIA, "/nowe jutro o 10; Urząd Miasta, sala 5")
+    await harness.emu.next_message(KASIA)
+    group_card = await harness.emu.next_message(GROUP)
+    marek_card = await harness.emu.next_message(MAREK)
+    assert group_card.get("has_protected_content") is True
+    assert marek_card.get("has_protected_content") is True
+    await harness.press(MAREK, group_card, "Kto będzie?")
+    who = await harness.emu.next_message(GROUP)
+    assert who.get("has_protected_content") is True
+
+    harness.set_clock(datetime(2026, 11, 23, 10, 0, tzinfo=WARSAW))
+    await harness.app.bot_data["scheduler"].tick()
+    reminder = await harness.emu.next_message(MAREK, timeout=10)
+    assert "Przypomnienie" in reminder["text"]
+    assert reminder.get("has_protected_content") is True

@@ -79,6 +79,7 @@ ROWS: dict[str, Callable[[Actor], set[str]]] = {
     "call a meeting": _call,
     "answer, see who comes": _simple(Action.ANSWER_MEETING),
     "change, cancel, nudge": _own(Action.CHANGE_MEETING),
+    "team settings": _simple(Action.CHANGE_TEAM_SETTINGS),
     "announce to the team": _simple(Action.ANNOUNCE),
     "announce to every team of the municipality": _municipality,
     "announce to the whole region": _region,
