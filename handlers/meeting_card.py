@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from babel.dates import get_day_names
+from telegram import Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
@@ -17,7 +18,7 @@ from bot.render import esc
 from handlers import buttons
 from handlers.base import Ctx, keyboard
 from storage import meetings
-from storage.db import Database
+from storage.db import Database, connection_lost
 from storage.members import find_member
 from storage.models import Answer, Meeting, MeetingStatus
 from storage.recurrence import Preset
@@ -175,11 +176,22 @@ def _send_and_remember(
         except Forbidden:
             log.info("meeting %s: chat %s cannot be reached", meeting_id, chat_id)
             return
-        db: Database = context.application.bot_data["db"]
-        async with db.session() as session:
-            await meetings.remember_card(session, meeting_id, chat_id, message.message_id)
+        await remember(context, meeting_id, message)
 
     return send
+
+
+async def remember(context: ContextTypes.DEFAULT_TYPE, meeting_id: int, message: Message) -> None:
+    """Note where a card went, so that changes edit it. Runs after the card was sent: with the
+    database away, the card just stays as sent (no apology for an answer already given)."""
+    db: Database = context.application.bot_data["db"]
+    try:
+        async with db.session() as session:
+            await meetings.remember_card(session, meeting_id, message.chat.id, message.message_id)
+    except Exception as error:
+        if not connection_lost(error):
+            raise
+        log.warning("meeting %s: card in %s not remembered: %s", meeting_id, message.chat.id, error)
 
 
 async def refresh_cards(

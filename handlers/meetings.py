@@ -21,6 +21,7 @@ from handlers.meeting_card import (
     post_cards,
     preset_label,
     refresh_cards,
+    remember,
     render_card,
 )
 from storage import conversations, meetings, teams
@@ -485,9 +486,7 @@ async def on_meeting_button(ctx: Ctx) -> None:
 
 def _remembered(ctx: Ctx, meeting_id: int, send):  # type: ignore[no-untyped-def]
     async def run() -> None:
-        message = await send()
-        async with ctx.context.application.bot_data["db"].session() as session:
-            await meetings.remember_card(session, meeting_id, message.chat.id, message.message_id)
+        await remember(ctx.context, meeting_id, await send())
 
     return run
 

@@ -246,6 +246,7 @@ async def _create(ctx: Ctx, team: Team, place: str, slots: list[str]) -> None:
     if team.chat_id is not None:
         text += " " + t._("And to the team's group.")
     ctx.reply(text)
+    ctx.protect = team.protect_content  # the cards, not the note to the coordinator
     if team.chat_id is not None:
         ctx.reply(*render_card(translator("pl"), tally), chat_id=team.chat_id)
     for person in people:
