@@ -111,10 +111,13 @@ COMMANDS = [
 ]
 
 
-# The buttons the bot puts on messages in group chats (meeting and poll cards, announcements,
-# the basket, the link question). Any other pressed in a group was crafted: refused before it
-# can draw a private view (a team's menu, someone's reminders) into a group.
-GROUP_CALLBACKS = frozenset({"rv", "ic", "at", "pl", "an", "ln", "kq", "kc", "kd"})
+# The buttons the bot puts on messages in group chats (meeting and poll cards and lists,
+# announcements, the basket, the link and language questions). Any other pressed in a group
+# was crafted: refused before it can draw a private view (a team's menu, someone's reminders)
+# into a group.
+GROUP_CALLBACKS = frozenset(
+    {"rv", "ic", "at", "mt", "sp", "pl", "an", "ln", "lg", "kq", "kc", "kd"}
+)
 
 
 async def route_callback(ctx: Ctx) -> None:

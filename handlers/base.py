@@ -117,6 +117,14 @@ class Ctx:
     def is_private(self) -> bool:
         return self.chat.type == Chat.PRIVATE
 
+    def teams_here(self) -> set[int] | None:
+        """In a group, the actor's teams linked to it (none in anyone else's group); in a
+        private chat None: all of their teams."""
+        if self.is_private:
+            return None
+        memberships = self.member.memberships if self.member else []
+        return {m.team_id for m in memberships if m.team.chat_id == self.chat.id}
+
     def ensure_team_chat(self, team_chat_id: int | None) -> None:
         """In a group, a team's meetings and polls are drawn only in that team's own group.
 

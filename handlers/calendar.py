@@ -36,7 +36,15 @@ async def send_my_calendar(ctx: Ctx) -> None:
             t._("You are not in any team yet. Ask your team's coordinator for an invitation link.")
         )
         return
-    found, total = await meetings.upcoming_for(ctx.session, ctx.member, ctx.now(), 0, MAX_IN_FILE)
+    here = ctx.teams_here()
+    if here is not None and not here:
+        ctx.reply(
+            t._("Your meetings in a private chat with me, please: this group is not your team's.")
+        )
+        return
+    found, total = await meetings.upcoming_for(
+        ctx.session, ctx.member, ctx.now(), 0, MAX_IN_FILE, only_teams=here
+    )
     if total == 0:
         ctx.reply(t._("No upcoming meetings. Call one with /nowe."))
         return

@@ -429,7 +429,15 @@ async def list_meetings(ctx: Ctx, offset: int = 0) -> None:
             t._("You are not in any team yet. Ask your team's coordinator for an invitation link.")
         )
         return
-    found, total = await meetings.upcoming_for(ctx.session, ctx.member, ctx.now(), offset, PAGE)
+    here = ctx.teams_here()
+    if here is not None and not here:
+        ctx.reply(
+            t._("Your meetings in a private chat with me, please: this group is not your team's.")
+        )
+        return
+    found, total = await meetings.upcoming_for(
+        ctx.session, ctx.member, ctx.now(), offset, PAGE, only_teams=here
+    )
     if total == 0:
         ctx.reply(t._("No upcoming meetings. Call one with /nowe."))
         return
@@ -476,6 +484,7 @@ async def on_meeting_button(ctx: Ctx) -> None:
         ctx.session, buttons.int_part(ctx.query.data if ctx.query else None, 1)
     )
     require(ctx.actor, Action.VIEW_TEAM, meeting.team_id)
+    ctx.ensure_team_chat(meeting.team.chat_id)
     ctx.protect = meeting.team.protect_content
     text, rows = await card_for(ctx, meeting, private=ctx.is_private)
     ctx.reply(text, rows)

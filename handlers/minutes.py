@@ -28,17 +28,10 @@ OWNER_BUTTONS = 60
 
 def _teams(ctx: Ctx, action: Action) -> set[int]:
     """The team of this group chat, or in a private chat every team where the actor may."""
-    if not ctx.is_private:
-        linked = next(
-            (
-                m.team_id
-                for m in (ctx.member.memberships if ctx.member else [])
-                if m.team.chat_id == ctx.chat.id
-            ),
-            None,
-        )
-        return {linked} if linked is not None and allowed(ctx.actor, action, linked) else set()
-    return ctx.actor.teams_where(action)
+    here = ctx.teams_here()
+    if here is None:
+        return ctx.actor.teams_where(action)
+    return {team_id for team_id in here if allowed(ctx.actor, action, team_id)}
 
 
 def _writable(ctx: Ctx) -> set[int]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -339,15 +339,19 @@ async def upcoming_for(
     now: datetime | None = None,
     offset: int = 0,
     limit: int = 5,
+    only_teams: Collection[int] | None = None,
 ) -> tuple[list[tuple[Meeting, Answer | None]], int]:
-    """My upcoming meetings across my teams (with my answer), and how many there are."""
+    """My upcoming meetings across my teams (or only these of them), with my answer, and how
+    many there are."""
     now = now or utcnow()
     team_ids = select(Membership.team_id).where(Membership.member_id == member.id)
-    where = (
+    where = [
         Meeting.team_id.in_(team_ids),
         Meeting.starts_at > now,
         Meeting.status == MeetingStatus.SCHEDULED,
-    )
+    ]
+    if only_teams is not None:
+        where.append(Meeting.team_id.in_(list(only_teams)))
     total = await session.scalar(select(func.count()).select_from(Meeting).where(*where)) or 0
     rows = (
         await session.execute(

@@ -10,7 +10,7 @@ group. Only a coordinator's explicit /polacz turns the group into the team's.
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from bot.application import COMMANDS
 from storage import meetings, members, minutes, teams
@@ -29,6 +29,7 @@ SECRETS = (
     "Nowak",
     "Wiśniewski",
     "MOPS, sala 12",
+    "Urząd Miasta, sala 5",
     "Budżet na 2027",
     "Rozpoznać potrzeby rodzin",
 )
@@ -66,6 +67,26 @@ async def _arrange(harness: Harness) -> int:
         )
         author = await members.find_member(session, KASIA)
         await minutes.add_decision(session, held, "Budżet na 2027 przyjęty", author)
+        marek = await members.find_member(session, MAREK)
+        await minutes.add_task(
+            session,
+            team.id,
+            held.id,
+            "Rozpoznać potrzeby rodzin",
+            marek,
+            date(2026, 11, 30),
+            author,
+            NOW,
+        )
+        await meetings.schedule(
+            session,
+            team,
+            datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
+            "Urząd Miasta, sala 5",
+            None,
+            None,
+            now=NOW,
+        )
     return held.id
 
 
@@ -160,3 +181,17 @@ async def test_only_a_coordinator_links_such_a_group(harness: Harness) -> None:
         assert "Tylko koordynator" in refusal["text"]
     linked = await harness.say(KASIA, "/polacz", chat_id=chat_id)
     assert "PZK Zduńska Wola" in linked["text"]  # her explicit choice, so now it may
+
+
+async def test_the_teams_own_group_sees_the_teams_meetings(harness: Harness) -> None:
+    await _arrange(harness)
+    harness.emu.add_group(TEAM_GROUP, "PZK")
+    for user_id in (MAREK, KASIA):
+        harness.emu.set_member(TEAM_GROUP, user_id)
+    harness.emu.add_bot_to_group(TEAM_GROUP, by_user_id=KASIA)
+    await harness.emu.next_message(TEAM_GROUP)  # the greeting
+    listing = await harness.say(MAREK, "/spotkania", chat_id=TEAM_GROUP)
+    assert "Urząd Miasta, sala 5" in listing["text"]
+    harness.emu.press_button(MAREK, listing, harness.button_labels(listing)[0])
+    card = await harness.emu.next_message(TEAM_GROUP)
+    assert "Urząd Miasta, sala 5" in card["text"] and "Twoja odpowiedź" not in card["text"]
