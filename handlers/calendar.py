@@ -48,6 +48,7 @@ async def send_my_calendar(ctx: Ctx) -> None:
     if total == 0:
         ctx.reply(t._("No upcoming meetings. Call one with /nowe."))
         return
+    ctx.protect = any(meeting.team.protect_content for meeting, _ in found)
     zone = meetings.zone_of(found[0][0])
     content = build_ics([(m, _title(m)) for m, _ in found], zone=zone)
     ctx.send_file(

@@ -419,6 +419,7 @@ async def on_calendar_button(ctx: Ctx) -> None:
     )
     require(ctx.actor, Action.VIEW_TEAM, meeting.team_id)
     ctx.ensure_team_chat(meeting.team.chat_id)
+    ctx.protect = meeting.team.protect_content
     await send_meeting_ics(ctx, meeting)
 
 
@@ -441,6 +442,7 @@ async def list_meetings(ctx: Ctx, offset: int = 0) -> None:
     if total == 0:
         ctx.reply(t._("No upcoming meetings. Call one with /nowe."))
         return
+    ctx.protect = any(meeting.team.protect_content for meeting, _ in found)
     lines = [t.n_("{n} upcoming meeting", "{n} upcoming meetings", total)]
     rows: list[list[tuple[str, str]]] = []
     for index, (meeting, answer) in enumerate(found, start=offset + 1):

@@ -396,6 +396,12 @@ async def test_a_team_can_protect_its_messages_from_forwarding(
     await harness.press(MAREK, group_card, "Kto będzie?")
     who = await harness.emu.next_message(GROUP)
     assert who.get("has_protected_content") is True
+    await harness.press(MAREK, marek_card, "Do kalendarza")
+    ics = await harness.emu.next_message(MAREK)
+    assert ics["document"]["file_name"].endswith(".ics")
+    assert ics.get("has_protected_content") is True
+    listing = await harness.say(MAREK, "/spotkania")
+    assert listing.get("has_protected_content") is True
 
     harness.set_clock(datetime(2026, 11, 23, 10, 0, tzinfo=WARSAW))
     await harness.app.bot_data["scheduler"].tick()
