@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.ical import SeriesView, build_ics
 from handlers.base import Ctx
 from storage import meetings
-from storage.models import Meeting
+from storage.models import Answer, Meeting
 
 MAX_IN_FILE = 200
 
@@ -29,26 +29,40 @@ async def send_meeting_ics(ctx: Ctx, meeting: Meeting) -> None:
     )
 
 
-async def send_my_calendar(ctx: Ctx) -> None:
+async def my_upcoming(
+    ctx: Ctx, offset: int, limit: int
+) -> tuple[list[tuple[Meeting, Answer | None]], int] | None:
+    """The member's upcoming meetings that may be shown in this chat (all in private, the
+    linked team's in its group), protected if one of their teams chose so, and how many there
+    are; None, with a word why, when there is nothing to show here."""
     t = ctx.t
     if ctx.member is None or not ctx.member.memberships:
         ctx.reply(
             t._("You are not in any team yet. Ask your team's coordinator for an invitation link.")
         )
-        return
+        return None
     here = ctx.teams_here()
     if here is not None and not here:
         ctx.reply(
             t._("Your meetings in a private chat with me, please: this group is not your team's.")
         )
-        return
+        return None
     found, total = await meetings.upcoming_for(
-        ctx.session, ctx.member, ctx.now(), 0, MAX_IN_FILE, only_teams=here
+        ctx.session, ctx.member, ctx.now(), offset, limit, only_teams=here
     )
     if total == 0:
         ctx.reply(t._("No upcoming meetings. Call one with /nowe."))
-        return
+        return None
     ctx.protect = any(meeting.team.protect_content for meeting, _ in found)
+    return found, total
+
+
+async def send_my_calendar(ctx: Ctx) -> None:
+    upcoming = await my_upcoming(ctx, 0, MAX_IN_FILE)
+    if upcoming is None:
+        return
+    found, _ = upcoming
+    t = ctx.t
     zone = meetings.zone_of(found[0][0])
     content = build_ics([(m, _title(m)) for m, _ in found], zone=zone)
     ctx.send_file(

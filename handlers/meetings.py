@@ -11,7 +11,7 @@ from bot.permissions import Action, allowed, require
 from bot.render import esc
 from handlers import buttons
 from handlers.base import Ctx
-from handlers.calendar import send_meeting_ics
+from handlers.calendar import my_upcoming, send_meeting_ics
 from handlers.meeting_card import (
     ANSWER_CODES,
     CardState,
@@ -424,25 +424,11 @@ async def on_calendar_button(ctx: Ctx) -> None:
 
 
 async def list_meetings(ctx: Ctx, offset: int = 0) -> None:
+    upcoming = await my_upcoming(ctx, offset, PAGE)
+    if upcoming is None:
+        return
+    found, total = upcoming
     t = ctx.t
-    if ctx.member is None or not ctx.member.memberships:
-        ctx.reply(
-            t._("You are not in any team yet. Ask your team's coordinator for an invitation link.")
-        )
-        return
-    here = ctx.teams_here()
-    if here is not None and not here:
-        ctx.reply(
-            t._("Your meetings in a private chat with me, please: this group is not your team's.")
-        )
-        return
-    found, total = await meetings.upcoming_for(
-        ctx.session, ctx.member, ctx.now(), offset, PAGE, only_teams=here
-    )
-    if total == 0:
-        ctx.reply(t._("No upcoming meetings. Call one with /nowe."))
-        return
-    ctx.protect = any(meeting.team.protect_content for meeting, _ in found)
     lines = [t.n_("{n} upcoming meeting", "{n} upcoming meetings", total)]
     rows: list[list[tuple[str, str]]] = []
     for index, (meeting, answer) in enumerate(found, start=offset + 1):

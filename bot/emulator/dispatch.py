@@ -116,7 +116,7 @@ class Dispatcher:
             self._waits[chat_id] = max(self._waits.get(chat_id, until), until)
         return error.status, error.payload()
 
-    async def _outage(self, method: Method) -> tuple[int, JsonDict] | None:
+    async def _outage(self) -> tuple[int, JsonDict] | None:
         outage = self.faults.outage()
         if outage is None:
             return None
@@ -136,7 +136,7 @@ class Dispatcher:
     ) -> tuple[int, JsonDict]:
         if method is None:
             return 404, dict(NOT_FOUND)
-        failed = await self._outage(method)
+        failed = await self._outage()
         if failed is not None:
             return failed
         delay = self.faults.take_delay(method.name, params)

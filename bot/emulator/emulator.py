@@ -52,8 +52,8 @@ class BotApiEmulator:
         )
         self._faults = FaultPlan()
         self._flood: FloodControl | None = None
-        self.limits = limits
         self._dispatcher = Dispatcher(self.world, self._faults, lambda: self._flood, clock)
+        self.limits = limits
         self._server = ApiServer(token, self._dispatcher, self.world.files)
         self._started = False
 
@@ -97,8 +97,7 @@ class BotApiEmulator:
         # Fresh, full buckets and no waits: changing limits mid-test starts a new accounting
         # period.
         self._flood = FloodControl(limits, self._clock) if limits else None
-        if hasattr(self, "_dispatcher"):
-            self._dispatcher.forget_waits()
+        self._dispatcher.forget_waits()
 
     # -- the Telegram side: people and chats ------------------------------------------------
 
