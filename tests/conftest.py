@@ -199,3 +199,16 @@ async def harness(emulator: BotApiEmulator, db: Database, db_url: str) -> AsyncI
     async with running_bot(emulator, db_url) as app:
         yield Harness(emulator, db, app)
         await asyncio.sleep(0)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How many fuzz cases of each attack family this run tried (tests/fuzzing.py)."""
+    from tests.fuzzing import totals
+
+    stats = terminalreporter.stats
+    reports = [r for outcome in ("passed", "failed") for r in stats.get(outcome, [])]
+    counts = totals(reports)
+    if counts:
+        terminalreporter.section("fuzz cases run")
+        for family, n in sorted(counts.items()):
+            terminalreporter.write_line(f"{family}: {n}")

@@ -25,6 +25,7 @@ from storage.members import find_member
 from storage.models import Role
 from tests import arrange
 from tests.conftest import Harness
+from tests.fuzzing import count_case
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 # Per kind and backend: about half a minute in all, the same examples every run (CI must not
@@ -97,8 +98,15 @@ def _check_calls(harness: Harness, since: int) -> None:
 )
 @given(role=st.sampled_from(ROLES), command=commands, args=free_text, reply=free_text)
 async def test_any_command_and_any_typed_answer_gets_an_answer(
-    harness: Harness, world: dict[str, int], role: Role | None, command: str, args: str, reply: str
+    request: pytest.FixtureRequest,
+    harness: Harness,
+    world: dict[str, int],
+    role: Role | None,
+    command: str,
+    args: str,
+    reply: str,
 ) -> None:
+    count_case(request, "commands with typed answers")
     user = await _person(harness, world["team_id"], role)
     since = len(harness.emu.calls)
     answer = await harness.say(user, f"/{command} {args}".rstrip())
@@ -118,8 +126,13 @@ async def test_any_command_and_any_typed_answer_gets_an_answer(
 )
 @given(role=st.sampled_from(ROLES), data=callback)
 async def test_any_crafted_button_is_answered(
-    harness: Harness, world: dict[str, int], role: Role | None, data: str
+    request: pytest.FixtureRequest,
+    harness: Harness,
+    world: dict[str, int],
+    role: Role | None,
+    data: str,
 ) -> None:
+    count_case(request, "callback data")
     user = await _person(harness, world["team_id"], role)
     anchor = await harness.say(user, "/pomoc")
     since = len(harness.emu.calls)
