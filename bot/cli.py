@@ -1,5 +1,5 @@
-"""Command line: `kooperacje-bot run | sandbox | db upgrade/backup | team add/list | invite |
-demo-data | basket import/export/search/template | report`."""
+"""Command line: `kooperacje-bot run | sandbox | db upgrade/backup | team add/list |
+invite [create]/list/revoke | demo-data | basket import/export/search/template | report`."""
 
 from __future__ import annotations
 
@@ -63,11 +63,17 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--name", help='team name (default: "<KIND> <municipality>")')
     team_commands.add_parser("list", help="list teams")
 
-    invite = commands.add_parser("invite", help="print an invitation link to a team")
-    invite.add_argument("team", help="team id or name, as shown by `team list`")
-    invite.add_argument("--role", choices=[r.value for r in Role], default="member")
-    invite.add_argument("--days", type=int, default=14, help="valid for this many days")
-    invite.add_argument("--max-uses", type=int, default=50)
+    invite = commands.add_parser("invite", help="invitation links: create, list, revoke")
+    invite_commands = invite.add_subparsers(dest="invite_command", required=True)
+    create = invite_commands.add_parser("create", help="print a new invitation link to a team")
+    create.add_argument("team", help="team id or name, as shown by `team list`")
+    create.add_argument("--role", choices=[r.value for r in Role], default="member")
+    create.add_argument("--days", type=int, default=14, help="valid for this many days")
+    create.add_argument("--max-uses", type=int, default=50)
+    listing = invite_commands.add_parser("list", help="links that still let people in")
+    listing.add_argument("team", nargs="?", help="only this team (id or name)")
+    revoke = invite_commands.add_parser("revoke", help="make a link stop working")
+    revoke.add_argument("link", help="the link's id (from `invite list`), token or whole URL")
 
     commands.add_parser("demo-data", help="load the Łódź region demo teams and institutions")
 
@@ -247,7 +253,7 @@ def _sandbox(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
-    from storage import demo, invitations, teams
+    from storage import demo, teams
 
     if args.command in (None, "run"):
         return _run_bot(settings, args)
@@ -298,23 +304,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{team_id:>4}  {kind}  {name}  ({place}; {size} members{group})")
         return 0
     if args.command == "invite":
-
-        async def make(session):  # type: ignore[no-untyped-def]
-            team = await teams.find_team(session, args.team)
-            invitation = await invitations.create_invitation(
-                session,
-                team,
-                role=Role(args.role),
-                ttl=timedelta(days=args.days),
-                max_uses=args.max_uses,
-            )
-            return team.name, invitation.token
-
-        name, token = asyncio.run(_with_db(settings, make))
-        username = asyncio.run(_bot_username(settings)) or "<bot_username>"
-        print(f"invitation to {name} ({args.role}, {args.days} days, {args.max_uses} uses):")
-        print(f"https://t.me/{username}?start={token}")
-        return 0
+        return _invite(args, settings)
     if args.command in ("reminders", "announcements"):
         return asyncio.run(
             _send_due(settings, loop=args.loop, announcements=args.command == "announcements")
@@ -330,6 +320,68 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         print(f"demo data loaded: {created} new teams")
         return 0
     raise AssertionError(args.command)
+
+
+def _invite(args: argparse.Namespace, settings: Settings) -> int:
+    from storage import invitations, teams
+
+    if args.invite_command == "list":
+
+        async def listing(session):  # type: ignore[no-untyped-def]
+            team_id = (await teams.find_team(session, args.team)).id if args.team else None
+            return [
+                (
+                    link.invitation.id,
+                    link.invitation.team.name,
+                    link.invitation.role.value,
+                    link.created_by or "command line",
+                    link.invitation.created_at.astimezone(settings.timezone),
+                    link.invitation.expires_at.astimezone(settings.timezone),
+                    link.invitation.uses,
+                    link.invitation.max_uses,
+                    link.joined,
+                )
+                for link in await invitations.active_links(session, team_id)
+            ]
+
+        rows = asyncio.run(_with_db(settings, listing))
+        if not rows:
+            print("no active invitation links")
+        for link_id, team, role, by, made, expires, uses, most, joined in rows:
+            print(
+                f"{link_id:>5}  {team}  {role}  by {by}, {made:%Y-%m-%d %H:%M}, "
+                f"until {expires:%Y-%m-%d}, used {uses}/{most}"
+            )
+            if joined:
+                print(f"       joined: {', '.join(joined)}")
+        return 0
+    if args.invite_command == "revoke":
+
+        async def revoke(session):  # type: ignore[no-untyped-def]
+            invitation = await invitations.get_invitation(session, args.link)
+            done = await invitations.revoke(session, invitation, actor_telegram_id=None)
+            return invitation.id, invitation.team.name, done
+
+        link_id, team, done = asyncio.run(_with_db(settings, revoke))
+        print(f"link {link_id} to {team} " + ("revoked" if done else "was already revoked"))
+        return 0
+
+    async def make(session):  # type: ignore[no-untyped-def]
+        team = await teams.find_team(session, args.team)
+        invitation = await invitations.create_invitation(
+            session,
+            team,
+            role=Role(args.role),
+            ttl=timedelta(days=args.days),
+            max_uses=args.max_uses,
+        )
+        return team.name, invitation.token
+
+    name, token = asyncio.run(_with_db(settings, make))
+    username = asyncio.run(_bot_username(settings)) or "<bot_username>"
+    print(f"invitation to {name} ({args.role}, {args.days} days, {args.max_uses} uses):")
+    print(f"https://t.me/{username}?start={token}")
+    return 0
 
 
 def _report(args: argparse.Namespace, settings: Settings) -> int:
@@ -452,7 +504,21 @@ def _basket_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    # `invite TEAM` (the older form) still creates a link.
+    if (
+        words[:1] == ["invite"]
+        and words[1:2]
+        and words[1][0] != "-"
+        and words[1]
+        not in (
+            "create",
+            "list",
+            "revoke",
+        )
+    ):
+        words.insert(1, "create")
+    args = _parser().parse_args(words)
     try:
         settings = load_settings()
         token = (

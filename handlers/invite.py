@@ -1,4 +1,4 @@
-"""/zaproszenie: coordinators and admins create invitation links."""
+"""/zaproszenie: coordinators and admins create, list and revoke invitation links."""
 
 from __future__ import annotations
 
@@ -7,9 +7,14 @@ from babel.dates import format_date
 from bot.permissions import Action, require
 from bot.render import esc
 from handlers import buttons
-from handlers.base import Ctx
+from handlers.base import Ctx, Keyboard
 from storage import invitations, teams
-from storage.models import Role, Team
+from storage.invitations import ActiveLink
+from storage.models import Invitation, Role, Team
+
+# One message: each link takes about 300 characters, Telegram allows 4,096.
+MAX_LINKS_SHOWN = 10
+MAX_NAMES_SHOWN = 8
 
 
 async def _invitable_teams(ctx: Ctx) -> list[Team]:
@@ -40,37 +45,58 @@ async def invite(ctx: Ctx) -> None:
     ctx.reply(t._("Which team is the invitation for?"), rows)
 
 
-def _role_question(ctx: Ctx, team: Team) -> tuple[str, list[list[tuple[str, str]]]]:
+def _role_question(ctx: Ctx, team: Team) -> tuple[str, Keyboard]:
     t = ctx.t
     return (
         t._("Invitation to {team}: who is it for?").format(team=f"<b>{esc(team.name)}</b>"),
         [
             [(t._("Members"), buttons.data("iv", "r", team.id, "m"))],
             [(t._("Coordinators"), buttons.data("iv", "r", team.id, "c"))],
+            [(t._("Active links"), buttons.data("iv", "l", team.id))],
         ],
     )
 
 
 async def on_invite_button(ctx: Ctx) -> None:
-    """`iv:t:<team>` picks the team, `iv:r:<team>:<m|c>` creates the link."""
+    """`iv:t:<team>` picks the team, `iv:r:<team>:<m|c>` creates a link, `iv:l:<team>`
+    lists the team's active links, `iv:x:<invitation>` revokes one, `iv:X:<team>` all."""
     raw = ctx.query.data if ctx.query else None
-    team = await teams.get_team(ctx.session, buttons.int_part(raw, 2))
-    if buttons.str_part(raw, 1) == "t":
-        require(ctx.actor, Action.INVITE, team.id)
-        ctx.edit(*_role_question(ctx, team))
+    action = buttons.str_part(raw, 1)
+    if action == "x":
+        await _revoke(ctx, buttons.int_part(raw, 2))
         return
-    role = Role.COORDINATOR if buttons.str_part(raw, 3) == "c" else Role.MEMBER
-    require(
-        ctx.actor, Action.INVITE_COORDINATOR if role == Role.COORDINATOR else Action.INVITE, team.id
+    team = await teams.get_team(ctx.session, buttons.int_part(raw, 2))
+    require(ctx.actor, Action.INVITE, team.id)
+    if action == "t":
+        ctx.edit(*_role_question(ctx, team))
+    elif action == "X":
+        await _revoke_all(ctx, team)
+    elif action == "l":
+        ctx.edit(*await _links_view(ctx, team))
+    else:
+        await _create(
+            ctx, team, Role.COORDINATOR if buttons.str_part(raw, 3) == "c" else Role.MEMBER
+        )
+
+
+def _link(ctx: Ctx, invitation: Invitation) -> str:
+    return f"https://t.me/{ctx.bot_username}?start={invitation.token}"
+
+
+def _date(ctx: Ctx, invitation: Invitation, moment_of: str) -> str:
+    moment = getattr(invitation, moment_of)
+    return format_date(
+        moment.astimezone(ctx.settings.timezone), format="long", locale=ctx.t.language
     )
+
+
+async def _create(ctx: Ctx, team: Team, role: Role) -> None:
+    if role == Role.COORDINATOR:
+        require(ctx.actor, Action.INVITE_COORDINATOR, team.id)
     invitation = await invitations.create_invitation(
         ctx.session, team, role=role, created_by=ctx.member, actor_telegram_id=ctx.user.id
     )
     t = ctx.t
-    link = f"https://t.me/{ctx.bot_username}?start={invitation.token}"
-    expires = format_date(
-        invitation.expires_at.astimezone(ctx.settings.timezone), format="long", locale=t.language
-    )
     team_name = f"<b>{esc(team.name)}</b>"
     heading = (
         t._("Invitation link for coordinators of {team}:")
@@ -79,12 +105,98 @@ async def on_invite_button(ctx: Ctx) -> None:
     ).format(team=team_name)
     ctx.edit(
         heading
-        + f"\n{link}\n\n"
+        + f"\n{_link(ctx, invitation)}\n\n"
         + t.n_(
             "Valid until {date}, for up to {n} person.",
             "Valid until {date}, for up to {n} people.",
             invitation.max_uses,
-        ).format(date=expires)
+        ).format(date=_date(ctx, invitation, "expires_at"))
         + "\n"
         + t._("Send it only to the people it is meant for.")
+        + " "
+        + t._("You can revoke it at any time under Active links."),
+        [[(t._("Active links"), buttons.data("iv", "l", team.id))]],
     )
+
+
+def _describe(ctx: Ctx, number: int, link: ActiveLink) -> str:
+    t = ctx.t
+    invitation = link.invitation
+    who = t._("coordinators") if invitation.role == Role.COORDINATOR else t._("members")
+    made = t._("made by {name} on {date}").format(
+        name=esc(link.created_by) if link.created_by else t._("an administrator"),
+        date=_date(ctx, invitation, "created_at"),
+    )
+    lines = [
+        f"<b>{number}.</b> " + t._("For {who}").format(who=who) + f" · {made}",
+        t._("Valid until {date}; used {uses} of {max} times.").format(
+            date=_date(ctx, invitation, "expires_at"),
+            uses=invitation.uses,
+            max=invitation.max_uses,
+        ),
+    ]
+    if link.joined:
+        names = ", ".join(esc(name) for name in link.joined[:MAX_NAMES_SHOWN])
+        if len(link.joined) > MAX_NAMES_SHOWN:
+            more = len(link.joined) - MAX_NAMES_SHOWN
+            names += " " + t.n_("and {n} more", "and {n} more", more)
+        lines.append(t._("Joined through it: {names}").format(names=names))
+    lines.append(_link(ctx, invitation))
+    return "\n".join(lines)
+
+
+async def _links_view(ctx: Ctx, team: Team, notice: str | None = None) -> tuple[str, Keyboard]:
+    t = ctx.t
+    links = await invitations.active_links(ctx.session, team.id)
+    shown = links[:MAX_LINKS_SHOWN]
+    parts = [t._("Active invitation links of {team}").format(team=f"<b>{esc(team.name)}</b>")]
+    if notice:
+        parts.insert(0, notice)
+    if not links:
+        parts.append(t._("There are no active links. Nobody can join with an old link."))
+    parts.extend(_describe(ctx, number, link) for number, link in enumerate(shown, start=1))
+    if len(links) > len(shown):
+        parts.append(
+            t._("…and {n} older links; “Revoke all” revokes them too.").format(
+                n=len(links) - len(shown)
+            )
+        )
+    rows: list[list[tuple[str, str]]] = [
+        [
+            (
+                t._("Revoke link {number}").format(number=number),
+                buttons.data("iv", "x", link.invitation.id),
+            )
+        ]
+        for number, link in enumerate(shown, start=1)
+    ]
+    if len(links) > 1:
+        rows.append([(t._("Revoke all"), buttons.data("iv", "X", team.id))])
+    rows.append([(t._("New link"), buttons.data("iv", "t", team.id))])
+    return "\n\n".join(parts), rows
+
+
+async def _revoke(ctx: Ctx, invitation_id: int) -> None:
+    invitation = await invitations.get_invitation(ctx.session, invitation_id)
+    require(
+        ctx.actor,
+        Action.INVITE_COORDINATOR if invitation.role == Role.COORDINATOR else Action.INVITE,
+        invitation.team_id,
+    )
+    t = ctx.t
+    revoked = await invitations.revoke(ctx.session, invitation, actor_telegram_id=ctx.user.id)
+    ctx.notice(t._("Link revoked.") if revoked else t._("This link was already revoked."))
+    notice = t._("The link made on {date} no longer works.").format(
+        date=_date(ctx, invitation, "created_at")
+    )
+    ctx.edit(*await _links_view(ctx, invitation.team, notice))
+
+
+async def _revoke_all(ctx: Ctx, team: Team) -> None:
+    require(ctx.actor, Action.INVITE_COORDINATOR, team.id)
+    links = await invitations.active_links(ctx.session, team.id)
+    for link in links:
+        await invitations.revoke(ctx.session, link.invitation, actor_telegram_id=ctx.user.id)
+    t = ctx.t
+    ctx.notice(t._("Links revoked: {n}.").format(n=len(links)))
+    ctx.edit(*await _links_view(ctx, team, t._("Links revoked: {n}.").format(n=len(links))))

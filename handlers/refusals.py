@@ -48,6 +48,14 @@ def refusal_text(t: Translator, refusal: DomainError | PermissionDenied) -> str:
             "This invitation link has already been used by as many people as allowed. "
             "Ask your team's coordinator for a new one."
         ),
+        Problem.INVITATION_REVOKED: t._(
+            "This invitation link has been revoked by the team's coordinator. "
+            "Ask them for a new one if you should join."
+        ),
+        Problem.INVITATION_BEFORE_REMOVAL: t._(
+            "You were removed from this team after this link was made. "
+            "To come back, ask the team's coordinator for a new link."
+        ),
         Problem.TEAM_UNKNOWN: t._("I can't find that team any more."),
         Problem.MEMBER_UNKNOWN: t._("That person is no longer in the team."),
         Problem.NAME_INVALID: t._("That name is too short. Please type at least 2 characters."),

@@ -78,7 +78,7 @@ async def _begin_join(ctx: Ctx, token: str) -> None:
     if not ctx.is_private:
         ctx.reply(t._("Please open the invitation link in a private chat with me."))
         return
-    invitation = await invitations.usable_invitation(ctx.session, token)
+    invitation = await invitations.usable_invitation(ctx.session, token, member=ctx.member)
     if (
         ctx.member
         and ctx.member.institution

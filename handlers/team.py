@@ -139,8 +139,10 @@ async def on_member_button(ctx: Ctx) -> None:
         )
         ctx.notice(t._("Done."))
     elif action == "m":
-        await teams.set_role(ctx.session, membership, Role.MEMBER, actor_telegram_id=ctx.user.id)
-        ctx.notice(t._("Done."))
+        revoked = await teams.set_role(
+            ctx.session, membership, Role.MEMBER, actor_telegram_id=ctx.user.id
+        )
+        ctx.notice(_done(ctx, len(revoked)))
     elif action == "r":
         ctx.edit(
             t._("Remove {name} from {team}?").format(
@@ -156,9 +158,14 @@ async def on_member_button(ctx: Ctx) -> None:
         return
     elif action == "rx":
         team_id = membership.team_id
-        await teams.remove_membership(ctx.session, membership, actor_telegram_id=ctx.user.id)
+        revoked = await teams.remove_membership(
+            ctx.session, membership, actor_telegram_id=ctx.user.id
+        )
         ctx.edit(
-            t._("{name} was removed from the team.").format(name=name),
+            t._("{name} was removed from the team.").format(name=name)
+            + "\n"
+            + t._("Only a new invitation link can bring them back.")
+            + (f"\n{_revoked(ctx, len(revoked))}" if revoked else ""),
             [[(t._("Back to members"), buttons.data("tm", team_id))]],
         )
         return
@@ -181,4 +188,17 @@ async def on_member_button(ctx: Ctx) -> None:
             [(t._("Remove from team"), buttons.data("mb", "r", membership.id))],
             [(t._("Back to members"), buttons.data("tm", membership.team_id))],
         ],
+    )
+
+
+def _done(ctx: Ctx, revoked: int) -> str:
+    done = ctx.t._("Done.")
+    return f"{done} {_revoked(ctx, revoked)}" if revoked else done
+
+
+def _revoked(ctx: Ctx, revoked: int) -> str:
+    return ctx.t.n_(
+        "{n} invitation link they made or joined by was revoked.",
+        "{n} invitation links they made or joined by were revoked.",
+        revoked,
     )

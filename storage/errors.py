@@ -9,6 +9,8 @@ class Problem(enum.StrEnum):
     INVITATION_UNKNOWN = "invitation_unknown"
     INVITATION_EXPIRED = "invitation_expired"
     INVITATION_USED_UP = "invitation_used_up"
+    INVITATION_REVOKED = "invitation_revoked"
+    INVITATION_BEFORE_REMOVAL = "invitation_before_removal"
     TEAM_UNKNOWN = "team_unknown"
     MEMBER_UNKNOWN = "member_unknown"
     NAME_INVALID = "name_invalid"

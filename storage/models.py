@@ -250,6 +250,11 @@ class Membership(Base):
     role: Mapped[Role] = mapped_column(_enum(Role, "role"), default=Role.MEMBER)
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     reminders_muted: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The link the member joined through: coordinators see who came by which link, and
+    # removing or demoting the member revokes it.
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitation.id", ondelete="SET NULL"), index=True
+    )
 
     team: Mapped[Team] = relationship(back_populates="memberships")
     member: Mapped[Member] = relationship(back_populates="memberships")
@@ -268,8 +273,22 @@ class Invitation(Base):
     # None when made from the command line.
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
 
     team: Mapped[Team] = relationship()
+    created_by: Mapped[Member | None] = relationship()
+
+
+class Removal(Base):
+    """A member removed from a team: links made before this cannot bring them back."""
+
+    __tablename__ = "team_removal"
+    __table_args__ = (UniqueConstraint("team_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    removed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AuditEntry(Base):

@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from storage import audit
+from storage import audit, invitations
 from storage.errors import DomainError, Problem
 from storage.models import (
     Institution,
+    Invitation,
     Member,
     Membership,
     Municipality,
@@ -223,9 +224,10 @@ async def _coordinator_count(session: AsyncSession, team_id: int) -> int:
 
 async def set_role(
     session: AsyncSession, membership: Membership, role: Role, *, actor_telegram_id: int
-) -> None:
+) -> Sequence[Invitation]:
+    """Change a member's role; a demotion revokes the links they made and came by (returned)."""
     if membership.role == role:
-        return
+        return []
     if (
         membership.role == Role.COORDINATOR
         and await _coordinator_count(session, membership.team_id) <= 1
@@ -241,11 +243,18 @@ async def set_role(
         role=role.value,
     )
     await session.flush()
+    if role == Role.MEMBER:
+        return await invitations.revoke_links_of(
+            session, membership, actor_telegram_id=actor_telegram_id, reason="member.demoted"
+        )
+    return []
 
 
 async def remove_membership(
     session: AsyncSession, membership: Membership, *, actor_telegram_id: int
-) -> None:
+) -> Sequence[Invitation]:
+    """Remove a member; the links they made and came by are revoked (returned), and only a
+    link made after this brings them back."""
     if (
         membership.role == Role.COORDINATOR
         and await _coordinator_count(session, membership.team_id) <= 1
@@ -258,8 +267,13 @@ async def remove_membership(
         team_id=membership.team_id,
         member_id=membership.member_id,
     )
+    revoked = await invitations.revoke_links_of(
+        session, membership, actor_telegram_id=actor_telegram_id, reason="member.removed"
+    )
+    await invitations.record_removal(session, membership.team_id, membership.member_id)
     await session.delete(membership)
     await session.flush()
+    return revoked
 
 
 async def link_chat(

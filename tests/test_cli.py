@@ -67,6 +67,21 @@ async def test_invite_prints_a_link_with_the_bot_name(
     assert await _run(["invite", "PZK Nigdzie"]) == 1
     assert "team unknown" in capsys.readouterr().err
 
+    assert await _run(["invite", "create", "PZK Sieradz", "--max-uses", "5"]) == 0
+    second = capsys.readouterr().out.split("start=")[1].strip()
+    assert await _run(["invite", "list", "pzk sieradz"]) == 0
+    listing = capsys.readouterr().out.splitlines()
+    assert len(listing) == 2
+    assert "PZK Sieradz  member  by command line" in listing[0] and "used 0/5" in listing[0]
+    assert "coordinator" in listing[1]
+    link_id = listing[0].split()[0]
+    assert await _run(["invite", "revoke", link_id]) == 0
+    assert "revoked" in capsys.readouterr().out
+    assert await _run(["invite", "revoke", f"https://t.me/bot?start={second}"]) == 0
+    assert "already revoked" in capsys.readouterr().out
+    assert await _run(["invite", "list"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1
+
 
 def test_run_without_token_says_how_to_get_one(tmp_path: object) -> None:
     result = subprocess.run(

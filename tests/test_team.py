@@ -125,7 +125,7 @@ async def test_forged_buttons_are_refused(harness: Harness) -> None:
 async def test_coordinator_creates_an_invitation_that_works(harness: Harness) -> None:
     await _team_with_people(harness)
     question = await harness.say(2001, "/zaproszenie")
-    assert harness.button_labels(question) == ["Członkowie", "Koordynatorzy"]
+    assert harness.button_labels(question) == ["Członkowie", "Koordynatorzy", "Aktywne linki"]
     await harness.press(2001, question, "Członkowie")
     link_message = await harness.edited(question)
     link = next(word for word in link_message["text"].split() if "start=" in word)
