@@ -6,7 +6,6 @@ reader's language; sector names too.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from datetime import date
@@ -14,7 +13,7 @@ from datetime import date
 from bot.dates import format_when
 from bot.i18n import Translator
 from handlers.labels import sector_label
-from storage import meetings
+from storage import meetings, spreadsheets
 from storage.attendance import Register
 from storage.minutes import Minutes
 from storage.models import Meeting, Task, TaskState
@@ -68,22 +67,18 @@ def register_xlsx(t: Translator, register: Register) -> bytes:
     sheet.title = t._("Attendance")[:31]
     bold = Font(bold=True)
     for row in _header_rows(t, register):
-        sheet.append(row)
-        sheet.cell(sheet.max_row, 1).font = bold
-    sheet.append([])
-    sheet.append([t._("Name"), t._("Institution"), t._("Sector")])
-    for cell in sheet[sheet.max_row]:
+        spreadsheets.append(sheet, row)[0].font = bold
+    spreadsheets.append(sheet, [])
+    for cell in spreadsheets.append(sheet, [t._("Name"), t._("Institution"), t._("Sector")]):
         cell.font = bold
     for row in _attendee_rows(t, register):
-        sheet.append(row)
-    sheet.append([])
-    sheet.append([t._("Institution"), t._("Present")])
-    for cell in sheet[sheet.max_row]:
+        spreadsheets.append(sheet, row)
+    spreadsheets.append(sheet, [])
+    for cell in spreadsheets.append(sheet, [t._("Institution"), t._("Present")]):
         cell.font = bold
     for institution, count in register.totals_by_institution():
-        sheet.append([institution or t._("(no institution)"), count])
-    sheet.append([t._("Total"), register.total])
-    sheet.cell(sheet.max_row, 1).font = bold
+        spreadsheets.append(sheet, [institution or t._("(no institution)"), count])
+    spreadsheets.append(sheet, [t._("Total"), register.total])[0].font = bold
     for column, width in zip("ABC", (34, 48, 22), strict=True):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()
@@ -94,16 +89,14 @@ def register_xlsx(t: Translator, register: Register) -> bytes:
 def register_csv(t: Translator, register: Register) -> bytes:
     """One row per attendee, with the meeting on each row (easy to merge in a spreadsheet).
     UTF-8 with BOM and semicolons: what Excel set to Polish opens correctly."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
     meeting = register.meeting
-    writer.writerow(
-        [t._("Meeting"), t._("Date"), t._("Place"), t._("Name"), t._("Institution"), t._("Sector")]
-    )
     local = meeting.starts_at.astimezone(meetings.zone_of(meeting))
+    rows = [
+        [t._("Meeting"), t._("Date"), t._("Place"), t._("Name"), t._("Institution"), t._("Sector")]
+    ]
     for row in _attendee_rows(t, register):
-        writer.writerow([meeting.team.name, local.strftime("%Y-%m-%d %H:%M"), meeting.place, *row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        rows.append([meeting.team.name, local.strftime("%Y-%m-%d %H:%M"), meeting.place, *row])
+    return spreadsheets.csv_bytes(rows)
 
 
 def _task_line(t: Translator, task: Task) -> str:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from storage.basket.vocabulary import SECTOR_NAMES
 from storage.figures import Figures, Tally
 from storage.models import Sector
+from storage.spreadsheets import put
 from storage.text import sort_key
 
 if TYPE_CHECKING:
@@ -43,11 +44,6 @@ def _scope(figures: Figures) -> str:
     return "Zakres: " + ", ".join(team.name for team in figures.teams)
 
 
-def _text(sheet: Worksheet, row: int, column: int, value: str) -> None:
-    cell = sheet.cell(row=row, column=column, value=value)
-    cell.data_type = "s"  # a name starting with "=" stays text, not a formula
-
-
 def _table(
     sheet: Worksheet,
     figures: Figures,
@@ -59,18 +55,13 @@ def _table(
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    _text(sheet, 1, 1, TITLE.format(period=figures.period.label))
-    sheet.cell(row=1, column=1).font = Font(bold=True, size=13)
-    _text(sheet, 2, 1, _scope(figures))
+    put(sheet, 1, 1, TITLE.format(period=figures.period.label)).font = Font(bold=True, size=13)
+    put(sheet, 2, 1, _scope(figures))
     for column, header in enumerate(headers, start=1):
-        _text(sheet, 4, column, header)
-        sheet.cell(row=4, column=column).font = Font(bold=True)
+        put(sheet, 4, column, header).font = Font(bold=True)
     for number, values in enumerate(rows, start=5):
         for column, value in enumerate(values, start=1):
-            if isinstance(value, str):
-                _text(sheet, number, column, value)
-            else:
-                sheet.cell(row=number, column=column, value=value)
+            put(sheet, number, column, value)
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.freeze_panes = "A5"

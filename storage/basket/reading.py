@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
 from storage.basket.text import fold
+from storage.spreadsheets import restore
 
 COLUMNS = [
     "gmina",
@@ -86,8 +87,9 @@ def _as_records(table: Iterable[list[str]]) -> list[dict[str, str]]:
     records: list[dict[str, str]] = []
     blanks = 0  # blank rows seen since the last filled one: kept only if more rows follow
     for row in rows:
+        # The quote our exports put before "=", "+", "-", "@" (formula injection) comes off.
         record = {
-            column: row[index].strip() if index < len(row) else ""
+            column: restore(row[index].strip()).strip() if index < len(row) else ""
             for column, index in position.items()
         }
         if not any(record.values()):

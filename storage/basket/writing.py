@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from storage.basket.reading import COLUMNS
 from storage.basket.vocabulary import CATEGORIES, SECTOR_NAMES
+from storage.spreadsheets import append, csv_bytes, put
 
 if TYPE_CHECKING:  # openpyxl takes a tenth of a second to import: only when a file is made
     from openpyxl import Workbook
@@ -22,19 +22,13 @@ _WIDTHS = {"usluga": 40, "opis": 60, "instytucja": 40, "kategorie": 30, "jak_sko
 
 def write_csv(rows: Iterable[Mapping[str, str]]) -> bytes:
     """UTF-8 with BOM and `;`: Excel with Polish settings opens it with the right letters."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([row.get(column, "") for column in COLUMNS])
-    return buffer.getvalue().encode("utf-8-sig")
+    return csv_bytes([COLUMNS, *([row.get(column, "") for column in COLUMNS] for row in rows)])
 
 
 def _header(sheet: Worksheet, names: list[str]) -> None:
     from openpyxl.styles import Font
 
-    sheet.append(names)
-    for cell in sheet[1]:
+    for cell in append(sheet, names):
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
 
@@ -64,8 +58,7 @@ def write_xlsx(rows: Iterable[Mapping[str, str]]) -> bytes:
         for index, column in enumerate(COLUMNS, start=1):
             value = row.get(column, "")
             if value:
-                cell = sheet.cell(row=number, column=index, value=value)
-                cell.data_type = "s"  # openpyxl would store "=..." as a formula
+                put(sheet, number, index, value)
     return _save(workbook)
 
 
@@ -83,9 +76,9 @@ def template_xlsx() -> bytes:
     lists.column_dimensions["A"].width = 45
     lists.column_dimensions["C"].width = 30
     for index, label in enumerate(CATEGORIES.values(), start=2):
-        lists.cell(row=index, column=1, value=label)
+        put(lists, index, 1, label)
     for index, name in enumerate(SECTOR_NAMES.values(), start=2):
-        lists.cell(row=index, column=3, value=name)
+        put(lists, index, 3, name)
     # A drop-down of sectors; categories are several per cell, so they stay typed.
     last = len(SECTOR_NAMES) + 1
     choice = DataValidation(type="list", formula1=f"='{LISTS_SHEET}'!$C$2:$C${last}")
