@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     retention_meeting_months: int = Field(default=60, ge=1)
     # Seconds to wait for Telegram's answer to a request before it counts as timed out.
     telegram_timeout: float = Field(default=10.0, gt=0)
+    # Webhook mode: seconds a client has for its request's headers, and again for its body,
+    # before the connection is closed (Telegram sends an update at once); and connections open
+    # at a time, beyond which they are refused (Telegram opens at most 100, 40 by default).
+    webhook_read_timeout: float = Field(default=10.0, gt=0)
+    webhook_max_connections: int = Field(default=200, ge=1)
     # "plain" lines, or "json": one object per line for a log collector.
     log_format: Literal["plain", "json"] = "plain"
 
