@@ -152,7 +152,8 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
         MessageHandler(
             (filters.Document.ALL | filters.PHOTO) & filters.ChatType.PRIVATE,
-            handler(fallback.on_attachment),
+            # A basket file is downloaded and read before the transaction.
+            handler(fallback.on_attachment, before=fallback.prepare_attachment),
         )
     )
     # Catch-alls last: anything above did not match.

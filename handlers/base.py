@@ -79,6 +79,8 @@ class Ctx:
     answered: bool = False
     # Messages queued from now on may not be forwarded or saved (the team's choice).
     protect: bool = False
+    # What the handler's `before` step made of the update, outside the transaction.
+    prepared: object = None
 
     def now(self) -> datetime:
         """The current time; tests and the sandbox move this clock (`bot_data["clock"]`)."""
@@ -191,14 +193,24 @@ class Ctx:
 
 
 HandlerFn = Callable[[Ctx], Awaitable[None]]
+Before = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[object]]
 
 
 def _db(application: Application) -> Database:  # type: ignore[type-arg]
     return application.bot_data["db"]
 
 
-def handler(fn: HandlerFn) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
-    """Adapt `fn(ctx)` to PTB: session and transaction around it, outbox flushed after commit."""
+def handler(
+    fn: HandlerFn, before: Before | None = None
+) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+    """Adapt `fn(ctx)` to PTB: session and transaction around it, outbox flushed after commit.
+
+    `before(update, context)` runs first, outside any transaction: the place for slow network
+    I/O and heavy work (downloading and reading a file), which inside one would hold a
+    database connection and, on SQLite, the writer turn every other update waits for. It
+    decides nothing that needs the database and reports its failures in its result, which
+    `fn` finds in `ctx.prepared`; a unit of work run again after a lost connection reuses it.
+    """
 
     @functools.wraps(fn)
     async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -209,6 +221,7 @@ def handler(fn: HandlerFn) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awai
         settings: Settings = context.bot_data["settings"]
         outbox: list[Callable[[], Awaitable[object]]] = []
         ctx: Ctx | None = None
+        prepared = await before(update, context) if before is not None else None
 
         async def unit_of_work() -> None:
             nonlocal ctx
@@ -241,6 +254,7 @@ def handler(fn: HandlerFn) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awai
                     Actor.of(user.id, member, settings.bot_admin_ids),
                     translator(language),
                     outbox,
+                    prepared=prepared,
                 )
                 await fn(ctx)
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
+
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from telegram import (
+    Chat,
     InlineQueryResultArticle,
     InputTextMessageContent,
     Update,
 )
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.i18n import Translator, pick_language, translator
@@ -18,10 +24,13 @@ from handlers import buttons
 from handlers.base import Ctx
 from storage import basket, teams
 from storage.basket import SearchPage, ServiceHit
+from storage.basket.reading import MAX_CELLS, MAX_ROWS, MAX_UNPACKED_BYTES
 from storage.db import Database
 from storage.errors import DomainError, Problem
 from storage.members import find_member
 from storage.models import Service
+
+log = logging.getLogger(__name__)
 
 PAGE = 5
 INLINE_RESULTS = 10
@@ -207,8 +216,75 @@ def _basket_municipality(ctx: Ctx) -> int | None:
     return None
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A document as fetch_upload found it: its rows as a basket file, or the problem that
+    stops it being one; neither when Telegram did not hand it over."""
+
+    rows: list[dict[str, str]] | None = None
+    problem: basket.BasketFileError | None = None
+
+
+async def fetch_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Upload | None:
+    """Download and read a document sent in private, before the transaction (the handler's
+    `before` step): a slow download or a long read holds nobody's database turn. Whether it
+    is for the basket, and from a coordinator, is decided in the transaction (on_document)."""
+    message = update.effective_message
+    document = message.document if message else None
+    chat = update.effective_chat
+    if document is None or chat is None or chat.type != Chat.PRIVATE:
+        return None
+    too_big = Upload(problem=basket.BasketFileTooBig(basket.TOO_LARGE, "bytes"))
+    if (document.file_size or 0) > basket.MAX_FILE_BYTES:
+        return too_big  # not a byte downloaded
+    try:
+        file = await context.bot.get_file(document.file_id)
+        if (file.file_size or 0) > basket.MAX_FILE_BYTES:
+            return too_big
+        content = bytes(await file.download_as_bytearray())
+    except TelegramError as error:
+        log.warning("a sent document could not be downloaded: %s", error)
+        return Upload()
+    try:
+        return Upload(rows=await basket.read_upload(document.file_name or "", content))
+    except basket.BasketFileError as problem:
+        return Upload(problem=problem)
+
+
+def _file_problem(t: Translator, problem: basket.BasketFileError) -> str:
+    limit = problem.limit if isinstance(problem, basket.BasketFileTooBig) else None
+    if limit == "bytes":
+        return t._(
+            "The file is too large (over 10 MB). Please send the basket as a CSV or XLSX file."
+        )
+    if limit == "rows":
+        return t._(
+            "The file has more than {n} rows (empty rows count too), so the basket was not "
+            "changed. Please delete the empty rows below the services, or split the file."
+        ).format(n=format_decimal(MAX_ROWS, locale=t.language))
+    if limit == "cells":
+        return t._(
+            "The file has more than {n} cells, so the basket was not changed. Please keep only "
+            "the columns of the template (/koszyk_szablon)."
+        ).format(n=format_decimal(MAX_CELLS, locale=t.language))
+    if limit == "unpacked":
+        return t._(
+            "The spreadsheet is too big once unpacked (over {mb} MB), so the basket was not "
+            "changed. Please keep only the sheet with the services, or send it as a CSV file."
+        ).format(mb=MAX_UNPACKED_BYTES >> 20)
+    if limit == "time":
+        return t._(
+            "Reading this file took too long, so I stopped; the basket was not changed. "
+            "Please send a smaller file, or save it as CSV."
+        )
+    return t._("I could not read this file: {reason} The basket was not changed.").format(
+        reason=esc(problem.reason)
+    )
+
+
 async def on_document(ctx: Ctx) -> None:
-    """A coordinator sends the basket file: it replaces nothing unless every row is valid."""
+    """A coordinator sends the basket file, already read (fetch_upload): it replaces nothing
+    unless every row is valid."""
     message = ctx.update.effective_message
     document = message.document if message else None
     t = ctx.t
@@ -220,27 +296,18 @@ async def on_document(ctx: Ctx) -> None:
             t._("Only team coordinators can update the service basket. I keep no other files.")
         )
         return
-    if (document.file_size or 0) > basket.MAX_FILE_BYTES:
-        ctx.reply(
-            t._("The file is too large (over 10 MB). Please send the basket as a CSV or XLSX file.")
-        )
+    upload = ctx.prepared if isinstance(ctx.prepared, Upload) else Upload()
+    if upload.problem is not None:
+        ctx.reply(_file_problem(t, upload.problem))
         return
-    content = bytes(
-        await (await ctx.context.bot.get_file(document.file_id)).download_as_bytearray()
-    )
+    if upload.rows is None:
+        ctx.reply(t._("I could not download the file from Telegram. Please send it again."))
+        return
     municipality = (await teams.get_municipality(ctx.session, municipality_id)).name
     try:
-        rows = basket.read_table(document.file_name or "", content)
         report = await basket.import_rows(
-            ctx.session, rows, municipality=municipality, actor_telegram_id=ctx.user.id
+            ctx.session, upload.rows, municipality=municipality, actor_telegram_id=ctx.user.id
         )
-    except basket.BasketFileError as problem:
-        ctx.reply(
-            t._("I could not read this file: {reason} The basket was not changed.").format(
-                reason=esc(problem.reason)
-            )
-        )
-        return
     except basket.BasketImportError as problem:
         listed = "\n".join(
             t._("row {row}: {reason}").format(row=row, reason=esc(reason))

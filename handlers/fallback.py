@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 
+from sqlalchemy.exc import SQLAlchemyError
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.permissions import Action, Actor
 from handlers import announcements, basket, meetings, minutes, polls, register, reminders, start
 from handlers.base import Ctx
 from storage import conversations
 from storage.errors import DomainError, Problem
+from storage.members import find_member
 
 # Which function takes typed text for which pending question.
 TEXT_STEPS: Mapping[str, Callable[[Ctx, str], Awaitable[None]]] = {
@@ -57,6 +63,31 @@ async def on_unknown_command(ctx: Ctx) -> None:
     if not ctx.is_private and "@" in command and not command.endswith(f"@{ctx.bot_username}"):
         return  # a command for another bot in the same group
     ctx.reply(ctx.t._("I don't know that command. See what I can do with /pomoc."))
+
+
+async def prepare_attachment(
+    update: Update, context: ContextTypes.DEFAULT_TYPE
+) -> basket.Upload | None:
+    """Before the transaction (the `before` step of on_attachment): a document from someone
+    who keeps a basket, and not an answer to a question, is downloaded and read. Anyone
+    else's file costs one short look at the database, and no download."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return None
+    try:
+        async with context.bot_data["db"].session() as session:
+            member = await find_member(session, user.id)
+            pending = await conversations.get_pending(session, chat.id, user.id)
+    except SQLAlchemyError:
+        # The database is away: read the file anyway (bounded work); the transaction, retried
+        # until the database is back, decides what it is.
+        return await basket.fetch_upload(update, context)
+    if pending is not None and pending.name in ATTACHMENT_STEPS:
+        return None
+    actor = Actor.of(user.id, member, context.bot_data["settings"].bot_admin_ids)
+    if not actor.teams_where(Action.MANAGE_BASKET):
+        return None
+    return await basket.fetch_upload(update, context)
 
 
 async def on_attachment(ctx: Ctx) -> None:

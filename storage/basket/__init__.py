@@ -13,8 +13,16 @@ from storage.basket.lookup import (
     municipality_of_member,
     search,
 )
-from storage.basket.reading import COLUMNS, MAX_FILE_BYTES, BasketFileError, read_table
+from storage.basket.reading import (
+    COLUMNS,
+    MAX_FILE_BYTES,
+    TOO_LARGE,
+    BasketFileError,
+    BasketFileTooBig,
+    read_table,
+)
 from storage.basket.rows import BasketImportError
+from storage.basket.upload import read_upload
 from storage.basket.vocabulary import CATEGORIES, SECTOR_NAMES
 from storage.basket.writing import template_xlsx, write_csv, write_xlsx
 
@@ -23,7 +31,9 @@ __all__ = [
     "COLUMNS",
     "MAX_FILE_BYTES",
     "SECTOR_NAMES",
+    "TOO_LARGE",
     "BasketFileError",
+    "BasketFileTooBig",
     "BasketImportError",
     "ImportReport",
     "SearchPage",
@@ -35,6 +45,7 @@ __all__ = [
     "import_rows",
     "municipality_of_member",
     "read_table",
+    "read_upload",
     "search",
     "template_xlsx",
     "write_csv",

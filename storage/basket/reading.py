@@ -3,6 +3,7 @@ XLSX. Only the file's shape is checked here; the rows are checked by storage.bas
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import zipfile
@@ -28,8 +29,15 @@ COLUMNS = [
     "godziny",
     "odplatnosc",
 ]
+# Limits on what a file may make the bot read, all checked before or while reading, so that
+# the work is bounded whatever the file: blank rows count too (a million of them took 35 s).
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
+MAX_CELLS = 1_000_000  # 50 a row at MAX_ROWS; the template has 14 columns
+# What an XLSX (a zip) may unpack to: a 20,000-row basket with long descriptions is ~27 MB.
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_ZIP_MEMBERS = 1_000
+TOO_LARGE = "Plik jest za duży: najwyżej 10 MB."
 _POLISH_LETTERS = set("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ")
 
 
@@ -39,6 +47,15 @@ class BasketFileError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class BasketFileTooBig(BasketFileError):
+    """A file over one of the limits; `limit` says which: "bytes", "rows", "cells",
+    "unpacked" (XLSX), "time" (storage.basket.upload)."""
+
+    def __init__(self, reason: str, limit: str) -> None:
+        super().__init__(reason)
+        self.limit = limit
 
 
 def column_key(header: str) -> str:
@@ -51,7 +68,7 @@ def read_table(filename: str, content: bytes) -> list[dict[str, str]]:
     """The rows of a CSV or XLSX file, keyed by COLUMNS; row i is spreadsheet row i + 2
     (blank rows are kept, so numbers in messages match what people see)."""
     if len(content) > MAX_FILE_BYTES:
-        raise BasketFileError("Plik jest za duży: najwyżej 10 MB.")
+        raise BasketFileTooBig(TOO_LARGE, "bytes")
     if not content.strip():
         raise BasketFileError("Plik jest pusty.")
     name = filename.lower()
@@ -67,7 +84,7 @@ def read_table(filename: str, content: bytes) -> list[dict[str, str]]:
 
 
 def _as_records(table: Iterable[list[str]]) -> list[dict[str, str]]:
-    rows = iter(table)
+    rows = _within_limits(table)
     header = next((row for row in rows if any(cell.strip() for cell in row)), None)
     if header is None:
         raise BasketFileError("Plik jest pusty.")
@@ -95,14 +112,27 @@ def _as_records(table: Iterable[list[str]]) -> list[dict[str, str]]:
         if not any(record.values()):
             blanks += 1
             continue
-        if len(records) + blanks >= MAX_ROWS:
-            raise BasketFileError(f"Plik ma za dużo wierszy: najwyżej {MAX_ROWS}.")
         records.extend(dict(blank) for _ in range(blanks))
         records.append(record)
         blanks = 0
     if not records:
         raise BasketFileError("Plik nie zawiera żadnej usługi: jest tylko nagłówek.")
     return records
+
+
+def _within_limits(table: Iterable[list[str]]) -> Iterator[list[str]]:
+    """The rows of a table, stopped as soon as there are more than a header and MAX_ROWS,
+    or more than MAX_CELLS cells. Blank rows count: reading them costs as much."""
+    cells = 0
+    for number, row in enumerate(table, start=1):
+        if number > MAX_ROWS + 1:
+            raise BasketFileTooBig(
+                f"Plik ma za dużo wierszy: najwyżej {MAX_ROWS}, licząc też puste.", "rows"
+            )
+        cells += len(row)
+        if cells > MAX_CELLS:
+            raise BasketFileTooBig(f"Plik ma za dużo komórek: najwyżej {MAX_CELLS}.", "cells")
+        yield row
 
 
 def _decode(content: bytes) -> str:
@@ -139,7 +169,8 @@ def _looks_binary(text: str) -> bool:
     return controls > len(sample) // 100
 
 
-def _csv_rows(content: bytes) -> list[list[str]]:
+def _csv_rows(content: bytes) -> Iterator[list[str]]:
+    """Row by row, so that a file over the limits is refused without reading it all."""
     if content.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
         raise BasketFileError("To nie jest plik CSV ani XLSX.")
     text = _decode(content)
@@ -149,7 +180,7 @@ def _csv_rows(content: bytes) -> list[list[str]]:
     # The header names no delimiter characters, so the most frequent one in it is the one.
     delimiter = max(";,\t", key=first_line.count)
     try:
-        return list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter))
+        yield from csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
     except csv.Error as exc:
         raise BasketFileError(f"Nie można odczytać pliku CSV: {exc}.") from exc
 
@@ -166,16 +197,50 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+_UNREADABLE_XLSX = "Nie można odczytać pliku XLSX. Zapisz go ponownie w Excelu albo jako CSV."
+
+
+def _check_archive(content: bytes) -> None:
+    """Refuse a zip bomb before anything is unpacked. The sizes an archive declares bound what
+    zipfile unpacks: it stops there, and a member that would go on fails its CRC check."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise BasketFileError(_UNREADABLE_XLSX) from exc
+    if len(members) > MAX_ZIP_MEMBERS or sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
+        raise BasketFileTooBig(
+            f"Plik XLSX po rozpakowaniu jest za duży: najwyżej {MAX_UNPACKED_BYTES >> 20} MB.",
+            "unpacked",
+        )
+
+
+@contextlib.contextmanager
+def _sheet_sizes_not_read() -> Iterator[None]:
+    """openpyxl reads every sheet whose file does not state its size through to the end, at
+    load, to learn it (a million blank rows: 4 s before the first one). Rows are read only up
+    to the limits, so no size is needed; unsized, rows also come unpadded. A class attribute,
+    swapped for the load alone: files are read one at a time in a process."""
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    sized = ReadOnlyWorksheet._get_size
+    ReadOnlyWorksheet._get_size = lambda self: None  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        ReadOnlyWorksheet._get_size = sized  # type: ignore[method-assign]
+
+
 def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
     from openpyxl import load_workbook  # only when a spreadsheet arrives
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_archive(content)
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        with _sheet_sizes_not_read():
+            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise BasketFileError(
-            "Nie można odczytać pliku XLSX. Zapisz go ponownie w Excelu albo jako CSV."
-        ) from exc
+        raise BasketFileError(_UNREADABLE_XLSX) from exc
     try:
         for row in workbook.worksheets[0].iter_rows(values_only=True):
             yield [_cell(value) for value in row]

@@ -1,0 +1,236 @@
+"""Basket files that cannot stall the bot: limits before and while reading, reading in a child
+process with a time limit, and the download outside the database transaction."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import time
+import zipfile
+from collections.abc import Callable, Iterable
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from storage import basket
+from storage.basket import COLUMNS, upload
+from storage.basket.reading import MAX_CELLS, MAX_ROWS, MAX_ZIP_MEMBERS
+from storage.models import Role, Service
+from tests import arrange
+from tests.conftest import Harness
+
+KASIA, MAREK = 2101, 2102
+HEADER = ";".join(COLUMNS)
+ROW = (
+    "Sieradz;Poradnia Rodzinna w Sieradzu;pomoc społeczna;Konsultacje dla rodzin;"
+    "Rozmowa z psychologiem;dzieci i rodzina;rodziny;telefonicznie;;;;;pn-pt 8-16;bezpłatna"
+)
+# /pomoc takes ~0.03 s; while a file is downloaded or read it must not wait for it.
+PROMPT = 1.5
+
+
+@pytest.fixture
+async def coordinator(harness: Harness) -> None:
+    """A ZZK in Sieradz with Kasia, its coordinator, and Marek, a member."""
+    async with harness.session() as session:
+        ids = await arrange.team(session, town="Sieradz", institutions=())
+        await arrange.person(session, ids.team_id, KASIA, "Katarzyna", Role.COORDINATOR)
+        await arrange.person(session, ids.team_id, MAREK, "Marek")
+    harness.user(KASIA, "Katarzyna")
+    harness.user(MAREK, "Marek")
+
+
+def xlsx(rows: Iterable[bytes], level: int = 6) -> bytes:
+    """A minimal XLSX whose sheet XML is written as given, after a header row: a million
+    blank rows stay a few kilobytes on disk."""
+    header = b"".join(
+        b'<c t="inlineStr"><is><t>%s</t></is></c>' % column.encode() for column in COLUMNS
+    )
+    main = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rels = b"http://schemas.openxmlformats.org/package/2006/relationships"
+    office = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    kind = b"application/vnd.openxmlformats-officedocument.spreadsheetml"
+    parts = {
+        "[Content_Types].xml": b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+        b'content-types"><Default Extension="rels" ContentType="application/vnd.'
+        b'openxmlformats-package.relationships+xml"/><Default Extension="xml" '
+        b'ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
+        b'ContentType="%s.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" '
+        b'ContentType="%s.worksheet+xml"/></Types>' % (kind, kind),
+        "_rels/.rels": b'<Relationships xmlns="%s"><Relationship Id="rId1" Type="%s/'
+        b'officeDocument" Target="xl/workbook.xml"/></Relationships>' % (rels, office),
+        "xl/workbook.xml": b'<workbook xmlns="%s" xmlns:r="%s"><sheets><sheet name="Koszyk" '
+        b'sheetId="1" r:id="rId1"/></sheets></workbook>' % (main, office),
+        "xl/_rels/workbook.xml.rels": b'<Relationships xmlns="%s"><Relationship Id="rId1" '
+        b'Type="%s/worksheet" Target="worksheets/sheet1.xml"/></Relationships>' % (rels, office),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(b'<worksheet xmlns="%s"><sheetData><row>%s</row>' % (main, header))
+            for chunk in rows:
+                sheet.write(chunk)
+            sheet.write(b"</sheetData></worksheet>")
+    return buffer.getvalue()
+
+
+def _many_members() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for number in range(MAX_ZIP_MEMBERS + 1):
+            archive.writestr(f"xl/media/{number}.xml", b"")
+    return buffer.getvalue()
+
+
+LIMITS: dict[str, tuple[str, Callable[[], bytes], str]] = {
+    "filled-rows": (
+        "k.csv",
+        lambda: (f"{HEADER}\n" + f"{ROW}\n" * (MAX_ROWS + 1)).encode(),
+        "rows",
+    ),
+    "blank-rows": ("k.xlsx", lambda: xlsx([b"<row/>" * (MAX_ROWS + 1)]), "rows"),
+    "blank-before-header": ("k.csv", lambda: ("\n" * (MAX_ROWS + 2) + HEADER).encode(), "rows"),
+    "wide-row": ("k.csv", lambda: f"{HEADER}\n{';' * MAX_CELLS}\n".encode(), "cells"),
+    # A cell in the last column (XFD) makes a row 16,384 cells wide: 97 rows are too many.
+    "far-column": (
+        "k.xlsx",
+        lambda: xlsx(b'<row r="%d"><c r="XFD%d"><v>1</v></c></row>' % (n, n) for n in range(2, 99)),
+        "cells",
+    ),
+    "zip-members": ("k.xlsx", _many_members, "unpacked"),
+    "zip-bomb": ("k.xlsx", lambda: xlsx([b" " * (1 << 20)] * 64, level=9), "unpacked"),
+}
+
+
+@pytest.mark.parametrize("case", list(LIMITS))
+def test_reading_stops_at_the_limits(case: str) -> None:
+    filename, make, limit = LIMITS[case]
+    started = time.monotonic()
+    with pytest.raises(basket.BasketFileTooBig) as caught:
+        basket.read_table(filename, make())
+    assert caught.value.limit == limit
+    assert time.monotonic() - started < 3
+
+
+async def _services(harness: Harness) -> int:
+    async with harness.session() as session:
+        return int(await session.scalar(select(func.count()).select_from(Service)) or 0)
+
+
+async def _help_is_prompt(harness: Harness, sent_at: float) -> None:
+    harness.emu.send_message(MAREK, "/pomoc")
+    await harness.emu.next_message(MAREK, timeout=PROMPT)
+    assert time.monotonic() - sent_at < PROMPT
+
+
+async def test_a_million_blank_rows_are_refused_quickly_and_nobody_waits(
+    harness: Harness, coordinator: None
+) -> None:
+    # Rows holding only an empty cell: 21 MB of sheet XML, 50 kB on disk.
+    content = xlsx([b'<row><c s="0"/></row>' * 1_000_000])
+    sent_at = time.monotonic()
+    harness.emu.send_document(KASIA, "koszyk.xlsx", content)
+    await _help_is_prompt(harness, sent_at)
+    refused = await harness.emu.next_message(KASIA, timeout=10)
+    took = time.monotonic() - sent_at
+    assert "więcej niż 20" in refused["text"] and "liczą się też puste" in refused["text"]
+    assert took < 5, took
+    assert await _services(harness) == 0
+
+
+async def test_a_zip_bomb_is_refused_before_it_is_unpacked(
+    harness: Harness, coordinator: None
+) -> None:
+    # 64 MB of spaces in the sheet, 65 kB on disk.
+    content = xlsx([b" " * (1 << 20)] * 64, level=9)
+    assert len(content) < 100_000
+    started = time.monotonic()
+    harness.emu.send_document(KASIA, "koszyk.xlsx", content)
+    refused = await harness.emu.next_message(KASIA, timeout=10)
+    assert "po rozpakowaniu jest za duży" in refused["text"]
+    assert time.monotonic() - started < 5
+
+
+async def test_a_csv_over_the_row_limit_is_refused_blank_rows_included(
+    harness: Harness, coordinator: None
+) -> None:
+    # One service, then 30,000 blank lines: read to the end, it would add one service.
+    content = (f"{HEADER}\n{ROW}\n" + "\n" * 30_000).encode()
+    harness.emu.send_document(KASIA, "koszyk.csv", content)
+    refused = await harness.emu.next_message(KASIA, timeout=10)
+    assert "więcej niż 20" in refused["text"] and "nie został zmieniony" in refused["text"]
+    assert await _services(harness) == 0
+
+
+async def test_a_slow_download_holds_nobody_else(
+    harness: Harness, coordinator: None, db_url: str
+) -> None:
+    if not db_url.startswith("sqlite"):
+        pytest.skip("SQLite's process-wide writer turn; PostgreSQL has a pool of connections")
+    harness.emu.inject_delay(8, method="getFile")
+    sent_at = time.monotonic()
+    harness.emu.send_document(KASIA, "koszyk.csv", f"{HEADER}\n{ROW}\n".encode())
+    while harness.emu.pending_updates:  # fetched, then in the handler within milliseconds
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(0.3)  # the bot waits for getFile now
+    await _help_is_prompt(harness, time.monotonic())
+    assert time.monotonic() - sent_at < 8
+    done = await harness.emu.next_message(KASIA, timeout=15)
+    assert "nowe 1" in done["text"]
+
+
+async def test_a_normal_upload_still_works(harness: Harness, coordinator: None) -> None:
+    harness.emu.send_document(KASIA, "koszyk.csv", f"{HEADER}\n{ROW}\n".encode("cp1250"))
+    assert "nowe 1" in (await harness.emu.next_message(KASIA))["text"]
+
+    workbook = Workbook()
+    workbook.active.append(COLUMNS)
+    workbook.active.append(ROW.replace("Rozmowa", "Spotkanie").split(";"))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    harness.emu.send_document(KASIA, "koszyk.xlsx", buffer.getvalue())
+    assert "zmienione 1" in (await harness.emu.next_message(KASIA))["text"]
+
+    harness.emu.send_document(MAREK, "koszyk.csv", f"{HEADER}\n{ROW}\n".encode())
+    assert "koordynatorzy" in (await harness.emu.next_message(MAREK))["text"]
+    assert await _services(harness) == 1
+
+
+async def test_a_file_declared_too_large_is_not_downloaded(
+    harness: Harness, coordinator: None
+) -> None:
+    harness.emu.send_document(KASIA, "koszyk.csv", b"x" * (10 * 1024 * 1024 + 1))
+    refused = await harness.emu.next_message(KASIA)
+    assert "za duży (ponad 10 MB)" in refused["text"]
+    assert not [call for call in harness.emu.calls if call.method == "getFile"]
+
+
+async def test_a_read_past_the_time_limit_is_stopped(
+    harness: Harness, coordinator: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(upload, "PARSE_SECONDS", 0.0)
+    harness.emu.send_document(KASIA, "koszyk.csv", f"{HEADER}\n{ROW}\n".encode())
+    refused = await harness.emu.next_message(KASIA)
+    assert "trwało za długo" in refused["text"] and "nie został zmieniony" in refused["text"]
+    assert await _services(harness) == 0
+
+
+async def test_a_failed_download_is_explained(harness: Harness, coordinator: None) -> None:
+    harness.emu.inject_error(400, method="getFile", description="Bad Request: file is too big")
+    harness.emu.send_document(KASIA, "koszyk.csv", f"{HEADER}\n{ROW}\n".encode())
+    answer = await harness.emu.next_message(KASIA)
+    assert "Nie udało mi się pobrać pliku" in answer["text"]
+
+
+async def test_files_of_members_and_strangers_are_not_downloaded(
+    harness: Harness, coordinator: None
+) -> None:
+    """Only someone who keeps a basket makes the bot download and read a file."""
+    harness.user(2199, "Obcy")
+    for user in (MAREK, 2199):
+        harness.emu.send_document(user, "koszyk.csv", f"{HEADER}\n{ROW}\n".encode())
+        assert "koordynatorzy" in (await harness.emu.next_message(user))["text"]
+    assert not [call for call in harness.emu.calls if call.method == "getFile"]
