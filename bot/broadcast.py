@@ -29,6 +29,7 @@ from handlers.announcement_card import Frame, audience_text, load_frame, render,
 from storage import announcements, reminders
 from storage.db import Database
 from storage.models import AnnouncementDelivery, SendState, utcnow
+from storage.personal_data import ERASED_CHAT_ID
 
 log = logging.getLogger(__name__)
 
@@ -236,7 +237,9 @@ class Broadcaster:
         text = split_message(text)[0]
         message_id = announcement.status_message_id
         try:
-            if message_id is None or (message_id == 0 and final):
+            if announcement.author_chat_id == ERASED_CHAT_ID:
+                pass  # the author erased their data: nobody to report to
+            elif message_id is None or (message_id == 0 and final):
                 # One process sends it (or, if that one died before noting its id, the report).
                 async with self.db.session() as session:
                     if message_id is None and not await announcements.claim_status_message(

@@ -300,6 +300,9 @@ async def on_button(ctx: Ctx) -> None:
     if action == "r":
         await _on_read(ctx, buttons.int_part(raw, 2))
         return
+    if not ctx.is_private:
+        # Only *Przeczytałem* is ever put in a group; drafts and the history are private.
+        raise DomainError(Problem.STALE_BUTTON)
     if action == "c":
         await _on_cancel_scheduled(ctx, buttons.int_part(raw, 2))
         return
@@ -413,6 +416,10 @@ async def _on_cancel_scheduled(ctx: Ctx, announcement_id: int) -> None:
 
 async def show_history(ctx: Ctx, edit: bool = False) -> None:
     t = ctx.t
+    if not ctx.is_private:
+        # Texts, audiences and a cancel button: not for a group, perhaps a stranger's.
+        ctx.reply(t._("Please look at announcements in a private chat with me."))
+        return
     if ctx.member is None and not ctx.actor.is_admin:
         raise PermissionDenied(Action.ANNOUNCE)
     found = await announcements.history(

@@ -191,12 +191,18 @@ def _task_line(t: Translator, task: Task, today: date, with_owner: bool) -> str:
 
 
 async def show_tasks(ctx: Ctx) -> None:
-    """/zadania: my open tasks (with a Done button each), then the rest of my teams'."""
-    if not _teams(ctx, Action.VIEW_TEAM):
+    """/zadania: my open tasks (with a Done button each), then the rest of my teams'; in the
+    team's own group, that team's tasks (whose they are is no one's private view there)."""
+    if ctx.member is None or not ctx.member.memberships:
         ctx.reply(
             ctx.t._(
                 "You are not in any team yet. Ask your team's coordinator for an invitation link."
             )
+        )
+        return
+    if not _teams(ctx, Action.VIEW_TEAM):
+        ctx.reply(
+            ctx.t._("Your tasks in a private chat with me, please: this group is not your team's.")
         )
         return
     ctx.reply(*await _tasks_view(ctx))
@@ -208,7 +214,10 @@ async def _tasks_view(ctx: Ctx) -> tuple[str, list[list[tuple[str, str]]]]:
     found = await minutes.open_tasks(ctx.session, _teams(ctx, Action.VIEW_TEAM))
     if not found:
         return t._("No open tasks. Add one with <i>/zadanie @osoba do piątku: tekst</i>."), []
-    mine = [task for task in found if ctx.member and task.owner_id == ctx.member.id]
+    # In a group the Done buttons would be refused (GROUP_CALLBACKS): one list, by team.
+    mine = [
+        task for task in found if ctx.is_private and ctx.member and task.owner_id == ctx.member.id
+    ]
     heading = t._("Your open tasks")
     lines = [f"<b>{heading}</b>"] if mine else []
     lines += [_task_line(t, task, today, False) for task in mine[:SHOWN_TASKS]]

@@ -273,6 +273,8 @@ async def on_button(ctx: Ctx) -> None:
         await _on_vote(ctx, buttons.int_part(raw, 2), buttons.str_part(raw, 3))
         return
     if action == "t":
+        if not ctx.is_private:  # asked only in a private chat; drawn in a group it names teams
+            raise DomainError(Problem.STALE_BUTTON)
         team = await teams.get_team(ctx.session, buttons.int_part(raw, 2))
         require(ctx.actor, Action.RUN_POLL, team.id)
         pending = await conversations.get_pending(ctx.session, ctx.chat.id, ctx.user.id)

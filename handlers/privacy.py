@@ -1,13 +1,25 @@
-"""/moje_dane (/mydata): my data as a JSON file; /usun_dane (/deletedata): erase it."""
+"""/moje_dane (/mydata): my data as a JSON file; /usun_dane (/deletedata): erase it.
+
+The erasure's *yes* button carries a one-time token that the question stored in the dialogue
+state: a crafted `pd:yes`, a button of an earlier question or one pressed too late erases
+nothing (callback data can be forged by any client).
+"""
 
 from __future__ import annotations
 
+import hmac
 import json
+import secrets
+from datetime import datetime, timedelta
 
 from handlers import buttons
 from handlers.base import Ctx
-from storage import personal_data
+from storage import conversations, personal_data
 from storage.errors import DomainError, Problem
+
+ERASE = "privacy.erase"  # the question was asked; its token and when it was asked
+# Long enough to read the question; short enough that an old question does not linger.
+ERASE_VALID_FOR = timedelta(minutes=30)
 
 
 def _nothing_held(ctx: Ctx) -> bool:
@@ -41,6 +53,14 @@ async def ask_to_erase(ctx: Ctx) -> None:
     if not _private_only(ctx) or _nothing_held(ctx):
         return
     t = ctx.t
+    token = secrets.token_urlsafe(12)  # 16 characters: the callback data stays short
+    await conversations.set_pending(
+        ctx.session,
+        ctx.chat.id,
+        ctx.user.id,
+        ERASE,
+        {"token": token, "asked_at": ctx.now().isoformat()},
+    )
     ctx.reply(
         t._(
             "Erase your data? I will delete your name, username, Telegram id, institution, "
@@ -50,24 +70,59 @@ async def ask_to_erase(ctx: Ctx) -> None:
         ),
         [
             [
-                (t._("Yes, erase my data"), buttons.data("pd", "yes")),
+                (t._("Yes, erase my data"), buttons.data("pd", "yes", token)),
                 (t._("Cancel"), buttons.data("pd", "no")),
             ]
         ],
     )
 
 
+async def _confirmed(ctx: Ctx, token: str) -> bool:
+    """The token of this person's latest question in this chat, still fresh (then used up).
+
+    A wrong token leaves the question alone: its own button still works.
+    """
+    pending = await conversations.get_pending(ctx.session, ctx.chat.id, ctx.user.id)
+    if pending is None or pending.name != ERASE:
+        return False
+    try:
+        asked_at = datetime.fromisoformat(str(pending.data["asked_at"]))
+    except (KeyError, ValueError):
+        asked_at = None
+    if asked_at is None or not timedelta(0) <= ctx.now() - asked_at <= ERASE_VALID_FOR:
+        await conversations.clear_pending(ctx.session, ctx.chat.id, ctx.user.id)
+        return False
+    if not hmac.compare_digest(str(pending.data.get("token", "")).encode(), token.encode()):
+        return False
+    await conversations.clear_pending(ctx.session, ctx.chat.id, ctx.user.id)
+    return True
+
+
 async def on_button(ctx: Ctx) -> None:
-    """`pd:yes` erases, `pd:no` cancels; pressed by someone with no data: nothing to do."""
-    action = buttons.str_part(ctx.query.data if ctx.query else None, 1)
+    """`pd:yes:<token>` erases, `pd:no` cancels; pressed by someone with no data: nothing to
+    do."""
+    raw = ctx.query.data if ctx.query else None
+    action = buttons.str_part(raw, 1)
     t = ctx.t
     if action == "no":
+        await conversations.clear_pending(ctx.session, ctx.chat.id, ctx.user.id)
         ctx.edit(t._("Nothing was erased."))
         return
     if action != "yes":
         raise DomainError(Problem.STALE_BUTTON)
     if ctx.member is None:
         ctx.edit(t._("I hold no data about you: you have not joined any team."))
+        return
+    parts = buttons.parts(raw)
+    if not await _confirmed(ctx, parts[2] if len(parts) > 2 else ""):
+        # Said, not raised: forgetting an expired question is kept.
+        ctx.notice(
+            t._(
+                "This button is no longer valid, so nothing was erased. To erase your data, "
+                "send /usun_dane again and answer the new question."
+            ),
+            alert=True,
+        )
         return
     erased = await personal_data.erase(ctx.session, ctx.member)
     ctx.member = None

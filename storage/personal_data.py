@@ -4,7 +4,10 @@ Erasure deletes the member row: memberships, answers, votes, read confirmations 
 reminders go with it (foreign keys cascade); attendance records, decisions, tasks and
 announcements stay without the person (foreign keys set to NULL), so past figures keep their
 anonymous counts by institution and sector. What holds the Telegram id without a foreign key
-(posted cards, delivery rows of private chats, dialogue state, the audit log) is cleared here.
+(posted cards, delivery rows of private chats, dialogue state, the audit log, the author's
+chat of announcements, the basket's last editor) is cleared here, and so is the member's
+row id where the audit log names it. tests/test_erasure.py lists every column that can hold
+a Telegram id or a name and checks each after an erasure.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from storage.models import (
     Announcement,
     AnnouncementDelivery,
     AnnouncementRead,
+    AnnouncementState,
     Attendance,
     AuditEntry,
     ConversationState,
@@ -33,8 +37,14 @@ from storage.models import (
     PollSlot,
     PollVote,
     Rsvp,
+    ScheduledMessage,
+    Service,
     Task,
 )
+
+# An announcement's author_chat_id once erased: no chat has this id, and the broadcaster
+# reports to nobody (the column is NOT NULL; a migration for this is not worth it).
+ERASED_CHAT_ID = 0
 
 
 def _when(moment: datetime | None) -> str | None:
@@ -152,11 +162,33 @@ async def erase(session: AsyncSession, member: Member) -> Erased:
         delete(AnnouncementDelivery).where(AnnouncementDelivery.chat_id == telegram_id)
     )
     await session.execute(delete(ConversationState).where(ConversationState.user_id == telegram_id))
+    # Private rows carry member_id and would cascade; by chat too, whatever planned them.
+    await session.execute(delete(ScheduledMessage).where(ScheduledMessage.chat_id == telegram_id))
+    await session.execute(
+        delete(Announcement).where(
+            Announcement.author_id == member.id, Announcement.state == AnnouncementState.DRAFT
+        )
+    )
+    await session.execute(
+        update(Announcement)
+        .where(Announcement.author_chat_id == telegram_id)
+        .values(author_chat_id=ERASED_CHAT_ID)
+    )
+    await session.execute(
+        update(Service).where(Service.updated_by == telegram_id).values(updated_by=None)
+    )
     await session.execute(
         update(AuditEntry)
         .where(AuditEntry.actor_telegram_id == telegram_id)
         .values(actor_telegram_id=None)
     )
+    naming = await session.scalars(
+        select(AuditEntry).where(AuditEntry.details["member_id"].as_integer() == member.id)
+    )
+    for entry in naming:
+        # Joins, role changes, removals name the member concerned; a later member may get the
+        # same row id (SQLite reuses the highest), so it says nobody now.
+        entry.details = {**entry.details, "member_id": None}
     await session.execute(delete(Member).where(Member.id == member.id))
     session.expunge(member)
     return Erased(kept or 0)

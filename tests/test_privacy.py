@@ -42,6 +42,9 @@ PESEL = "44051401359"  # the checksum-valid example of the PESEL rules
         ("48601234567", False),  # a phone number with the country code
         ("44133101359", False),  # no 13th month
         ("4405140135", False),
+        ("48221200010", False),  # checksum right, but born in 2048: not yet
+        ("80810101012", False),  # born in 1880 (month + 80): no living client
+        ("45410101019", False),  # born in 2145 (month + 40)
     ],
 )
 def test_pesel_rules(digits: str, valid: bool) -> None:
@@ -53,6 +56,64 @@ def test_pesel_found_only_as_a_whole_number() -> None:
     assert contains_pesel(f"pesel:{PESEL}.")
     assert not contains_pesel(f"sygnatura 1{PESEL}")  # twelve digits: not a PESEL
     assert not contains_pesel("tel. 42 123 45 67, sala 12, 2026-11-24")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "440514 01359",
+        "440-514-013-59",
+        "4405 1401 359",
+        "4405.1401.359",
+        "44 05 14 01 35 9",
+        "440514 - 01359",
+        "4405\u00a01401\u00a0359",  # no-break spaces
+        "4405\u20091401\u2009359",  # thin spaces
+        "4405\u202f1401\u202f359",  # narrow no-break spaces (a French-style keyboard)
+        "440514\u201301359",  # en dash
+        "440514\u201401359",  # em dash
+        "440514\u221201359",  # minus sign
+        "440514\u201001359",  # hyphen
+        "4405\u200b1401359",  # zero-width space
+        "4405\u00ad1401359",  # soft hyphen
+        "\uff14\uff14\uff10\uff15\uff11\uff14\uff10\uff11\uff13\uff15\uff19",  # full width
+        "440514<b>01359</b>",  # an announcement's HTML
+        "4405&nbsp;1401&nbsp;359",
+        "klient 440514 01359 12 osób",  # whole groups of 11 digits among others
+        "sala 12 440514 01359",
+        "02 27 08 03 62 4",  # born in 2002: the month carries +20
+    ],
+)
+def test_pesel_found_with_separators_between_its_digits(text: str) -> None:
+    assert contains_pesel(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tel. 42 123 45 67",
+        "tel. +48 42 123 45 67 wew. 12",
+        "+48 22 123 45 67",  # 11 digits: 2048 is not a birth date yet
+        "+48 612 345 678",
+        "601-234-567, 602-345-678",
+        "601 234 567 602 345 678",
+        "24.11.2026 – 30.11.2026, godz. 10.30",
+        "1 234 567 890,00 zł",
+        "kwota 12 345 678 901 zł",
+        "440514 01358",  # the checksum is still required
+        "4405 1401 3590",  # twelve digits in whole groups
+    ],
+)
+def test_ordinary_numbers_with_separators_pass(text: str) -> None:
+    assert not contains_pesel(text), text
+
+
+def test_separated_digits_never_split_a_group() -> None:
+    assert contains_pesel(f"{PESEL} 0")  # a whole group of 11, next to another
+    assert not contains_pesel(f"1{PESEL}0")  # one group of 13
+    assert not contains_pesel("4 40514013590")  # 1 + 11, but the 11 are not a PESEL
+    assert not contains_pesel("440514     01359")  # too far apart to be one number
+    assert not contains_pesel("440514 a 01359")
 
 
 async def test_client_data_refused_everywhere_before_it_is_kept(harness: Harness) -> None:
@@ -212,3 +273,87 @@ async def test_retention_erases_inactive_members_and_old_meetings(db: Database) 
     async with db.session() as session:
         again = await retention.purge(session, NOW, retention.Rules())
     assert (again.members, again.meetings) == (0, 0)
+
+
+async def test_an_agenda_with_a_separated_pesel_is_refused_and_nothing_kept(
+    harness: Harness,
+) -> None:
+    harness.set_clock(NOW)
+    async with harness.session() as session:
+        ids = await arrange.team(session)
+        await arrange.person(session, ids.team_id, KASIA, "Katarzyna Nowak", Role.COORDINATOR)
+    harness.user(KASIA, "Katarzyna")
+    refusal = "To wygląda na numer PESEL"
+    for agenda in ("sprawa 440514 01359", "sprawa 440-514-013-59", "4405\u00a01401\u2009359"):
+        answer = await harness.say(KASIA, f"/nowe jutro o 10; MOPS; {agenda}")
+        assert refusal in answer["text"], agenda
+    # Step by step, the agenda typed as the answer to its question.
+    await harness.say(KASIA, "/nowe")
+    confirm = await harness.say(KASIA, "jutro o 10")
+    await harness.press(KASIA, confirm, "Zgadza się")
+    await harness.edited(confirm)
+    await harness.say(KASIA, "MOPS")
+    answer = await harness.say(KASIA, "Rodzina, PESEL 4405 1401 359")
+    assert refusal in answer["text"]
+    async with harness.session() as session:
+        assert await session.scalar(select(func.count()).select_from(Meeting)) == 0
+        actions = (await session.scalars(select(AuditEntry.action))).all()
+        assert "meeting.schedule" not in actions
+
+
+async def _member_who_may_erase(harness: Harness) -> None:
+    harness.set_clock(NOW)
+    async with harness.session() as session:
+        ids = await arrange.team(session)
+        await arrange.person(session, ids.team_id, KASIA, "Katarzyna Nowak", Role.COORDINATOR)
+        await arrange.person(session, ids.team_id, MAREK, "Marek Wiśniewski")
+    harness.user(MAREK, "Marek")
+
+
+async def _still_there(harness: Harness) -> bool:
+    async with harness.session() as session:
+        return await find_member(session, MAREK) is not None
+
+
+NOT_ERASED = "nic nie zostało usunięte"
+
+
+async def test_a_forged_yes_without_the_question_erases_nothing(harness: Harness) -> None:
+    await _member_who_may_erase(harness)
+    anchor = await harness.say(MAREK, "/pomoc")
+    for data in ("pd:yes", "pd:yes:", "pd:yes:AAAAAAAAAAAAAAAA", "pd:yes:x:y"):
+        query = harness.emu.send_callback(MAREK, MAREK, anchor["message_id"], data)
+        answer = await harness.emu.callback_answer(query)
+        assert answer.get("show_alert") and NOT_ERASED in answer["text"], (data, answer)
+        assert await _still_there(harness), data
+    # Asked, but the token guessed: still nothing.
+    await harness.say(MAREK, "/usun_dane")
+    query = harness.emu.send_callback(MAREK, MAREK, anchor["message_id"], "pd:yes:guess")
+    assert NOT_ERASED in (await harness.emu.callback_answer(query))["text"]
+    assert await _still_there(harness)
+    await harness.emu.settle()
+    assert harness.current(anchor)["text"] == anchor["text"]  # the help was not edited
+
+
+async def test_only_the_latest_fresh_question_erases(harness: Harness) -> None:
+    await _member_who_may_erase(harness)
+    first = await harness.say(MAREK, "/usun_dane")
+    second = await harness.say(MAREK, "/usun_dane")
+    answer = await harness.press(MAREK, first, "Tak, usuń moje dane")
+    assert answer.get("show_alert") and NOT_ERASED in answer["text"]
+    assert await _still_there(harness)
+    # The second question is still good, but not for ever.
+    harness.set_clock(NOW + timedelta(minutes=31))
+    answer = await harness.press(MAREK, second, "Tak, usuń moje dane")
+    assert NOT_ERASED in answer["text"]
+    assert await _still_there(harness)
+    # The real flow: ask, answer at once.
+    third = await harness.say(MAREK, "/usun_dane")
+    yes = harness.emu.buttons(third)[0][0][1]
+    assert yes and yes.startswith("pd:yes:") and yes != harness.emu.buttons(second)[0][0][1]
+    await harness.press(MAREK, third, "Tak, usuń moje dane")
+    assert "Twoje dane zostały usunięte" in (await harness.edited(third))["text"]
+    assert not await _still_there(harness)
+    # Replayed: nobody's data is left to erase, and the press is answered.
+    query = harness.emu.send_callback(MAREK, MAREK, third["message_id"], yes)
+    assert await harness.emu.callback_answer(query) is not None
