@@ -1,4 +1,7 @@
-"""Counting fuzz cases per attack family, so a run prints how much of each it tried.
+"""What the fuzz tests share: their hypothesis settings, and counting cases per family.
+
+CI runs the same examples every time (derandomized: it must not turn red by chance);
+`FUZZ_EXAMPLES=1000 pytest tests/test_fuzz*.py` hunts longer, with new random examples.
 
 Each fuzz test calls `count_case(request, family)` once per example. The count travels in
 the test report's user properties (pytest-xdist carries them to the controller), and
@@ -7,10 +10,25 @@ the test report's user properties (pytest-xdist carries them to the controller),
 
 from __future__ import annotations
 
+import os
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+HUNTING = "FUZZ_EXAMPLES" in os.environ
+
+
+def fuzz_settings(examples: int) -> Callable[[Any], Any]:
+    """`examples` per test in CI (FUZZ_EXAMPLES overrides), the same ones every run."""
+    return settings(
+        max_examples=int(os.environ.get("FUZZ_EXAMPLES", examples)),
+        derandomize=not HUNTING,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
 
 PROPERTY = "fuzz_case"
 

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import os
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.application import CALLBACKS, COMMANDS
@@ -25,13 +24,12 @@ from storage.members import find_member
 from storage.models import Role
 from tests import arrange
 from tests.conftest import Harness
-from tests.fuzzing import count_case
+from tests.fuzzing import count_case, fuzz_settings
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 # Per kind and backend: about half a minute in all, the same examples every run (CI must not
 # turn red by chance). FUZZ_EXAMPLES=1000 hunts longer, with new random examples each time.
-HUNTING = "FUZZ_EXAMPLES" in os.environ
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))
+EXAMPLES = 60
 APOLOGY = "wystąpił błąd po mojej stronie"
 ROLES = (Role.COORDINATOR, Role.MEMBER, None)
 _ids = itertools.count(700_000)
@@ -90,12 +88,7 @@ def _check_calls(harness: Harness, since: int) -> None:
     assert APOLOGY not in said
 
 
-@settings(
-    max_examples=EXAMPLES,
-    derandomize=not HUNTING,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@fuzz_settings(EXAMPLES)
 @given(role=st.sampled_from(ROLES), command=commands, args=free_text, reply=free_text)
 async def test_any_command_and_any_typed_answer_gets_an_answer(
     request: pytest.FixtureRequest,
@@ -118,12 +111,7 @@ async def test_any_command_and_any_typed_answer_gets_an_answer(
     _check_calls(harness, since)
 
 
-@settings(
-    max_examples=EXAMPLES,
-    derandomize=not HUNTING,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@fuzz_settings(EXAMPLES)
 @given(role=st.sampled_from(ROLES), data=callback)
 async def test_any_crafted_button_is_answered(
     request: pytest.FixtureRequest,

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from bot.application import COMMANDS
@@ -24,10 +23,9 @@ from storage.members import find_member
 from storage.models import AnnouncementState, Audience, Role
 from tests import arrange
 from tests.conftest import Harness
-from tests.fuzzing import count_case
+from tests.fuzzing import count_case, fuzz_settings
 
-HUNTING = "FUZZ_EXAMPLES" in os.environ
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
+EXAMPLES = 40
 APOLOGY = "wystąpił błąd po mojej stronie"
 ROLES = (Role.COORDINATOR, Role.MEMBER, None)
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
@@ -116,12 +114,7 @@ def _strangers_group(harness: Harness, user_id: int) -> int:
     return chat_id
 
 
-@settings(
-    max_examples=EXAMPLES,
-    derandomize=not HUNTING,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@fuzz_settings(EXAMPLES)
 @given(role=st.sampled_from(ROLES), name=names, args=free_text)
 # Found before: the announcement history, texts and a cancel button, posted into the group.
 @example(role=Role.COORDINATOR, name="ogloszenia", args="")

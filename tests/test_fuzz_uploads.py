@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import io
 import itertools
-import os
 from datetime import date, datetime
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
@@ -21,11 +20,10 @@ from storage.basket import COLUMNS
 from storage.models import Role
 from tests import arrange
 from tests.conftest import Harness
-from tests.fuzzing import count_case
+from tests.fuzzing import count_case, fuzz_settings
 
 # About 20 examples, a few seconds; FUZZ_EXAMPLES=500 hunts with new random ones.
-HUNTING = "FUZZ_EXAMPLES" in os.environ
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
+EXAMPLES = 20
 APOLOGY = "wystąpił błąd po mojej stronie"
 _ids = itertools.count(2201)
 
@@ -112,12 +110,7 @@ async def _coordinator(harness: Harness, team_id: int) -> int:
     return harness.user(user_id, "Koordynatorka")
 
 
-@settings(
-    max_examples=EXAMPLES,
-    derandomize=not HUNTING,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@fuzz_settings(EXAMPLES)
 @given(file=files)
 async def test_any_basket_file_gets_an_answer(
     request: pytest.FixtureRequest, harness: Harness, team_id: int, file: tuple[str, bytes]

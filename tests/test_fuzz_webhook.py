@@ -11,21 +11,19 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import AsyncIterator
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.emulator import BotApiEmulator
-from tests.fuzzing import count_case
+from tests.fuzzing import count_case, fuzz_settings
 from tests.test_webhook import MAX_BODY, exchange, raw_request, serving
 
 # The same examples every run (CI must not turn red by chance), a few seconds per backend.
 # FUZZ_EXAMPLES=1000 hunts longer, with new random examples each time.
-HUNTING = "FUZZ_EXAMPLES" in os.environ
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))
+EXAMPLES = 60
 SERVER_LOGGERS = ("bot.webhook", "aiohttp")
 
 json_values = st.recursive(
@@ -108,12 +106,7 @@ async def served(emulator: BotApiEmulator, db_url: str) -> AsyncIterator[tuple[i
         yield endpoint
 
 
-@settings(
-    max_examples=EXAMPLES,
-    derandomize=not HUNTING,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@fuzz_settings(EXAMPLES)
 @given(
     sent=secrets_sent,
     other=header_bytes,
