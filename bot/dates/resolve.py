@@ -13,10 +13,15 @@ from bot.dates.parts import CalendarDate, Clock, ParseError, Parts, RelativeDate
 DAY_MINUTES = 24 * 60
 
 
-def parse_when(text: str, now: datetime) -> When:
-    """Reads a Polish date/time phrase relative to `now` (aware); see the package docstring."""
+def parse_when(text: str, now: datetime, language: str = "pl") -> When:
+    """Reads a date/time phrase relative to `now` (aware); see the package docstring.
+    `language` is the member's: "en" reads English (bot.dates.english), anything else Polish."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
+    if language == "en":
+        from bot.dates.english import parse_english
+
+        return parse_english(text, now)
     try:
         return _resolve(parse_parts(text), now)
     except ParseError as error:
