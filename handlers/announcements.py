@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 from telegram import Message
 
-from bot.dates import EXAMPLES_PL, WhenStatus, format_when, parse_when
+from bot.dates import WhenStatus, format_when
 from bot.permissions import Action, PermissionDenied, may_announce_to
 from bot.render import esc
-from handlers import buttons
+from handlers import buttons, typed_when
 from handlers.announcement_card import audience_text, load_frame, overflow, render, send, snippet
 from handlers.base import Ctx
 from handlers.refusals import refusal_text
@@ -272,19 +272,17 @@ async def _controls(ctx: Ctx, draft: Announcement, *, edit: bool) -> None:
 async def on_when(ctx: Ctx, text: str) -> None:
     draft = await _draft(ctx)
     zone = await _draft_zone(ctx, draft)
-    when = parse_when(text, ctx.now().astimezone(zone))
-    if when.status == WhenStatus.NEEDS_TIME:
-        ctx.reply(ctx.t._("Please give the hour too, e.g. <i>jutro 8:00</i>."))
+    when = typed_when.read(ctx, text, ctx.now().astimezone(zone))
+    if when.status == WhenStatus.CONFLICT:
+        ctx.reply(
+            ctx.t._(
+                "The weekday and the date you typed are different days. Please type the day "
+                "again."
+            )
+        )
         return
     if when.status != WhenStatus.OK or when.value is None:
-        examples = ", ".join(f"<i>{e}</i>" for e in EXAMPLES_PL)
-        ctx.reply(
-            ctx.t._("That time has already passed. Please give a future time.")
-            if when.status == WhenStatus.PAST
-            else ctx.t._("I couldn't read that date and time.")
-            + " "
-            + ctx.t._("For example: {examples}.").format(examples=examples)
-        )
+        ctx.reply(typed_when.refusal(ctx, when))
         return
     draft.send_at = when.value
     await _set_step(ctx, PREVIEW, draft)
@@ -337,7 +335,7 @@ async def on_button(ctx: Ctx) -> None:
         await _controls(ctx, draft, edit=True)
     elif action == "later":
         await _set_step(ctx, WHEN, draft)
-        examples = ", ".join(f"<i>{e}</i>" for e in EXAMPLES_PL[:3])
+        examples = ", ".join(f"<i>{e}</i>" for e in typed_when.examples(ctx, 3))
         ctx.reply(t._("When should I send it? For example: {examples}.").format(examples=examples))
     elif action == "x":
         draft.state = AnnouncementState.CANCELLED

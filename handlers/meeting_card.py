@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from babel.dates import get_day_names
 from telegram import Message
@@ -11,7 +12,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
 
-from bot.dates import format_when
+from bot.dates.formatting import format_span
 from bot.i18n import Translator, pick_language, translator
 from bot.permissions import Action, Actor, allowed
 from bot.render import esc
@@ -40,6 +41,8 @@ def repeat_label(t: Translator, rule: str, weekday: int) -> str:
     day = get_day_names("wide", locale=t.language)[weekday]
     if "INTERVAL=2" in rule:
         return t._("every two weeks")
+    if rule == "FREQ=WEEKLY":
+        return t._("every week")
     if "+1" in rule and "+3" in rule:
         return t._("1st and 3rd {weekday} of the month").format(weekday=day)
     if "+2" in rule and "+4" in rule:
@@ -50,6 +53,7 @@ def repeat_label(t: Translator, rule: str, weekday: int) -> str:
 def preset_label(t: Translator, preset: Preset, weekday: int) -> str:
     day = get_day_names("wide", locale=t.language)[weekday]
     return {
+        Preset.WEEKLY: t._("every week"),
         Preset.BIWEEKLY: t._("every two weeks"),
         Preset.FIRST_THIRD: t._("1st and 3rd {weekday} of the month").format(weekday=day),
         Preset.SECOND_FOURTH: t._("2nd and 4th {weekday} of the month").format(weekday=day),
@@ -73,7 +77,8 @@ def render_card(t: Translator, state: CardState) -> tuple[str, list[list[tuple[s
     heading = t._("Meeting of {team}").format(team=f"<b>{esc(meeting.team.name)}</b>")
     cancelled_mark = t._("CANCELLED")
     lines = [f"❌ <b>{cancelled_mark}</b> — {heading}" if cancelled else heading]
-    lines.append(f"🗓 {format_when(local, t.language)}")
+    end = local + timedelta(minutes=meeting.duration_minutes)
+    lines.append(f"🗓 {format_span(local, end, t.language)}")
     lines.append(f"📍 {esc(meeting.place)}")
     if meeting.agenda:
         lines.append(f"📝 {esc(meeting.agenda)}")

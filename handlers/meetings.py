@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.dates import EXAMPLES_PL, WhenStatus, format_when, parse_when
+from bot.dates import When, WhenStatus, format_when, parse_when
+from bot.dates.series import SeriesWhen, parse_series
 from bot.i18n import pick_language, translator
 from bot.permissions import Action, allowed, require
 from bot.render import esc
-from handlers import buttons
+from handlers import buttons, typed_when
 from handlers.base import Ctx
 from handlers.calendar import my_upcoming, send_meeting_ics
 from handlers.meeting_card import (
@@ -27,7 +28,7 @@ from handlers.meeting_card import (
 from storage import conversations, meetings, teams
 from storage.errors import DomainError, Problem
 from storage.members import find_member
-from storage.models import Answer, Meeting, MeetingStatus, Team
+from storage.models import DEFAULT_DURATION_MINUTES, Answer, Meeting, MeetingStatus, Team
 from storage.recurrence import Preset, holiday_name, next_working_day
 
 WHEN = "meet.when"  # waiting for a typed date and time
@@ -47,9 +48,7 @@ def _zone(team: Team) -> ZoneInfo:
 
 
 def _examples(ctx: Ctx) -> str:
-    return ctx.t._("For example: {examples}.").format(
-        examples=", ".join(f"<i>{e}</i>" for e in EXAMPLES_PL)
-    )
+    return typed_when.examples_text(ctx)
 
 
 async def _callable_teams(ctx: Ctx) -> list[Team]:
@@ -82,7 +81,8 @@ async def new_meeting(ctx: Ctx) -> None:
         ctx.reply(t._("In this team only coordinators call meetings."))
         return
     line = " ".join(ctx.args)
-    if ";" in line and len(options) == 1:
+    if line and len(options) == 1:
+        # "wtorek 14:30; MOPS sala 12; budżet", or the time alone: the rest is asked.
         await _one_line(ctx, options[0], line)
         return
     if len(options) == 1:
@@ -110,41 +110,35 @@ def _now(ctx: Ctx, zone: ZoneInfo) -> datetime:
     return ctx.now().astimezone(zone)
 
 
-def _explain(ctx: Ctx, status: WhenStatus) -> str:
-    t = ctx.t
-    if status == WhenStatus.PAST:
-        return t._("That time has already passed. Please give a future time.")
-    if status == WhenStatus.NONEXISTENT:
-        return t._(
-            "That hour does not exist that day: the clocks move forward at night. "
-            "Please choose another hour."
-        )
-    return t._("I couldn't read that date and time.") + " " + _examples(ctx)
-
-
 async def _one_line(ctx: Ctx, team: Team, line: str) -> None:
-    """`/nowe wtorek 14:30; MOPS sala 12; budżet 2027`: when; place; optional agenda."""
+    """`/nowe wtorek 14:30; MOPS sala 12; budżet 2027`: when; place; optional agenda. What is
+    missing is asked next, as in the guided form."""
     parts = [p.strip() for p in line.split(";")]
-    when = parse_when(parts[0], _now(ctx, _zone(team)))
-    if when.status != WhenStatus.OK or when.value is None:
-        if when.status == WhenStatus.NEEDS_TIME:
-            ctx.reply(ctx.t._("Please give the hour too, e.g. <i>wtorek 14:30</i>."))
-        else:
-            ctx.reply(_explain(ctx, when.status))
-        return
-    place = parts[1] if len(parts) > 1 else ""
-    agenda = ";".join(parts[2:]) or None
-    meeting = await meetings.schedule(
-        ctx.session, team, when.value, place, agenda, ctx.member, now=ctx.now()
-    )
-    await _created(ctx, meeting)
+    pending: dict[str, object] = {"team_id": team.id}
+    if len(parts) > 1:
+        pending |= {"place": parts[1], "agenda": ";".join(parts[2:]) or None}
+    await _take_when(ctx, team, pending, parts[0])
 
 
 async def on_when(ctx: Ctx, text: str) -> None:
     pending = await _pending(ctx, WHEN)
-    team = await teams.get_team(ctx.session, int(pending["team_id"]))
-    when = parse_when(text, _now(ctx, _zone(team)))
-    if when.status == WhenStatus.NEEDS_TIME and when.value is not None:
+    team = await teams.get_team(ctx.session, int(str(pending["team_id"])))
+    await _take_when(ctx, team, pending, text)
+
+
+async def _take_when(ctx: Ctx, team: Team, pending: dict[str, object], text: str) -> None:
+    """A typed time (one meeting, a range or a series), confirmed when there is anything to
+    confirm: words found in a longer message, an hour read as the afternoon, a weekday that
+    is not the date's."""
+    now = _now(ctx, _zone(team))
+    series = parse_series(text, now, ctx.t.language)
+    if series is not None:
+        when = _first_of(series)
+        if when.status == WhenStatus.OK and series.preset is not None:
+            pending = {**pending, "preset": series.preset.value}
+    else:
+        when = typed_when.read(ctx, text, now)
+    if when.status == WhenStatus.NEEDS_TIME and when.value is not None and series is None:
         await conversations.set_pending(
             ctx.session,
             ctx.chat.id,
@@ -158,45 +152,127 @@ async def on_when(ctx: Ctx, text: str) -> None:
             )
         )
         return
-    if when.status != WhenStatus.OK or when.value is None:
-        ctx.reply(_explain(ctx, when.status))
+    if when.status not in (WhenStatus.OK, WhenStatus.CONFLICT) or when.value is None:
+        await conversations.set_pending(ctx.session, ctx.chat.id, ctx.user.id, WHEN, pending)
+        ctx.reply(typed_when.refusal(ctx, when))
         return
-    await _confirm_when(ctx, pending, when.value)
+    await _confirm_when(ctx, pending, when)
 
 
 async def on_time(ctx: Ctx, text: str) -> None:
     pending = await _pending(ctx, TIME)
-    team = await teams.get_team(ctx.session, int(pending["team_id"]))
+    team = await teams.get_team(ctx.session, int(str(pending["team_id"])))
     day = date.fromisoformat(str(pending["date"]))
-    when = parse_when(f"{day.day}.{day.month}.{day.year} {text}", _now(ctx, _zone(team)))
+    when = parse_when(
+        f"{day.day}.{day.month}.{day.year} {text}", _now(ctx, _zone(team)), ctx.t.language
+    )
     if when.status != WhenStatus.OK or when.value is None:
         ctx.reply(
-            _explain(ctx, when.status)
+            typed_when.refusal(ctx, when)
             if when.status != WhenStatus.NEEDS_TIME
             else ctx.t._("Please type the hour, e.g. <i>10</i> or <i>14:30</i>.")
         )
         return
-    await _confirm_when(ctx, pending, when.value)
+    await _confirm_when(ctx, pending, when)
 
 
-async def _confirm_when(ctx: Ctx, pending: dict[str, object], when: datetime) -> None:
-    await conversations.set_pending(
-        ctx.session, ctx.chat.id, ctx.user.id, WHEN_CONFIRM, {**pending, "at": when.isoformat()}
+def _first_of(series: SeriesWhen) -> When:
+    """A series' first occurrence, confirmed like a single meeting."""
+    first = series.first
+    end = (
+        first + timedelta(minutes=series.duration_minutes)
+        if first and series.duration_minutes
+        else None
     )
+    return When(
+        series.status,
+        first,
+        series.reason,
+        end=end,
+        alternative=series.alternative,
+        reading=series.reading,
+    )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+async def _confirm_when(ctx: Ctx, pending: dict[str, object], when: When) -> None:
+    assert when.value is not None
+    other = when.alternative
+    shift = other - when.value if other is not None else None
+    pending = {
+        **pending,
+        "at": when.value.isoformat(),
+        "end": _iso(when.end),
+        "alt": _iso(other),
+        "alt_end": _iso(when.end + shift if when.end and shift is not None else None),
+    }
+    await conversations.set_pending(ctx.session, ctx.chat.id, ctx.user.id, WHEN_CONFIRM, pending)
+    plain = not when.source and other is None and when.status == WhenStatus.OK
+    if plain and "place" in pending:
+        await _accept_when(ctx, pending)  # the one-line form, nothing to ask
+        return
     t = ctx.t
-    text = f"<b>{format_when(when, t.language)}</b>"
-    holiday = holiday_name(when.date())
+    holiday = holiday_name(when.value.date())
+    if when.status == WhenStatus.CONFLICT:
+        text = t._("The weekday and the date you typed are different days. Which one is it?")
+        rows = [
+            [(format_when(when.value, t.language), buttons.data("nm", "ok"))],
+            [(typed_when.other_reading_label(ctx, when) or "", buttons.data("nm", "alt"))],
+            [(t._("Change"), buttons.data("nm", "chg"))],
+        ]
+        ctx.reply(text, rows)
+        return
+    text = typed_when.described(ctx, when)
+    if "preset" in pending:
+        text += "\n🔁 " + preset_label(t, Preset(str(pending["preset"])), when.value.weekday())
     if holiday:
         text += "\n⚠️ " + t._("Public holiday: {name}").format(name=esc(holiday))
-    ctx.reply(
-        text,
-        [
-            [
-                (t._("That's right"), buttons.data("nm", "ok")),
-                (t._("Change"), buttons.data("nm", "chg")),
-            ]
-        ],
+    rows = [[(t._("That's right"), buttons.data("nm", "ok"))]]
+    label = typed_when.other_reading_label(ctx, when)
+    if label:
+        rows.append([(label, buttons.data("nm", "alt"))])
+    rows.append([(t._("Change"), buttons.data("nm", "chg"))])
+    ctx.reply(text, rows)
+
+
+async def _accept_when(ctx: Ctx, pending: dict[str, object]) -> None:
+    """The time is settled: ask what is still missing, or call the meeting."""
+    t = ctx.t
+    if "place" not in pending:
+        await conversations.set_pending(ctx.session, ctx.chat.id, ctx.user.id, PLACE, pending)
+        ctx.edit(
+            f"<b>{format_when(datetime.fromisoformat(str(pending['at'])), t.language)}</b>"
+            + "\n"
+            + t._("Where? Type the place or paste the link of an online meeting.")
+        )
+        return
+    team = await teams.get_team(ctx.session, int(str(pending["team_id"])))
+    require(ctx.actor, Action.CALL_MEETING, team.id, meetings_by=team.meetings_by)
+    preset = Preset(str(pending["preset"])) if pending.get("preset") else None
+    meeting = await meetings.schedule(
+        ctx.session,
+        team,
+        datetime.fromisoformat(str(pending["at"])),
+        str(pending["place"]),
+        pending.get("agenda") and str(pending["agenda"]),
+        ctx.member,
+        preset=preset,
+        duration_minutes=_duration(pending),
+        now=ctx.now(),
     )
+    await conversations.clear_pending(ctx.session, ctx.chat.id, ctx.user.id)
+    await _created(ctx, meeting, edit=ctx.query is not None)
+
+
+def _duration(pending: dict[str, object]) -> int:
+    if not pending.get("end"):
+        return DEFAULT_DURATION_MINUTES
+    start = datetime.fromisoformat(str(pending["at"]))
+    end = datetime.fromisoformat(str(pending["end"]))
+    return int((end - start).total_seconds() // 60)
 
 
 async def _pending(ctx: Ctx, expected: str) -> dict[str, object]:
@@ -221,6 +297,9 @@ async def on_place(ctx: Ctx, text: str) -> None:
 async def on_agenda(ctx: Ctx, text: str | None) -> None:
     pending = await _pending(ctx, AGENDA)
     agenda = meetings.check_agenda(text)
+    if pending.get("preset"):  # the series was typed with the time ("co drugi wtorek o 10")
+        await _accept_when(ctx, {**pending, "agenda": agenda})
+        return
     await conversations.set_pending(
         ctx.session, ctx.chat.id, ctx.user.id, REPEAT, {**pending, "agenda": agenda}
     )
@@ -238,19 +317,19 @@ async def on_new_meeting_button(ctx: Ctx) -> None:
     """`nm:t:<team>`, `nm:ok`, `nm:chg`, `nm:na`, `nm:r:<once|preset>`."""
     raw = ctx.query.data if ctx.query else None
     action = buttons.str_part(raw, 1)
-    t = ctx.t
     if action == "t":
         team = await teams.get_team(ctx.session, buttons.int_part(raw, 2))
         require(ctx.actor, Action.CALL_MEETING, team.id, meetings_by=team.meetings_by)
         await _ask_when(ctx, team, edit=True)
     elif action == "ok":
+        await _accept_when(ctx, await _pending(ctx, WHEN_CONFIRM))
+    elif action == "alt":
+        # The reading not taken: the morning hour, or the weekday's day.
         pending = await _pending(ctx, WHEN_CONFIRM)
-        await conversations.set_pending(ctx.session, ctx.chat.id, ctx.user.id, PLACE, pending)
-        ctx.edit(
-            f"<b>{format_when(datetime.fromisoformat(str(pending['at'])), t.language)}</b>"
-            + "\n"
-            + t._("Where? Type the place or paste the link of an online meeting.")
-        )
+        if not pending.get("alt"):
+            raise DomainError(Problem.STALE_BUTTON)
+        pending = {**pending, "at": pending["alt"], "end": pending.get("alt_end")}
+        await _accept_when(ctx, pending)
     elif action == "chg":
         pending = await _pending(ctx, WHEN_CONFIRM)
         team = await teams.get_team(ctx.session, int(str(pending["team_id"])))
@@ -264,20 +343,7 @@ async def on_new_meeting_button(ctx: Ctx) -> None:
             preset = None if choice == "once" else Preset(choice)
         except ValueError:
             raise DomainError(Problem.STALE_BUTTON) from None
-        team = await teams.get_team(ctx.session, int(str(pending["team_id"])))
-        require(ctx.actor, Action.CALL_MEETING, team.id, meetings_by=team.meetings_by)
-        meeting = await meetings.schedule(
-            ctx.session,
-            team,
-            datetime.fromisoformat(str(pending["at"])),
-            str(pending["place"]),
-            pending.get("agenda") and str(pending["agenda"]),
-            ctx.member,
-            preset=preset,
-            now=ctx.now(),
-        )
-        await conversations.clear_pending(ctx.session, ctx.chat.id, ctx.user.id)
-        await _created(ctx, meeting, edit=True)
+        await _accept_when(ctx, {**pending, "preset": preset and preset.value})
     else:
         raise DomainError(Problem.STALE_BUTTON)
 
@@ -580,12 +646,15 @@ async def _edited_meeting(ctx: Ctx, expected: str) -> Meeting:
 
 async def on_edit_when(ctx: Ctx, text: str) -> None:
     meeting = await _edited_meeting(ctx, EDIT_WHEN)
-    when = parse_when(text, _now(ctx, meetings.zone_of(meeting)))
+    when = typed_when.read(ctx, text, _now(ctx, meetings.zone_of(meeting)))
     if when.status != WhenStatus.OK or when.value is None:
+        # A weekday that is not the date's is asked again rather than guessed.
         ctx.reply(
-            _explain(ctx, when.status)
-            if when.status != WhenStatus.NEEDS_TIME
-            else ctx.t._("Please give the hour too, e.g. <i>wtorek 14:30</i>.")
+            typed_when.refusal(ctx, when)
+            if when.status != WhenStatus.CONFLICT
+            else ctx.t._(
+                "The weekday and the date you typed are different days. Please type the day again."
+            )
         )
         return
     await meetings.reschedule(

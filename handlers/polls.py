@@ -6,11 +6,11 @@ from datetime import datetime
 
 from babel.dates import get_day_names
 
-from bot.dates import EXAMPLES_PL, format_when
+from bot.dates import format_when
 from bot.i18n import Translator, pick_language, translator
 from bot.permissions import Action, Actor, PermissionDenied, allowed, require
 from bot.render import esc
-from handlers import buttons
+from handlers import buttons, typed_when
 from handlers.base import Ctx
 from handlers.meeting_card import post_cards
 from storage import conversations, meetings, polls, teams
@@ -205,7 +205,7 @@ async def _ask_slots(ctx: Ctx, team: Team, place: str, edit: bool = False) -> No
         ).format(min=polls.MIN_SLOTS, max=polls.MAX_SLOTS)
         + "\n"
         + ctx.t._("For example: {examples}.").format(
-            examples=", ".join(f"<i>{e}</i>" for e in EXAMPLES_PL[1:4])
+            examples=", ".join(f"<i>{e}</i>" for e in typed_when.examples(ctx)[1:4])
         )
     )
     ctx.edit(text) if edit else ctx.reply(text)
@@ -234,7 +234,9 @@ async def on_slots(ctx: Ctx, text: str) -> None:
 
 async def _create(ctx: Ctx, team: Team, place: str, slots: list[str]) -> None:
     require(ctx.actor, Action.RUN_POLL, team.id)
-    poll = await polls.create_poll(ctx.session, team, slots, place, None, ctx.member, now=ctx.now())
+    poll = await polls.create_poll(
+        ctx.session, team, slots, place, None, ctx.member, now=ctx.now(), language=ctx.t.language
+    )
     tally = await polls.tally(ctx.session, poll.id, ctx.now())
     people = await meetings.team_members(ctx.session, team.id)
     t = ctx.t

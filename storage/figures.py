@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.dates.lexicon import MONTHS, fold_text
 from storage.errors import DomainError, Problem
 from storage.models import (
     Attendance,
@@ -35,11 +36,12 @@ WARSAW = ZoneInfo("Europe/Warsaw")
 _FIRST_YEAR, _LAST_YEAR = 2000, 2100
 
 _ISO_DAY = r"\d{4}-\d{1,2}-\d{1,2}"
-_POLISH_DAY = r"\d{1,2}\.\d{1,2}\.\d{4}"
+# Day first, with dots, slashes or dashes: "1.01.2026", "1/01/2026", "1-01-2026".
+_POLISH_DAY = r"\d{1,2}[./-]\d{1,2}[./-]\d{4}"
 _DAY = re.compile(rf"{_ISO_DAY}|{_POLISH_DAY}")
 # What may stand between two dates: dashes, "..", "do", "to", "–".
 _BETWEEN = re.compile(r"^\s*(?:-|–|—|\.\.|do|to|od)?\s*$", re.IGNORECASE)
-_MONTH = re.compile(r"^(?:(\d{1,2})[./](\d{4})|(\d{4})-(\d{1,2}))$")
+_MONTH = re.compile(r"^(?:(\d{1,2})[./-](\d{4})|(\d{4})-(\d{1,2}))$")
 
 
 @dataclass(frozen=True)
@@ -85,11 +87,10 @@ def _invalid(text: str) -> DomainError:
 
 
 def _read_day(token: str, text: str) -> date:
+    parts = re.split(r"[./-]", token)
+    # ISO starts with the year, Polish writing with the day.
+    year, month, day = (int(part) for part in (parts if len(parts[0]) == 4 else parts[::-1]))
     try:
-        if "-" in token:
-            year, month, day = (int(p) for p in token.split("-"))
-        else:
-            day, month, year = (int(p) for p in token.split("."))
         found = date(year, month, day)
     except ValueError:
         raise _invalid(text) from None
@@ -105,9 +106,35 @@ def _month(year: int, month: int, text: str) -> Period:
     return Period(date(year, month, 1), following - timedelta(days=1))
 
 
+def _month_names(text: str) -> Period | None:
+    """ "sty 2026", "sty.–cze. 2026", "od stycznia do czerwca 2026", "grudzień 2025 – luty
+    2026": whole months by name (abbreviated or not); None if the text is not of this form."""
+    words = fold_text(text).replace(".", " ").replace("-", " - ").split()
+    if words[:1] == ["od"]:
+        words = words[1:]
+    words = ["-" if word == "do" else word for word in words]
+    shape = "".join(
+        "m" if word in MONTHS else "y" if word.isdigit() and len(word) == 4 else word
+        for word in words
+    )
+    if shape == "my":
+        first = last = (int(words[1]), MONTHS[words[0]])
+    elif shape == "m-my":
+        first, last = (int(words[3]), MONTHS[words[0]]), (int(words[3]), MONTHS[words[2]])
+    elif shape == "my-my":
+        first, last = (int(words[1]), MONTHS[words[0]]), (int(words[4]), MONTHS[words[3]])
+    else:
+        return None
+    start, end = _month(*first, text).start, _month(*last, text).end
+    if end < start:
+        raise _invalid(text)
+    return Period(start, end)
+
+
 def parse_period(text: str, today: date) -> Period:
-    """ "" (this year so far), "2026", "01.2026" / "2026-01", one day, or two days
-    ("1.01.2026 – 30.06.2026", "2026-01-01 - 2026-06-30"). Otherwise REPORT_PERIOD_INVALID."""
+    """ "" (this year so far), "2026", "01.2026" / "2026-01", one day, two days
+    ("1.01.2026 – 30.06.2026", "1/01/2026-30/06/2026", "2026-01-01 - 2026-06-30") or months
+    by name ("sty.–cze. 2026"). Otherwise REPORT_PERIOD_INVALID."""
     cleaned = " ".join(text.split())
     if not cleaned:
         return Period(date(today.year, 1, 1), today)
@@ -120,6 +147,9 @@ def parse_period(text: str, today: date) -> Period:
     if month:
         m1, y1, y2, m2 = month.groups()
         return _month(int(y1 or y2), int(m1 or m2), text)
+    named = _month_names(cleaned)
+    if named is not None:
+        return named
     tokens = _DAY.findall(cleaned)
     rest = _DAY.split(cleaned)
     if not 1 <= len(tokens) <= 2 or not all(_BETWEEN.match(part) for part in rest):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from storage import audit, reminders
 from storage.errors import DomainError, Problem
 from storage.models import (
+    DEFAULT_DURATION_MINUTES,
     Answer,
     Institution,
     Meeting,
@@ -36,6 +37,8 @@ PLACE_MAX = 300
 AGENDA_MAX = 2000
 # Occurrences of a series exist as rows this far ahead (reminders and digests need them).
 HORIZON = timedelta(days=120)
+# A range typed for one meeting ends within a day ("od 9 do 11"; a night shift at most).
+MAX_DURATION_MINUTES = 24 * 60
 
 
 def _uid() -> str:
@@ -91,18 +94,22 @@ async def schedule(
     created_by: Member | None,
     *,
     preset: Preset | None = None,
+    duration_minutes: int = DEFAULT_DURATION_MINUTES,
     now: datetime | None = None,
 ) -> Meeting:
     """Create a meeting (and its series, if it repeats). Returns the first occurrence."""
     now = now or utcnow()
     if starts_at <= now:
         raise DomainError(Problem.MEETING_IN_PAST)
+    if not 0 < duration_minutes <= MAX_DURATION_MINUTES:
+        raise ValueError(f"duration out of range: {duration_minutes}")
     place, agenda = check_place(place), check_agenda(agenda)
     zone = ZoneInfo(team.municipality.timezone)
     if preset is None:
         meeting = Meeting(
             team_id=team.id,
             starts_at=starts_at,
+            duration_minutes=duration_minutes,
             place=place,
             agenda=agenda,
             uid=_uid(),
@@ -127,6 +134,7 @@ async def schedule(
         timezone=zone.key,
         place=place,
         agenda=agenda,
+        duration_minutes=duration_minutes,
         uid=_uid(),
         created_by_id=created_by.id if created_by else None,
     )
@@ -175,6 +183,7 @@ async def materialize(
             series_id=series.id,
             recurrence_key=key,
             starts_at=start,
+            duration_minutes=series.duration_minutes,
             place=series.place,
             agenda=series.agenda,
             uid=_uid(),

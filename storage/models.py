@@ -29,6 +29,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# A meeting's length when nobody typed its end (a PZK meeting takes about two hours).
+DEFAULT_DURATION_MINUTES = 120
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware UTC datetimes on both databases (SQLite gives back naive values)."""
 
@@ -318,6 +322,10 @@ class MeetingSeries(Base):
     until: Mapped[datetime | None]
     place: Mapped[str] = mapped_column(String(300))
     agenda: Mapped[str | None] = mapped_column(String(2000))
+    # Each occurrence's length ("od 13 do 14"); its meetings copy it.
+    duration_minutes: Mapped[int] = mapped_column(
+        Integer, default=DEFAULT_DURATION_MINUTES, server_default=str(DEFAULT_DURATION_MINUTES)
+    )
     uid: Mapped[str] = mapped_column(String(80), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -337,7 +345,7 @@ class Meeting(Base):
     # The occurrence's original local start, so moving it does not make the series recreate it.
     recurrence_key: Mapped[str | None] = mapped_column(String(16))
     starts_at: Mapped[datetime] = mapped_column(index=True)
-    duration_minutes: Mapped[int] = mapped_column(Integer, default=120)
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=DEFAULT_DURATION_MINUTES)
     place: Mapped[str] = mapped_column(String(300))
     agenda: Mapped[str | None] = mapped_column(String(2000))
     status: Mapped[MeetingStatus] = mapped_column(

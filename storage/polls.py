@@ -36,9 +36,9 @@ def _zone(team: Team) -> ZoneInfo:
     return ZoneInfo(team.municipality.timezone)
 
 
-def read_slot(text: str, now: datetime, zone: ZoneInfo) -> datetime:
+def read_slot(text: str, now: datetime, zone: ZoneInfo, language: str = "pl") -> datetime:
     """One typed date with its hour; a day alone is not enough to vote on."""
-    when = parse_when(text, now.astimezone(zone))
+    when = parse_when(text, now.astimezone(zone), language)
     if when.status == WhenStatus.PAST:
         raise DomainError(Problem.POLL_SLOT_PAST, text=text)
     if when.status != WhenStatus.OK or when.value is None:
@@ -51,13 +51,15 @@ def split_slots(text: str) -> list[str]:
     return [part.strip() for line in text.splitlines() for part in line.split(";") if part.strip()]
 
 
-def _slot_times(slots: Sequence[str | datetime], now: datetime, zone: ZoneInfo) -> list[datetime]:
+def _slot_times(
+    slots: Sequence[str | datetime], now: datetime, zone: ZoneInfo, language: str
+) -> list[datetime]:
     found: set[datetime] = set()
     for slot in slots:
         if isinstance(slot, str):
             if not slot.strip():
                 continue
-            moment = read_slot(slot.strip(), now, zone)
+            moment = read_slot(slot.strip(), now, zone, language)
         else:
             moment = slot
             if moment <= now:
@@ -77,11 +79,13 @@ async def create_poll(
     created_by: Member | None,
     *,
     now: datetime | None = None,
+    language: str = "pl",
 ) -> DatePoll:
-    """A new open poll; slots are Polish phrases (read in the team's zone) or aware times."""
+    """A new open poll; slots are phrases in `language` (read in the team's zone) or aware
+    times."""
     now = now or utcnow()
     place, agenda = meetings.check_place(place), meetings.check_agenda(agenda)
-    times = _slot_times(slots, now, _zone(team))
+    times = _slot_times(slots, now, _zone(team), language)
     poll = DatePoll(
         team_id=team.id,
         place=place,

@@ -5,16 +5,20 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, timedelta
 from functools import cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import holidays
 from dateutil.rrule import rrulestr
+
+if TYPE_CHECKING:
+    import holidays
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 _BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
 class Preset(enum.StrEnum):
+    WEEKLY = "weekly"  # co tydzień
     BIWEEKLY = "biweekly"  # co dwa tygodnie
     FIRST_THIRD = "first_third"  # 1. i 3. <dzień tygodnia> miesiąca
     SECOND_FOURTH = "second_fourth"  # 2. i 4. <dzień tygodnia> miesiąca
@@ -25,6 +29,7 @@ def rule_for(preset: Preset, first: datetime) -> str:
     """The RRULE (without DTSTART) of a preset anchored at the first occurrence."""
     day = _BYDAY[first.weekday()]
     return {
+        Preset.WEEKLY: "FREQ=WEEKLY",
         Preset.BIWEEKLY: "FREQ=WEEKLY;INTERVAL=2",
         Preset.FIRST_THIRD: f"FREQ=MONTHLY;BYDAY=+1{day},+3{day}",
         Preset.SECOND_FOURTH: f"FREQ=MONTHLY;BYDAY=+2{day},+4{day}",
@@ -64,6 +69,9 @@ def occurrences(
 
 @cache
 def _polish_holidays(year: int) -> holidays.HolidayBase:
+    # Imported on first use: the package takes ~70 ms, and date parsing imports Preset.
+    import holidays
+
     return holidays.Poland(years=year, language="pl")
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.dates.lexicon import CARDINALS, FRACTIONS, fold_text
 from storage import audit
 from storage.errors import DomainError, Problem
 from storage.models import (
@@ -58,28 +59,43 @@ def due_time(start: datetime, offset_minutes: int, zone: ZoneInfo) -> datetime:
     return start - timedelta(minutes=offset_minutes)
 
 
-_OFFSET = re.compile(
-    r"^\s*(\d+(?:[.,]\d+)?)\s*"
-    r"(d|dn|dni|dzie[nń]|doba|doby|dób|h|g|godz|godzina|godziny|godzin|m|min|minut|minuta|"
-    r"minuty|t|tyg|tydzie[nń]|tygodnie|tygodni|day|days|hour|hours|minute|minutes|week|weeks)"
-    r"\.?\s*$",
-    re.IGNORECASE,
+# Units as typed, folded (no diacritics): "3 dni", "2h", "1 godz.", "2 tyg.", "30 min.".
+_OFFSET_UNITS = (
+    "d|dn|dni|dzien|doba|doby|dob|h|g|godz|godzina|godzine|godzinke|godziny|godzin|m|min|"
+    "minut|minuta|minute|minuty|t|tyg|tydz|tydzien|tygodnie|tygodni|"
+    "day|days|hour|hours|minute|minutes|week|weeks"
 )
+# The amount may be a word ("dwa dni", "pół godziny") or left out ("godzinę", "tydzień").
+_OFFSET = re.compile(rf"^(?:(\d+(?:[.,]\d+)?)\s*|([a-z]+)\s+)?({_OFFSET_UNITS})\.?$")
 _UNIT_MINUTES = {"d": DAY, "h": 60, "g": 60, "m": 1, "t": 7 * DAY, "w": 7 * DAY}
 
 
 def parse_offset(text: str) -> int:
-    """Minutes from "3 dni", "2h", "30 min", "1 tydzień"; refuses zero, negative, > 30 days."""
-    match = _OFFSET.match(text)
+    """Minutes from "3 dni", "2h", "30 min.", "1 tydzień", "2 tyg.", "pół godziny"; refuses
+    zero, negative, > 30 days."""
+    match = _OFFSET.match(" ".join(fold_text(text).split()))
     if match is None:
         raise DomainError(Problem.OFFSET_INVALID)
-    amount = float(match.group(1).replace(",", "."))
-    unit = match.group(2).lower()
+    number, word, unit = match.groups()
+    amount = _offset_amount(number or word, unit)
     key = "t" if unit.startswith(("t", "w")) else unit[0]
     minutes = round(amount * _UNIT_MINUTES[key])
     if minutes <= 0 or timedelta(minutes=minutes) > MAX_OFFSET:
         raise DomainError(Problem.OFFSET_INVALID)
     return minutes
+
+
+def _offset_amount(text: str | None, unit: str) -> float:
+    if text is None:
+        if len(unit) == 1:  # "h" alone is no offset
+            raise DomainError(Problem.OFFSET_INVALID)
+        return 1
+    if text[0].isdigit():
+        return float(text.replace(",", "."))
+    amount = CARDINALS.get(text, FRACTIONS.get(text))
+    if amount is None:
+        raise DomainError(Problem.OFFSET_INVALID)
+    return amount
 
 
 async def set_offsets(

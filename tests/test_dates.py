@@ -6,13 +6,15 @@ a trailing " f1" marks the second occurrence of the repeated autumn hour.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.dates import EXAMPLES_PL, WhenStatus, format_when, parse_when
+from bot.dates import EXAMPLES_PL, Reading, When, WhenStatus, find_when, format_when, parse_when
+from bot.dates.due import DueDateError, parse_due
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 OK = WhenStatus.OK
@@ -20,6 +22,7 @@ NEEDS = WhenStatus.NEEDS_TIME
 INVALID = WhenStatus.INVALID
 PAST = WhenStatus.PAST
 GAP = WhenStatus.NONEXISTENT
+CONFLICT = WhenStatus.CONFLICT
 
 
 def local(text: str) -> datetime:
@@ -206,7 +209,9 @@ _WEDNESDAY: list[Row] = [
     ("o 13.30", OK, "2026-11-25 13:30"),
     ("13.30", OK, "2026-11-25 13:30"),
     ("15.13", OK, "2026-11-25 15:13"),  # 13 is no month, so a time
-    ("o 2", OK, "2026-11-26 02:00"),  # 24-hour unless a part of day says otherwise
+    ("o 2", OK, "2026-11-25 14:00"),  # an hour 1-6 alone is the afternoon (issue 17)
+    ("o 2 w nocy", OK, "2026-11-26 02:00"),  # a part of day says otherwise
+    ("o 02:00", OK, "2026-11-26 02:00"),  # so does a leading zero
     ("w południe", OK, "2026-11-25 12:00"),
     ("o wpół do jedenastej", OK, "2026-11-25 10:30"),
     ("wpół do 11", OK, "2026-11-25 10:30"),
@@ -286,8 +291,54 @@ _WEDNESDAY: list[Row] = [
     ("za 0 minut", INVALID, None),
     ("w przyszłym tygodniu", INVALID, None),
     ("w przyszły tydzień", INVALID, None),
-    ("jutro 10:00–11:00", INVALID, None),  # a range: we do not pick one end
     ("trzydziestego drugiego grudnia", INVALID, None),
+    # issue 17: a weekday with its date (CONFLICT when they disagree: the date's reading)
+    ("czw. 10.12 o 12", OK, "2026-12-10 12:00"),
+    ("10 grudnia (czwartek) godz. 12", OK, "2026-12-10 12:00"),
+    ("jutro, czwartek, o 10", OK, "2026-11-26 10:00"),
+    ("jutro piątek o 10", CONFLICT, "2026-11-26 10:00"),
+    ("piątek 15-go o 10", CONFLICT, "2026-12-15 10:00"),
+    ("piątek 10.12", CONFLICT, "2026-12-10"),
+    # separators, day first; "15.00" is a time, since 00 is no month
+    ("7/01/2027 9:00", OK, "2027-01-07 09:00"),
+    ("15-12 o 10", OK, "2026-12-15 10:00"),
+    ("15/12", NEEDS, "2026-12-15"),
+    ("10-11", NEEDS, "2027-11-10"),
+    ("15.00", OK, "2026-11-25 15:00"),
+    # abbreviations and ordinals; a day alone is the nearest such day of a month
+    ("25-go o 12", OK, "2026-11-25 12:00"),
+    ("15-go", NEEDS, "2026-12-15"),
+    ("pierwszego o 10", OK, "2026-12-01 10:00"),
+    ("grudnia 20-go o 9", OK, "2026-12-20 09:00"),
+    ("wt. g. 10", OK, "2026-12-01 10:00"),
+    ("3 paź. o 9", OK, "2027-10-03 09:00"),
+    ("3 wrz 9:00", OK, "2027-09-03 09:00"),
+    ("za 2 tyg.", NEEDS, "2026-12-09"),
+    ("za 3h", OK, "2026-11-25 12:00"),
+    ("za 1 godz. i 15 min.", OK, "2026-11-25 10:15"),
+    # words around the phrase that carry no time
+    ("może być jutro koło 10", OK, "2026-11-26 10:00"),
+    ("proponuję mniej więcej o 11 w czwartek", OK, "2026-11-26 11:00"),
+    ("chyba najlepiej w piątek", NEEDS, "2026-11-27"),
+    # hours 1-6 alone are the afternoon; a part of day or a leading zero keeps them
+    ("pojutrze o trzeciej", OK, "2026-11-27 15:00"),
+    ("wpół do drugiej", OK, "2026-11-25 13:30"),
+    ("o 4:15", OK, "2026-11-25 16:15"),
+    ("za kwadrans pierwsza", OK, "2026-11-25 12:45"),
+    ("jutro o 6 rano", OK, "2026-11-26 06:00"),
+    ("pojutrze 04:00", OK, "2026-11-27 04:00"),
+    ("pojutrze o 0:30", OK, "2026-11-27 00:30"),
+    # ranges: the start here, the end in test_ranges_end
+    ("jutro 10:00–11:00", OK, "2026-11-26 10:00"),
+    ("od 9 do 11", OK, "2026-11-25 09:00"),
+    ("pojutrze od 10 do 25", INVALID, None),
+    ("jutro od 23:00 do 23:00", INVALID, None),
+    ("pojutrze o 9 przez 25 godzin", INVALID, None),
+    ("przez 2 godziny", INVALID, None),  # no start
+    ("9 - 11", INVALID, None),  # bare numbers without a date
+    ("15.12 - 17.12", INVALID, None),  # a range of dates is not a time
+    ("czwartek xyz", INVALID, None),
+    ("wtorek środa o 10", INVALID, None),
     # before now
     ("wczoraj o 10", PAST, "2026-11-24 10:00"),
     ("wczoraj", PAST, "2026-11-24"),
@@ -368,6 +419,8 @@ _MONTH_END: list[Row] = [
     ("w przyszły poniedziałek", NEEDS, "2026-02-02"),
     ("w poniedziałek o 9", OK, "2026-02-02 09:00"),
     ("sobota o 12", OK, "2026-01-31 12:00"),
+    ("31-go", NEEDS, "2026-01-31"),
+    ("30-go o 10", OK, "2026-03-30 10:00"),  # February has no 30th
 ]
 
 _FEBRUARY: list[Row] = [
@@ -395,15 +448,22 @@ _LEAP_FEBRUARY: list[Row] = [
 ]
 
 _SPRING_EVE: list[Row] = [
-    ("jutro o 2:30", GAP, None),
+    # Hours 1-6 alone are the afternoon (issue 17); "w nocy" or "02:30" reach the night.
+    ("jutro o 2:30", OK, "2026-03-29 14:30"),
+    ("jutro o 2:30 w nocy", GAP, None),
     ("jutro o 02:30", GAP, None),
-    ("jutro o wpół do trzeciej", GAP, None),
-    ("jutro o 2", GAP, None),
+    ("jutro o wpół do trzeciej", OK, "2026-03-29 14:30"),
+    ("jutro o wpół do trzeciej w nocy", GAP, None),
+    ("jutro o 2", OK, "2026-03-29 14:00"),
+    ("jutro o drugiej w nocy", GAP, None),
     ("29.03.2026 02:30", GAP, None),
     ("2026-03-29 02:30", GAP, None),
-    ("niedziela o 2:30", GAP, None),
-    ("jutro o 3", OK, "2026-03-29 03:00"),
-    ("jutro o 1:59", OK, "2026-03-29 01:59"),
+    ("niedziela o 2:30", OK, "2026-03-29 14:30"),
+    ("niedziela o 02:30", GAP, None),
+    ("jutro o 3", OK, "2026-03-29 15:00"),
+    ("jutro o 3 w nocy", OK, "2026-03-29 03:00"),
+    ("jutro o 1:59", OK, "2026-03-29 13:59"),
+    ("jutro o 01:59", OK, "2026-03-29 01:59"),
     ("jutro o 10", OK, "2026-03-29 10:00"),
     ("za 24 godziny", OK, "2026-03-29 13:00"),  # 24 real hours; the clock jumps one
     ("za 1 dzień o 12", OK, "2026-03-29 12:00"),
@@ -415,21 +475,30 @@ _SPRING_NIGHT: list[Row] = [
     ("za 2 godziny", OK, "2026-03-29 03:30"),
     ("za 90 minut", OK, "2026-03-29 03:00"),
     ("za 30 minut", OK, "2026-03-29 01:00"),
-    ("o 2:30", GAP, None),
-    ("o 3:30", OK, "2026-03-29 03:30"),
-    ("dziś o 1", OK, "2026-03-29 01:00"),
-    ("o 1:45", OK, "2026-03-29 01:45"),
+    ("o 2:30", OK, "2026-03-29 14:30"),
+    ("o 2:30 w nocy", GAP, None),
+    ("o 3:30", OK, "2026-03-29 15:30"),
+    ("o 03:30", OK, "2026-03-29 03:30"),
+    ("dziś o 1", OK, "2026-03-29 13:00"),
+    ("dziś o 1 w nocy", OK, "2026-03-29 01:00"),
+    ("o 1:45", OK, "2026-03-29 13:45"),
+    ("o 01:45", OK, "2026-03-29 01:45"),
     ("dziś o 0:15", PAST, "2026-03-29 00:15"),
     ("o 0:15", OK, "2026-03-30 00:15"),
-    ("jutro o 2:30", OK, "2026-03-30 02:30"),
+    ("jutro o 2:30", OK, "2026-03-30 14:30"),
+    ("jutro o 02:30", OK, "2026-03-30 02:30"),
 ]
 
 _AUTUMN_EVE: list[Row] = [
-    ("jutro o 2:30", OK, "2026-10-25 02:30"),  # the first 02:30, still summer time
+    ("jutro o 2:30", OK, "2026-10-25 14:30"),  # the afternoon (issue 17)
+    ("jutro o 02:30", OK, "2026-10-25 02:30"),  # the first 02:30, still summer time
     ("jutro o wpół do trzeciej w nocy", OK, "2026-10-25 02:30"),
-    ("25.10 2:30", OK, "2026-10-25 02:30"),
-    ("jutro o 1:30", OK, "2026-10-25 01:30"),
-    ("jutro o 3:30", OK, "2026-10-25 03:30"),
+    ("25.10 2:30", OK, "2026-10-25 14:30"),
+    ("25.10 02:30", OK, "2026-10-25 02:30"),
+    ("jutro o 1:30", OK, "2026-10-25 13:30"),
+    ("jutro o 1:30 w nocy", OK, "2026-10-25 01:30"),
+    ("jutro o 3:30", OK, "2026-10-25 15:30"),
+    ("jutro o 03:30", OK, "2026-10-25 03:30"),
     ("jutro o 12", OK, "2026-10-25 12:00"),
     ("za 24 godziny", OK, "2026-10-25 11:00"),  # 24 real hours; the clock goes back one
     ("za 1 dzień o 12", OK, "2026-10-25 12:00"),
@@ -439,9 +508,12 @@ _AUTUMN_NIGHT: list[Row] = [
     ("za godzinę", OK, "2026-10-25 02:00"),
     ("za 2 godziny", OK, "2026-10-25 02:00 f1"),
     ("za 3 godziny", OK, "2026-10-25 03:00"),
-    ("o 2:30", OK, "2026-10-25 02:30"),
-    ("dziś o 2:30", OK, "2026-10-25 02:30"),
-    ("o 3", OK, "2026-10-25 03:00"),
+    ("o 2:30", OK, "2026-10-25 14:30"),  # the afternoon (issue 17)
+    ("o 02:30", OK, "2026-10-25 02:30"),
+    ("dziś o 2:30", OK, "2026-10-25 14:30"),
+    ("dziś o 2:30 w nocy", OK, "2026-10-25 02:30"),
+    ("o 3", OK, "2026-10-25 15:00"),
+    ("o 3 w nocy", OK, "2026-10-25 03:00"),
     ("o 0:30", OK, "2026-10-26 00:30"),
     ("dziś o 0:30", PAST, "2026-10-25 00:30"),
 ]
@@ -544,6 +616,12 @@ def test_help_examples_work(phrase: str) -> None:
     assert parse_when(phrase, WEDNESDAY).status is WhenStatus.OK
 
 
+def test_help_examples_show_a_range() -> None:
+    # A weekday with its date holds for one year only, so no example shows one.
+    results = [parse_when(phrase, WEDNESDAY) for phrase in EXAMPLES_PL]
+    assert any(result.end is not None for result in results)
+
+
 @pytest.mark.parametrize(
     ("language", "text"),
     [
@@ -562,3 +640,176 @@ def test_format_when_uses_the_values_own_zone_and_default_language() -> None:
     assert format_when(value) == "wtorek, 15 grudnia 2026, 09:00"
     in_utc = value.astimezone(UTC)
     assert format_when(in_utc, "en") == "Tuesday, 15 December 2026, 08:00"
+
+
+# -- issue 17: ranges, weekday against date, afternoon hours, phrases inside messages --------
+
+AS_TYPED, AFTERNOON = Reading.AS_TYPED, Reading.AFTERNOON
+
+RANGES: list[tuple[str, datetime, str, str, Reading]] = [
+    ("jutro od 9 do 11", WEDNESDAY, "2026-11-26 09:00", "2026-11-26 11:00", AS_TYPED),
+    ("wtorek 9–11", WEDNESDAY, "2026-12-01 09:00", "2026-12-01 11:00", AS_TYPED),
+    ("o 9-11", WEDNESDAY, "2026-11-25 09:00", "2026-11-25 11:00", AS_TYPED),
+    ("jutro 10-11:30", WEDNESDAY, "2026-11-26 10:00", "2026-11-26 11:30", AS_TYPED),
+    ("jutro 10.30–12.00", WEDNESDAY, "2026-11-26 10:30", "2026-11-26 12:00", AS_TYPED),
+    ("10:00 - 11:30", WEDNESDAY, "2026-11-25 10:00", "2026-11-25 11:30", AS_TYPED),
+    ("jutro między 9 a 11", WEDNESDAY, "2026-11-26 09:00", "2026-11-26 11:00", AS_TYPED),
+    ("jutro od 10 do południa", WEDNESDAY, "2026-11-26 10:00", "2026-11-26 12:00", AS_TYPED),
+    # the afternoon rule takes the range as a whole; an end 1-12 is the first after the start
+    ("jutro od 2 do 4", WEDNESDAY, "2026-11-26 14:00", "2026-11-26 16:00", AFTERNOON),
+    ("jutro od 11 do 1", WEDNESDAY, "2026-11-26 11:00", "2026-11-26 13:00", AS_TYPED),
+    ("jutro od 7 do 9 wieczorem", WEDNESDAY, "2026-11-26 19:00", "2026-11-26 21:00", AS_TYPED),
+    ("jutro od 22 do 2", WEDNESDAY, "2026-11-26 22:00", "2026-11-27 02:00", AS_TYPED),
+    ("jutro od 9 rano do 11", WEDNESDAY, "2026-11-26 09:00", "2026-11-26 11:00", AS_TYPED),
+    # durations are elapsed time
+    ("15.12 o 10 przez 2 godziny", WEDNESDAY, "2026-12-15 10:00", "2026-12-15 12:00", AS_TYPED),
+    ("jutro o 10 na godzinę i kwadrans", WEDNESDAY, "2026-11-26 10:00", "2026-11-26 11:15",
+     AS_TYPED),
+    ("jutro od 10 przez dwie godziny", WEDNESDAY, "2026-11-26 10:00", "2026-11-26 12:00",
+     AS_TYPED),
+    ("za godzinę na 30 minut", WEDNESDAY, "2026-11-25 10:00", "2026-11-25 10:30", AS_TYPED),
+    ("jutro o 1 w nocy przez 2 godziny", SPRING_EVE, "2026-03-29 01:00", "2026-03-29 04:00",
+     AS_TYPED),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("phrase", "now", "start", "end", "reading"), RANGES)
+def test_ranges_end(phrase: str, now: datetime, start: str, end: str, reading: Reading) -> None:
+    result = parse_when(phrase, now)
+    assert result.status is WhenStatus.OK, result
+    assert (result.value, result.end, result.reading) == (local(start), local(end), reading)
+    assert result.end is not None and result.end.tzinfo is now.tzinfo
+
+
+def test_without_a_range_there_is_no_end() -> None:
+    assert parse_when("jutro o 10", WEDNESDAY).end is None
+    assert parse_when("15.12", WEDNESDAY).end is None
+
+
+@pytest.mark.parametrize(
+    ("phrase", "value", "alternative"),
+    [
+        ("czwartek 9 grudnia o 12", "2026-12-09 12:00", "2026-11-26 12:00"),
+        ("środa 10.12 o 8", "2026-12-10 08:00", "2026-12-02 08:00"),  # today's 8:00 is gone
+        ("poniedziałek 1 grudnia", "2026-12-01 00:00", "2026-11-30 00:00"),
+        ("w przyszły czwartek 10.12 o 10", "2026-12-10 10:00", "2026-12-03 10:00"),
+        ("jutro (piątek) o 4", "2026-11-26 16:00", "2026-11-27 16:00"),
+    ],
+)
+def test_a_weekday_against_its_date_is_a_conflict(
+    phrase: str, value: str, alternative: str
+) -> None:
+    result = parse_when(phrase, WEDNESDAY)
+    assert result.status is WhenStatus.CONFLICT
+    assert (result.value, result.alternative) == (local(value), local(alternative))
+
+
+@pytest.mark.parametrize(
+    "phrase", ["czwartek 10 grudnia o 12", "10.12 (czwartek) 12:00", "czw., 10/12, g. 12"]
+)
+def test_a_weekday_agreeing_with_its_date_is_ok(phrase: str) -> None:
+    result = parse_when(phrase, WEDNESDAY)
+    assert (result.status, result.value) == (WhenStatus.OK, local("2026-12-10 12:00"))
+    assert result.alternative is None
+
+
+def test_afternoon_reading_and_its_alternative() -> None:
+    result = parse_when("jutro o 4", WEDNESDAY)
+    assert (result.value, result.reading) == (local("2026-11-26 16:00"), AFTERNOON)
+    assert result.alternative == local("2026-11-26 04:00")
+    # The morning reading is offered only while it is ahead and exists.
+    assert parse_when("o 3", WEDNESDAY).alternative is None
+    assert parse_when("jutro o 2", SPRING_EVE).alternative is None
+    for typed in ("jutro o 4 rano", "jutro 04:00", "jutro o 7", "jutro o 16", "jutro o 0:30"):
+        result = parse_when(typed, WEDNESDAY)
+        assert (result.reading, result.alternative) == (AS_TYPED, None), typed
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "value"),
+    [
+        ("Spotkanie zespołu jutro o 10, sala 5", "jutro o 10", "2026-11-26 10:00"),
+        ("Było wczoraj. Następne JUTRO o 10!", "JUTRO o 10", "2026-11-26 10:00"),
+        ("Termin: czwartek 10 grudnia, godz. 12 (sala 5)", "czwartek 10 grudnia, godz. 12",
+         "2026-12-10 12:00"),
+        ("jutro o 10 lub 11", "jutro o 10", "2026-11-26 10:00"),
+        ("jutro albo pojutrze", "jutro", "2026-11-26 00:00"),  # equally long: the earliest
+        ("Zebranie we wtorek 9–11 w świetlicy", "we wtorek 9–11", "2026-12-01 09:00"),
+    ],
+)  # fmt: skip
+def test_find_when_finds_a_phrase_inside_a_message(text: str, source: str, value: str) -> None:
+    result = find_when(text, WEDNESDAY)
+    assert result.status is not WhenStatus.INVALID
+    assert (result.source, result.value) == (source, local(value))
+
+
+def test_find_when_takes_the_whole_text_when_it_parses() -> None:
+    result = find_when("może być jutro o 10?", WEDNESDAY)
+    assert (result.status, result.source) == (WhenStatus.OK, None)
+
+
+@pytest.mark.parametrize(
+    "text", ["32 grudnia o 10", "jutro o 25", "Spotkanie 32 grudnia o 10 w sali", "rano o 20"]
+)
+def test_find_when_takes_no_part_of_a_phrase_naming_no_moment(text: str) -> None:
+    # "o 10" of "32 grudnia o 10" would be a guess at what was meant.
+    assert find_when(text, WEDNESDAY).status is WhenStatus.INVALID
+
+
+def test_find_when_says_what_it_did_not_understand() -> None:
+    result = find_when("Hej, co słychać u was, drodzy?", WEDNESDAY)
+    assert result.status is WhenStatus.INVALID
+    assert result.understood == ()
+    assert result.not_understood == ("Hej", "co", "słychać", "u", "was")
+
+
+def test_invalid_phrases_list_understood_words() -> None:
+    result = parse_when("czwartek xyz", WEDNESDAY)
+    assert (result.understood, result.not_understood) == (("czwartek",), ("xyz",))
+    long = parse_when("jutro " + "ą" * 50 + " bb cc dd ee ff", WEDNESDAY)
+    assert long.understood == ("jutro",)
+    assert len(long.not_understood) == 5
+    assert all(len(word) <= 30 for word in long.not_understood)
+    assert parse_when("jutro o 10", WEDNESDAY).not_understood == ()
+
+
+@pytest.mark.parametrize(
+    "text", ["x" * 5000, "o " * 2500, "😀" * 5000, "?!" * 2500, "\u200b\x00" * 100, "", "   "]
+)
+def test_odd_and_huge_text_is_invalid_and_quick(text: str) -> None:
+    for read in (parse_when, find_when):
+        started = time.perf_counter()
+        result: When = read(text, WEDNESDAY)
+        assert result.status is WhenStatus.INVALID
+        assert time.perf_counter() - started < 1
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("do pt.", "2026-11-27"),
+        ("do piątku", "2026-11-27"),
+        ("do 15-go", "2026-12-15"),
+        ("do 15go", "2026-12-15"),
+        ("do 15.", "2026-12-15"),
+        ("do 20-tego", "2026-12-20"),
+        ("do 25", "2026-11-25"),
+        ("do końca tyg.", "2026-11-27"),
+        ("do końca mies.", "2026-11-30"),
+        ("do 15 gru.", "2026-12-15"),
+        ("do 15/12", "2026-12-15"),
+        ("za 2 tyg.", "2026-12-09"),
+        ("do czw. 26.11", "2026-11-26"),
+    ],
+)
+def test_due_days_take_abbreviations_and_ordinals(text: str, day: str) -> None:
+    assert parse_due(text, WEDNESDAY) == local(day).date()
+
+
+@pytest.mark.parametrize(
+    ("text", "past"), [("24.11.2026", True), ("do 32", False), ("do pt. 26.11", False)]
+)
+def test_due_days_refused(text: str, past: bool) -> None:
+    with pytest.raises(DueDateError) as refused:
+        parse_due(text, WEDNESDAY)
+    assert refused.value.past is past

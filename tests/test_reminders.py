@@ -92,7 +92,16 @@ def test_offsets_people_type() -> None:
     assert reminders.parse_offset("30 min") == 30
     assert reminders.parse_offset("1 tydzień") == 7 * 1440
     assert reminders.parse_offset("1,5 godz") == 90
-    for bad in ("0 min", "-2h", "31 dni", "5 lat", "jutro", ""):
+    # Abbreviations with their dots, amounts in words or left out (issue 17).
+    assert reminders.parse_offset("2 tyg.") == 14 * 1440
+    assert reminders.parse_offset("1 godz.") == 60
+    assert reminders.parse_offset("30 min.") == 30
+    assert reminders.parse_offset("1 tydz.") == 7 * 1440
+    assert reminders.parse_offset("2 Dni.") == 2 * 1440
+    assert reminders.parse_offset("godzinę") == 60
+    assert reminders.parse_offset("pół godziny") == 30
+    assert reminders.parse_offset("dwa dni") == 2 * 1440
+    for bad in ("0 min", "-2h", "31 dni", "5 lat", "jutro", "", "h", "ty dzień", "sto dni"):
         with pytest.raises(Exception):  # noqa: B017 - DomainError(OFFSET_INVALID)
             reminders.parse_offset(bad)
 

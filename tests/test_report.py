@@ -446,7 +446,16 @@ def test_period_forms() -> None:
         "2026-01",
         "2026-02",
     ]
-    for unreadable in ("kiedyś", "13.2025", "1999", "2026 2027", "1.01.2026 x 2.01.2026"):
+    # Slashes and dashes, with or without spaces; months by name (issue 17).
+    assert parse_period("1/01/2026-30/06/2026", today).label == "1.01.2026 – 30.06.2026"
+    assert parse_period("1-01-2026 – 30-06-2026", today).label == "1.01.2026 – 30.06.2026"
+    assert parse_period("sty.–cze. 2026", today).label == "1.01.2026 – 30.06.2026"
+    assert parse_period("od stycznia do marca 2026", today).label == "1.01.2026 – 31.03.2026"
+    assert parse_period("grudzień 2025 - luty 2026", today).label == "1.12.2025 – 28.02.2026"
+    assert parse_period("lut 2028", today).label == "1.02.2028 – 29.02.2028"
+    assert parse_period("02/2026", today).label == "1.02.2026 – 28.02.2026"
+    unreadable_forms = ("kiedyś", "13.2025", "1999", "2026 2027", "1.01.2026 x 2.01.2026")
+    for unreadable in (*unreadable_forms, "cze.–sty. 2026", "sty 1999", "31/02/2026"):
         with pytest.raises(DomainError) as refused:
             parse_period(unreadable, today)
         assert refused.value.problem == Problem.REPORT_PERIOD_INVALID

@@ -22,3 +22,11 @@ def format_when(dt: datetime, language: str = DEFAULT_LANGUAGE, *, with_time: bo
         locale = Locale.parse(DEFAULT_LANGUAGE)
     pattern = PATTERN if with_time else DAY_PATTERN
     return format_datetime(dt, pattern, tzinfo=dt.tzinfo, locale=locale)
+
+
+def format_span(start: datetime, end: datetime, language: str = DEFAULT_LANGUAGE) -> str:
+    """ "wtorek, 15 grudnia 2026, 09:00–11:00"; an end on another day shows its date too."""
+    local_end = end.astimezone(start.tzinfo)
+    if local_end.date() == start.date():
+        return f"{format_when(start, language)}–{local_end:%H:%M}"
+    return f"{format_when(start, language)} – {format_when(local_end, language)}"

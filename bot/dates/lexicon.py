@@ -11,7 +11,8 @@ from typing import TypeVar
 
 _T = TypeVar("_T")
 
-_POLISH_TO_ASCII = str.maketrans("ąćęłńóśźż", "acelnoszz")
+# Typographic dashes become "-", which separates a range ("9–11") or a date ("7–01").
+_POLISH_TO_ASCII = str.maketrans("ąćęłńóśźż‐‑‒–—−", "acelnoszz------")
 
 
 def fold_text(text: str) -> str:
@@ -77,20 +78,20 @@ WEEK_MODIFIERS: dict[str, int] = {
 }
 WEEK_NOUNS = frozenset({"tydzien", "tygodniu"})
 
-# Nominative, genitive, locative and three-letter abbreviations.
+# Nominative, genitive, locative and abbreviations ("sty.", "paźdz.").
 MONTHS: dict[str, int] = _forms({
-    1: "styczen stycznia styczniu sty",
+    1: "styczen stycznia styczniu sty stycz",
     2: "luty lutego lutym lut",
     3: "marzec marca marcu mar",
-    4: "kwiecien kwietnia kwietniu kwi",
+    4: "kwiecien kwietnia kwietniu kwi kwiec",
     5: "maj maja maju",
-    6: "czerwiec czerwca czerwcu cze",
+    6: "czerwiec czerwca czerwcu cze czerw",
     7: "lipiec lipca lipcu lip",
-    8: "sierpien sierpnia sierpniu sie",
-    9: "wrzesien wrzesnia wrzesniu wrz",
-    10: "pazdziernik pazdziernika pazdzierniku paz",
-    11: "listopad listopada listopadzie lis",
-    12: "grudzien grudnia grudniu gru",
+    8: "sierpien sierpnia sierpniu sie sierp",
+    9: "wrzesien wrzesnia wrzesniu wrz wrzes",
+    10: "pazdziernik pazdziernika pazdzierniku paz pazdz",
+    11: "listopad listopada listopadzie lis list listop",
+    12: "grudzien grudnia grudniu gru grudz",
 })  # fmt: skip
 # Only read as months right after a day number ("15 XII"): "i" is also "and".
 ROMAN_MONTHS: dict[str, int] = {
@@ -139,10 +140,10 @@ MINUTE_WORDS = frozenset({"minut", "minute", "minuty", "minuta", "min"})
 UNITS: dict[str, tuple[str, int]] = {
     **dict.fromkeys(MINUTE_WORDS, ("minutes", 1)),
     "kwadrans": ("minutes", 15),
-    **_each("godzine godziny godzin godzina godz h", ("minutes", 60)),
+    **_each("godzine godziny godzin godzina godzinke godz h", ("minutes", 60)),
     **_each("dzien dni dobe doby", ("days", 1)),
-    **_each("tydzien tygodnie tygodni", ("days", 7)),
-    **_each("miesiac miesiace miesiecy", ("months", 1)),
+    **_each("tydzien tygodnie tygodni tyg tydz", ("days", 7)),
+    **_each("miesiac miesiace miesiecy mies", ("months", 1)),
 }
 
 PARTS_OF_DAY: dict[str, PartOfDay] = {
@@ -160,11 +161,37 @@ PARTS_OF_DAY_AFTER: dict[tuple[str, str], PartOfDay] = {
     ("przed", "poludniem"): PartOfDay.MORNING,
 }
 
-# A number right after one of these is an hour, even without a date ("o 10").
-TIME_MARKERS = frozenset({"o", "godz", "godzina", "godzinie", "g", "ok", "okolo"})
-# Words that carry no meaning of their own here ("dnia 15.12 o godz. 10", "15 grudnia 2026 r.").
-FILLERS = TIME_MARKERS | {"w", "we", "na", "dnia", "dniu", "dn", "r", "rok", "roku", "z", "t", "h"}
+# A number right after one of these is an hour, even without a date ("o 10", "od 9 do 11").
+TIME_MARKERS = frozenset({
+    "o", "godz", "godzina", "godzinie", "godzinach", "g", "ok", "okolo", "kolo", "od", "miedzy",
+})  # fmt: skip
+# Words that carry no meaning of their own here ("dnia 15.12 o godz. 10", "15 grudnia 2026 r."),
+# and politeness and hedging around a proposal ("pasuje mi piątek około 9?").
+HEDGES = frozenset({
+    "pasuje", "pasowaloby", "pasowalby", "mi", "nam", "moze", "byc", "proponuje", "proponujemy",
+    "propozycja", "mniej", "wiecej", "najlepiej", "chyba", "raczej", "gdzies", "jakos", "np",
+})  # fmt: skip
+FILLERS = (
+    TIME_MARKERS
+    | HEDGES
+    | {"w", "we", "na", "dnia", "dniu", "dn", "r", "rok", "roku", "z", "t", "h"}
+)
+# "od 9 do 11", "między 9 a 11" (after a time: its end); "przez/na 2 godziny" (a duration).
+RANGE_WORDS = frozenset({"do", "a"})
+DURATION_WORDS = frozenset({"przez", "na"})
+# The end of a range in words: "od 10 do południa".
+END_WORDS: dict[str, int] = {"poludnia": 12, "polnocy": 24}
 
-# Suffixes of a number: "10-tej", "10tej", "1-szej", "10h" (an hour) and "1-go" (a day).
+# Suffixes of a number: "10-tej", "10tej", "1-szej", "10h" (an hour) and "1-go", "20-tego",
+# "15go" (a day).
 HOUR_SUFFIXES = ("szej", "giej", "ciej", "tej", "mej", "ej", "h")
-DAY_SUFFIXES = ("go", "ego")
+DAY_SUFFIXES = ("szego", "giego", "ciego", "tego", "ego", "go")
+
+# Every word the grammar reads, for telling people which words of a refused phrase were
+# understood (and for finding a phrase inside a longer message).
+KNOWN_WORDS: frozenset[str] = frozenset().union(
+    RELATIVE_DAYS, WEEKDAYS, WEEKDAY_MODIFIERS, WEEK_MODIFIERS, WEEK_NOUNS, MONTHS,
+    ROMAN_MONTHS, HOUR_WORDS, DAY_WORDS, CARDINALS, TENS, FRACTIONS, UNITS, PARTS_OF_DAY,
+    FILLERS, RANGE_WORDS, DURATION_WORDS, END_WORDS,
+    {"za", "po", "przed", "poludniem", "wpol", "i", "kwadrans"},
+)  # fmt: skip

@@ -3,72 +3,157 @@
 from __future__ import annotations
 
 import calendar
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
-from bot.dates.grammar import parse_parts
+from bot.dates.grammar import annotate, parse_parts
 from bot.dates.lexicon import PartOfDay
-from bot.dates.model import When, WhenStatus
-from bot.dates.parts import CalendarDate, Clock, ParseError, Parts, RelativeDate, WeekdayDate
+from bot.dates.model import Reading, When, WhenStatus
+from bot.dates.parts import (
+    CalendarDate,
+    Clock,
+    DateSpec,
+    MonthDay,
+    NoSuchMoment,
+    ParseError,
+    Parts,
+    RelativeDate,
+    WeekdayDate,
+)
 
 DAY_MINUTES = 24 * 60
+HALF_DAY = 12 * 60
+MAX_RANGE = timedelta(hours=24)
 
 
 def parse_when(text: str, now: datetime, language: str = "pl") -> When:
     """Reads a date/time phrase relative to `now` (aware); see the package docstring.
-    `language` is the member's: "en" reads English (bot.dates.english), anything else Polish."""
+    `language` is the member's: "en" reads English (bot.dates.english), anything else Polish.
+    An invalid phrase says which of its words were understood and which were not."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
     if language == "en":
         from bot.dates.english import parse_english
 
         return parse_english(text, now)
+    result = parse_polish(text, now)
+    if result.status is WhenStatus.INVALID:
+        understood, not_understood = annotate(text)
+        return replace(result, understood=understood, not_understood=not_understood)
+    return result
+
+
+def parse_polish(text: str, now: datetime) -> When:
+    """`parse_when` without the word lists of an invalid phrase."""
     try:
-        return _resolve(parse_parts(text), now)
+        return read_polish(text, now)
     except ParseError as error:
         return When(WhenStatus.INVALID, None, str(error))
+
+
+def read_polish(text: str, now: datetime) -> When:
+    """Raises ParseError instead of returning INVALID (NoSuchMoment: read, but no moment)."""
+    try:
+        return _resolve(parse_parts(text), now)
     except OverflowError:  # only near year 1 or 9999
-        return When(WhenStatus.INVALID, None, "out of the calendar's range")
+        raise NoSuchMoment("out of the calendar's range") from None
 
 
 def _resolve(parts: Parts, now: datetime) -> When:
-    zone = now.tzinfo
-    assert zone is not None
     if parts.elapsed is not None:
-        if parts.date or parts.clock or parts.part_of_day or parts.week is not None:
-            raise ParseError("'za ... godzin/minut' cannot take a date or an hour")
-        # Elapsed time: add in UTC, so "za 3 godziny" is three real hours across DST.
-        moment = (now.astimezone(UTC) + parts.elapsed).astimezone(zone)
-        return When(WhenStatus.OK, moment.replace(second=0, microsecond=0), "relative")
-    if parts.week is not None and not isinstance(parts.date, WeekdayDate):
+        return _elapsed(parts, now)
+    weekday = parts.weekday or (parts.date if isinstance(parts.date, WeekdayDate) else None)
+    if parts.week is not None and weekday is None:
         raise ParseError("a week without a weekday")
     if parts.bare_hour and parts.date is None and parts.part_of_day is None:
         raise ParseError("a bare number is not enough")
-    minutes = _minutes_of_day(parts.clock, parts.part_of_day)
+    afternoon = _afternoon(parts.clock, parts.part_of_day)
+    minutes = _minutes_of_day(parts.clock, parts.part_of_day, afternoon)
     if parts.date is None and minutes is None and parts.part_of_day is None:
         raise ParseError("neither a date nor a time")
-    day = _day(parts, now, minutes)
+    if minutes is None and (parts.end is not None or parts.duration is not None):
+        raise ParseError("a range without a start")
+    day = _day(parts.date, parts.week, now, minutes)
+    result = _moment(day, minutes, now)
+    if result.value is None or minutes is None:
+        return _checked_weekday(result, parts, now, day, minutes)
+    end = _end(parts, result.value, day, minutes)
+    if afternoon:
+        # The other reading: the same day's morning, unless it is gone or does not exist.
+        morning = _moment(day, minutes - HALF_DAY, now)
+        other = morning.value if morning.status is WhenStatus.OK else None
+        result = replace(result, reading=Reading.AFTERNOON, alternative=other)
+    return _checked_weekday(replace(result, end=end), parts, now, day, minutes)
+
+
+def _elapsed(parts: Parts, now: datetime) -> When:
+    """ "za 3 godziny": added in UTC, so three real hours across DST; seconds dropped."""
+    if (
+        parts.date is not None
+        or parts.clock is not None
+        or parts.part_of_day is not None
+        or parts.week is not None
+        or parts.end is not None
+    ):
+        raise ParseError("'za ... godzin/minut' cannot take a date or an hour")
+    assert parts.elapsed is not None and now.tzinfo is not None
+    moment = (now.astimezone(UTC) + parts.elapsed).astimezone(now.tzinfo)
+    moment = moment.replace(second=0, microsecond=0)
+    return When(WhenStatus.OK, moment, "relative", end=_end(parts, moment, moment.date(), 0))
+
+
+def _checked_weekday(
+    result: When, parts: Parts, now: datetime, day: date, minutes: int | None
+) -> When:
+    """A weekday said with a date that falls on another day: CONFLICT, the weekday's own
+    reading as the alternative ("czwartek 9 grudnia" when the 9th is a Wednesday)."""
+    weekday = parts.weekday
+    if weekday is None or result.status is WhenStatus.NONEXISTENT:
+        return result
+    other = _day(weekday, parts.week, now, minutes)
+    if weekday.week is None and parts.week is None:
+        agree = day.weekday() == weekday.weekday
+    else:
+        agree = day == other
+    if agree:
+        return result
+    return replace(
+        result,
+        status=WhenStatus.CONFLICT,
+        reason=f"the weekday does not match the date ({day:%A})",
+        alternative=_at(other, minutes or 0, now.tzinfo),
+    )
+
+
+def _moment(day: date, minutes: int | None, now: datetime) -> When:
+    zone = now.tzinfo
     if minutes is None:
         status = WhenStatus.NEEDS_TIME if day >= now.date() else WhenStatus.PAST
         return When(status, datetime(day.year, day.month, day.day, tzinfo=zone), "no hour")
     local = _at(day, minutes, zone)
-    # A wall time exists if it survives the round trip through UTC.
-    if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+    if not _exists(local):
         return When(WhenStatus.NONEXISTENT, None, f"{local:%Y-%m-%d %H:%M} skipped by DST")
     if _before(local, now):
         return When(WhenStatus.PAST, local, "before now")
     return When(WhenStatus.OK, local)
 
 
-def _minutes_of_day(clock: Clock | None, part: PartOfDay | None) -> int | None:
+def _afternoon(clock: Clock | None, part: PartOfDay | None) -> bool:
+    """At work "o 3", "o trzeciej", "wpół do drugiej" mean the afternoon: an hour 1-6 said
+    without a part of day and not written "03:00"."""
+    return clock is not None and part is None and not clock.padded and 1 <= clock.hour <= 6
+
+
+def _minutes_of_day(clock: Clock | None, part: PartOfDay | None, afternoon: bool) -> int | None:
     """Minutes after the day's midnight (1440 = the next midnight), None if no hour given."""
     if clock is None:
         if part is PartOfDay.NOON:
             return 12 * 60
         return DAY_MINUTES if part is PartOfDay.MIDNIGHT else None
-    hour = _shift_hour(clock.hour, part)
+    hour = _shift_hour(clock.hour, part) + (12 if afternoon else 0)
     total = hour * 60 + clock.offset
     if not 0 <= total <= DAY_MINUTES:
-        raise ParseError("no such time")
+        raise NoSuchMoment("no such time")
     return total
 
 
@@ -97,12 +182,43 @@ def _shift_hour(hour: int, part: PartOfDay | None) -> int:
             return hour
         case PartOfDay.MIDNIGHT if hour in (0, 12, 24):
             return 24
-    raise ParseError(f"hour {hour} does not fit {part.value}")
+    raise NoSuchMoment(f"hour {hour} does not fit {part.value}")
 
 
-def _day(parts: Parts, now: datetime, minutes: int | None) -> date:
+def _end(parts: Parts, start: datetime, day: date, minutes: int) -> datetime | None:
+    """The end of a range, after the start and at most 24 hours later."""
+    if parts.duration is not None:
+        if parts.end is not None:
+            raise ParseError("a range with two ends")
+        end = (start.astimezone(UTC) + parts.duration).astimezone(start.tzinfo)
+    elif parts.end is not None:
+        end = _at(day, _end_minutes(minutes, parts.end), start.tzinfo)
+        if not _exists(end):
+            raise NoSuchMoment(f"{end:%Y-%m-%d %H:%M} skipped by DST")
+    else:
+        return None
+    if not timedelta(0) < end.astimezone(UTC) - start.astimezone(UTC) <= MAX_RANGE:
+        raise NoSuchMoment("a range must end after its start, within 24 hours")
+    return end
+
+
+def _end_minutes(start: int, end: Clock) -> int:
+    """An end hour 1-12 is the first such hour after the start ("od 11 do 1" ends at 13:00,
+    "od 7 do 9 wieczorem" at 21:00); others as typed, the next day if not after the start."""
+    typed = end.hour * 60 + end.offset
+    if end.padded or not 1 <= end.hour <= 12:
+        candidates: tuple[int, ...] = (typed, typed + DAY_MINUTES)
+    else:
+        candidates = tuple(typed + step * HALF_DAY for step in range(4))
+    # An end at the start's own hour ("od 10 do 10") is a mistake, not a day-long meeting.
+    found = next((minutes for minutes in candidates if minutes > start), None)
+    if found is None or found >= start + DAY_MINUTES:
+        raise NoSuchMoment("a range must end after its start")
+    return found
+
+
+def _day(spec: DateSpec | None, week: int | None, now: datetime, minutes: int | None) -> date:
     today = now.date()
-    spec = parts.date
     if spec is None:
         # An hour alone: today if it is still ahead, else tomorrow.
         if minutes is not None and _before(_at(today, minutes, now.tzinfo), now):
@@ -111,17 +227,25 @@ def _day(parts: Parts, now: datetime, minutes: int | None) -> date:
     if isinstance(spec, RelativeDate):
         return _add_months(today, spec.months) + timedelta(days=spec.days)
     if isinstance(spec, WeekdayDate):
-        if spec.week is not None and parts.week is not None and spec.week != parts.week:
-            raise ParseError("two different weeks")
-        week = spec.week if spec.week is not None else parts.week
-        if week is not None:
-            monday = today - timedelta(days=today.weekday())
-            return monday + timedelta(days=7 * week + spec.weekday)
-        day = today + timedelta(days=(spec.weekday - today.weekday()) % 7)
-        if day == today and minutes is not None and _before(_at(day, minutes, now.tzinfo), now):
-            day += timedelta(days=7)
-        return day
+        return _weekday(spec, week, now, minutes)
+    if isinstance(spec, MonthDay):
+        return _month_day(spec.day, today)
     return _calendar_day(spec, today)
+
+
+def _weekday(spec: WeekdayDate, week: int | None, now: datetime, minutes: int | None) -> date:
+    today = now.date()
+    if spec.week is not None and week is not None and spec.week != week:
+        raise ParseError("two different weeks")
+    if spec.week is not None:
+        week = spec.week
+    if week is not None:
+        monday = today - timedelta(days=today.weekday())
+        return monday + timedelta(days=7 * week + spec.weekday)
+    day = today + timedelta(days=(spec.weekday - today.weekday()) % 7)
+    if day == today and minutes is not None and _before(_at(day, minutes, now.tzinfo), now):
+        day += timedelta(days=7)
+    return day
 
 
 def _calendar_day(spec: CalendarDate, today: date) -> date:
@@ -133,7 +257,17 @@ def _calendar_day(spec: CalendarDate, today: date) -> date:
     try:
         return date(year, spec.month, spec.day)
     except ValueError:
-        raise ParseError(f"no such date: {spec.day}.{spec.month}.{year}") from None
+        raise NoSuchMoment(f"no such date: {spec.day}.{spec.month}.{year}") from None
+
+
+def _month_day(day: int, today: date) -> date:
+    """ "15-go": this month's 15th, or the next month's once it has gone (or is missing)."""
+    year, month = today.year, today.month
+    for _ in range(12):
+        if day <= calendar.monthrange(year, month)[1] and date(year, month, day) >= today:
+            return date(year, month, day)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    raise NoSuchMoment(f"no such day: {day}")
 
 
 def _add_months(day: date, months: int) -> date:
@@ -151,6 +285,13 @@ def _at(day: date, minutes: int, zone: tzinfo | None) -> datetime:
     day += timedelta(days=minutes // DAY_MINUTES)
     minutes %= DAY_MINUTES
     return datetime(day.year, day.month, day.day, minutes // 60, minutes % 60, tzinfo=zone)
+
+
+def _exists(local: datetime) -> bool:
+    """A wall time exists if it survives the round trip through UTC (not skipped by DST)."""
+    return local.astimezone(UTC).astimezone(local.tzinfo).replace(tzinfo=None) == local.replace(
+        tzinfo=None
+    )
 
 
 def _before(moment: datetime, now: datetime) -> bool:
