@@ -1177,6 +1177,10 @@ def _runs(words: list[_Word]) -> list[_Run]:
     return [_Run(group) for group in groups if group]
 
 
+# Reasons that mean the words were read and name no moment (not a missing or extra word).
+_NO_MOMENT = ("no such date", "no such time", "pm does not fit", "am does not fit", "hour ")
+
+
 def find_english(text: str, now: datetime) -> When:
     """A date or time inside a longer message: the whole text if it parses, else the longest
     (then the earliest) run of words that does, with `source` its exact text."""
@@ -1185,9 +1189,9 @@ def find_english(text: str, now: datetime) -> When:
     whole = _read(text, now)
     if isinstance(whole, When):
         return whole
-    if len(text) <= MAX_LENGTH and not _refusal(text, whole).not_understood:
-        # Every word is a date word, yet no moment ("32 December at 10", "morning at 8pm"):
-        # a part of it ("at 10") would be a time nobody meant.
+    if whole.startswith(_NO_MOMENT) and not _refusal(text, whole).not_understood:
+        # Read, but no moment ("32 December at 10", "morning at 8pm"): a part of it ("at 10")
+        # would be a time nobody meant.
         return _refusal(text, whole)
     runs = _runs([_word(text, match.start(), match.end()) for match in _WORD_RE.finditer(text)])
     attempts = 0
