@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.i18n import pick_language, translator
 from bot.permissions import Action, allowed, require
 from bot.render import esc
 from handlers import buttons
@@ -158,9 +159,11 @@ async def on_member_button(ctx: Ctx) -> None:
         return
     elif action == "rx":
         team_id = membership.team_id
+        removed, team_name = membership.member, membership.team.name
         revoked = await teams.remove_membership(
             ctx.session, membership, actor_telegram_id=ctx.user.id
         )
+        _tell_removed(ctx, removed.telegram_id, removed.language, team_name)
         ctx.edit(
             t._("{name} was removed from the team.").format(name=name)
             + "\n"
@@ -201,4 +204,18 @@ def _revoked(ctx: Ctx, revoked: int) -> str:
         "{n} invitation link they made or joined by was revoked.",
         "{n} invitation links they made or joined by were revoked.",
         revoked,
+    )
+
+
+def _tell_removed(ctx: Ctx, telegram_id: int, language: str | None, team_name: str) -> None:
+    """One polite message to the person removed: from which team, and by whom."""
+    t = translator(pick_language(language, None))
+    by = ctx.member.name if ctx.member else ctx.user.full_name
+    ctx.reply(
+        t._("You are no longer in {team}. Removed by: {name}.").format(
+            team=f"<b>{esc(team_name)}</b>", name=esc(by)
+        )
+        + "\n"
+        + t._("If this is a mistake, ask the team's coordinator for a new invitation link."),
+        chat_id=telegram_id,
     )

@@ -112,6 +112,9 @@ async def test_a_removed_member_needs_a_link_made_after_the_removal(harness: Har
     await _join(harness, MAREK, used)
     removed = await _remove(harness, "Marek")
     assert "tylko przez nowy link" in removed
+    told = await harness.emu.next_message(MAREK)
+    assert "Nie należysz już do zespołu PZK Zduńska Wola" in told["text"]
+    assert "Usunięcie z zespołu: Katarzyna Nowak" in told["text"]
     assert "Unieważniono 1 link tej osoby" in removed
     assert await _role(harness, MAREK) is None
 
