@@ -39,6 +39,7 @@ from handlers import (
     language,
     meetings,
     minutes,
+    new_team,
     polls,
     privacy,
     register,
@@ -81,6 +82,8 @@ CALLBACKS = {
     "mn": minutes.on_button,
     "pd": privacy.on_button,
     "pl": polls.on_button,
+    "ms": calendar.on_place_button,
+    "nz": new_team.on_button,
 }
 
 # (Polish command, English alias, handler)
@@ -102,6 +105,7 @@ COMMANDS = [
     ("ogloszenia", "announcements", announcements.show_history),
     ("raport", "report", report.show_report),
     ("zespol", "team", team.show_teams),
+    ("nowy_zespol", "new_team", new_team.new_team),
     ("zaproszenie", "invite", invite.invite),
     ("polacz", "link", group.link_group),
     ("jezyk", "language", language.choose_language),
@@ -182,6 +186,7 @@ def _menu_descriptions(t: Translator) -> dict[str, str]:
         "ogloszenia": t._("Announcements sent, with delivery figures"),
         "raport": t._("Figures: meetings, participants, tasks (coordinators)"),
         "zespol": t._("Your teams and their members"),
+        "nowy_zespol": t._("Create a task team (PZK coordinators, admins)"),
         "zaproszenie": t._("An invitation link (coordinators)"),
         "polacz": t._("Link this group to your team (coordinators)"),
         "jezyk": t._("Polish or English"),

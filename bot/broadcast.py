@@ -24,8 +24,18 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.i18n import Translator, pick_language, translator
-from bot.render import esc, split_message
-from handlers.announcement_card import Frame, audience_text, load_frame, render, send
+from bot.render import split_message
+from handlers.announcement_card import (
+    Frame,
+    audience_text,
+    capped_names,
+    load_frame,
+    not_confirmed_line,
+    remind_button,
+    render,
+    send,
+)
+from handlers.base import keyboard
 from storage import announcements, reminders
 from storage.db import Database
 from storage.models import AnnouncementDelivery, SendState, utcnow
@@ -36,6 +46,8 @@ log = logging.getLogger(__name__)
 TASKS = 8
 PROGRESS_EVERY = 3.0  # seconds between edits of the author's progress message
 NAMES_SHOWN = 40  # unreached names in the report; the rest are counted
+# Characters of names per list in the report, so that it stays one message.
+NAMES_BUDGET = 1500
 # Taking over stalled claims and forgetting old drafts: once a minute, not every second.
 HOUSEKEEPING = timedelta(minutes=1)
 
@@ -226,15 +238,23 @@ class Broadcaster:
             announcement = await announcements.get(session, announcement_id)
             figures = await announcements.progress(session, announcement_id)
             missing = await announcements.unreached(session, announcement_id) if final else []
+            silent = (
+                await announcements.non_readers(session, announcement_id)
+                if final and announcement.ask_read
+                else []
+            )
+            remind = bool(silent) and not await announcements.was_reminded(session, announcement_id)
             author = announcement.author
             frame = await load_frame(session, announcement)
         t = translator(pick_language(author.language if author else None, None))
         text = (
-            _report(t, frame, figures, missing, announcement.ask_read)
+            _report(t, frame, figures, missing, announcement.ask_read, silent)
             if final
             else _progress(t, figures)
         )
         text = split_message(text)[0]
+        # The button stays on every redraw of the report until the reminder is sent.
+        markup = keyboard([[remind_button(t, announcement_id, "r")]] if remind else None)
         message_id = announcement.status_message_id
         try:
             if announcement.author_chat_id == ERASED_CHAT_ID:
@@ -247,7 +267,10 @@ class Broadcaster:
                     ):
                         return
                 sent = await self.bot.send_message(
-                    announcement.author_chat_id, text, parse_mode=ParseMode.HTML
+                    announcement.author_chat_id,
+                    text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
                 )
                 async with self.db.session() as session:
                     await announcements.set_status_message(
@@ -255,7 +278,11 @@ class Broadcaster:
                     )
             elif message_id:
                 await self.bot.edit_message_text(
-                    text, announcement.author_chat_id, message_id, parse_mode=ParseMode.HTML
+                    text,
+                    announcement.author_chat_id,
+                    message_id,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
                 )
         except BadRequest as exc:
             if "not modified" not in exc.message:
@@ -281,6 +308,7 @@ def _report(
     figures: announcements.Progress,
     missing: list[announcements.Unreached],
     ask_read: bool,
+    silent: list[announcements.Reader],
 ) -> str:
     title = t._("Announcement sent")
     lines = [
@@ -302,14 +330,8 @@ def _report(
             )
         )
     if missing:
-        names = [
-            esc(m.name) + (" " + t._("(group)") if m.is_group else "")
-            for m in missing[:NAMES_SHOWN]
-        ]
-        more = len(missing) - NAMES_SHOWN
-        listed = ", ".join(names) + (
-            " " + t.n_("and {n} more", "and {n} more", more).format(n=more) if more > 0 else ""
-        )
+        names = [m.name + (" " + t._("(group)") if m.is_group else "") for m in missing]
+        listed = capped_names(t, names, NAMES_BUDGET, most=NAMES_SHOWN)
         lines.append(t._("Not delivered to: {names}").format(names=listed))
         if figures.blocked:
             lines.append(
@@ -318,4 +340,6 @@ def _report(
                     "and reminders."
                 )
             )
+    if silent:
+        lines.append(not_confirmed_line(t, silent, NAMES_BUDGET, most=NAMES_SHOWN))
     return "\n".join(lines)

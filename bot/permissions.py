@@ -9,7 +9,7 @@ import enum
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
-from storage.models import Audience, Member, Role
+from storage.models import Audience, Member, Role, TeamKind
 
 
 class Action(enum.StrEnum):
@@ -41,6 +41,11 @@ class Action(enum.StrEnum):
     RUN_POLL = "run_poll"
     # The programme's figures of the team (admins: of the whole region).
     VIEW_REPORT = "view_report"
+    # A new team of a municipality: a ZZK by the coordinators of its PZK, any kind by admins
+    # (see `may_create_team`; no team role grants it by itself).
+    CREATE_TEAM = "create_team"
+    # The upcoming meetings of a whole municipality, of teams one is not in: admins.
+    VIEW_MUNICIPALITY = "view_municipality"
 
 
 # Which team role grants which action; admins may do everything.
@@ -122,6 +127,26 @@ def may_announce_to(
     if audience == Audience.MUNICIPALITY:
         return actor.is_admin or any(allowed(actor, Action.ANNOUNCE, t) for t in pzk_team_ids)
     return actor.is_admin
+
+
+def may_announce_anywhere(actor: Actor) -> bool:
+    """Region admins pick any team or municipality, with or without a team of their own."""
+    return actor.is_admin
+
+
+def may_create_team(actor: Actor, kind: TeamKind, pzk_team_ids: Collection[int] = ()) -> bool:
+    """A new team in a municipality whose partnership teams are `pzk_team_ids`: admins any
+    kind, coordinators of one of those PZKs a task team (ZZK)."""
+    if actor.is_admin:
+        return True
+    return kind == TeamKind.ZZK and any(
+        actor.roles.get(team_id) == Role.COORDINATOR for team_id in pzk_team_ids
+    )
+
+
+def may_view_municipality(actor: Actor) -> bool:
+    """List the meetings of every team of a municipality, members or not."""
+    return allowed(actor, Action.VIEW_MUNICIPALITY)
 
 
 class PermissionDenied(Exception):

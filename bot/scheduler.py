@@ -27,9 +27,9 @@ from bot.i18n import Translator, pick_language, translator
 from bot.render import esc
 from handlers import buttons
 from handlers.base import keyboard
-from handlers.meeting_card import CardState, answer_label, render_card
+from handlers.meeting_card import CardState, answer_label, day_before_summary, render_card
 from handlers.register import render_register
-from storage import attendance, meetings, reminders, retention
+from storage import attendance, digest, meetings, reminders, retention
 from storage.db import Database
 from storage.models import (
     Answer,
@@ -52,10 +52,11 @@ TICK = timedelta(seconds=1)
 # Series extension and digest planning are cheap but need not run every second.
 HOUSEKEEPING_EVERY = timedelta(minutes=1)
 PURGE_EVERY = timedelta(days=1)
-DIGEST_WEEKS = 5
 MAX_PER_TICK = 500
 # A register card not sent by then (the bot was down) is not worth sending: /obecnosc is there.
 REGISTER_LATE = timedelta(hours=12)
+# The day-before summary is worth sending only around its time (the bot was down).
+SUMMARY_LATE = timedelta(hours=6)
 
 
 def _is_due(last: datetime | None, now: datetime, every: timedelta) -> bool:
@@ -206,6 +207,10 @@ class Scheduler:
             return f"{intro}\n\n{text}", rows
         if meeting.starts_at <= now:
             return Delivery.DROPPED, "meeting already started"
+        if row.kind == ScheduledKind.SUMMARY:
+            if now - row.due_at > SUMMARY_LATE:
+                return Delivery.DROPPED, "summary late"  # the reminders say it better now
+            return await day_before_summary(session, meeting, row.chat_id, t)
         mine = await meetings.my_answer(session, meeting.id, member) if member else None
         if mine == Answer.NO:
             return Delivery.SKIPPED, "declined"
@@ -240,34 +245,53 @@ class Scheduler:
         t: Translator,
         now: datetime,
     ):
-        team = await session.get(Team, row.team_id)
-        upcoming = await meetings.team_upcoming(
-            session, row.team_id, now, now + timedelta(weeks=DIGEST_WEEKS)
-        )
-        heading = t._("Upcoming meetings")
-        lines = [f"<b>{heading}</b> · {esc(team.name if team else '')}"]
+        """Grouped by team with the member's answers; nothing planned, nothing sent, except a
+        one-line prompt to the coordinators of an empty team."""
+        if member is None:
+            team = await session.get(Team, row.team_id)
+            if team is None:
+                return Delivery.SKIPPED, "team gone"
+            found = [await digest.for_team(session, team, now)]
+        else:
+            found = await digest.for_member(session, member, row.digest_date, now)
+        planned = [entry for entry in found if entry.meetings]
+        prompts = [
+            t._(
+                "Nothing is planned in {team} in the coming weeks. Call a meeting with /nowe."
+            ).format(team=esc(entry.team.name))
+            for entry in found
+            if not entry.meetings and entry.coordinator
+        ]
+        if not planned and not prompts:
+            return Delivery.SKIPPED, "nothing planned"
+        if not planned:
+            return "\n".join(prompts), []
+        lines = [f"<b>{t._('Upcoming meetings')}</b>"]
         rows: list[list[tuple[str, str]]] = []
-        if not upcoming:
-            lines.append(t._("No meetings planned in the coming weeks. Call one with /nowe."))
-        for meeting in upcoming:
-            local = meeting.starts_at.astimezone(meetings.zone_of(meeting))
-            line = f"• {format_when(local, t.language)} — {esc(meeting.place)}"
-            if member is not None:
-                mine = await meetings.my_answer(session, meeting.id, member)
-                line += "\n  " + t._("Your answer: {answer}").format(
-                    answer=answer_label(t, mine) if mine else t._("no answer yet")
-                )
-                if mine is None:
-                    rows.append(
-                        [
-                            (
-                                t._("Answer: {day}").format(day=local.strftime("%d.%m %H:%M")),
-                                buttons.data("mt", meeting.id),
-                            )
-                        ]
-                    )
-            lines.append(line)
+        for entry in planned:
+            lines.append(f"\n<b>{esc(entry.team.name)}</b>")
+            for meeting, mine in entry.meetings:
+                lines.append(_digest_line(t, meeting, mine, member is not None))
+                if member is not None and mine is None:
+                    rows.append([_answer_button(t, meeting)])
+        if prompts:
+            lines.append("\n" + "\n".join(prompts))
         return "\n".join(lines), rows
+
+
+def _digest_line(t: Translator, meeting: Meeting, mine: Answer | None, personal: bool) -> str:
+    local = meeting.starts_at.astimezone(meetings.zone_of(meeting))
+    line = f"• {format_when(local, t.language)} — {esc(meeting.place)}"
+    if not personal:
+        return line
+    answer = answer_label(t, mine) if mine else t._("no answer yet")
+    return line + "\n  " + t._("Your answer: {answer}").format(answer=answer)
+
+
+def _answer_button(t: Translator, meeting: Meeting) -> tuple[str, str]:
+    local = meeting.starts_at.astimezone(meetings.zone_of(meeting))
+    label = t._("Answer: {day}").format(day=local.strftime("%d.%m %H:%M"))
+    return label, buttons.data("mt", meeting.id)
 
 
 def _when_label(t: Translator, meeting: Meeting, now: datetime) -> str:

@@ -54,8 +54,61 @@ def render(
     rows: list[list[tuple[str, str]]] = []
     if ask_read:
         target = announcement_id if announcement_id is not None else 0
-        rows.append([(t._("✅ I have read it"), buttons.data("an", "r", target))])
+        rows.append([(read_label(t), buttons.data("an", "r", target))])
     return text, rows
+
+
+def read_label(t: Translator) -> str:
+    # Worded without a grammatical gender (not "Przeczytałem").
+    return t._("✅ Confirm reading")
+
+
+def capped_names(t: Translator, names: list[str], budget: int, most: int = 1000) -> str:
+    """Escaped names joined, at most `most` and as many as fit in `budget` characters, then
+    "and N more": the report has to stay one message however large the audience."""
+    shown: list[str] = []
+    used = 0
+    for name in names:
+        piece = esc(name)
+        if len(shown) >= most or (shown and used + len(piece) + 2 > budget):
+            break
+        shown.append(piece)
+        used += len(piece) + 2
+    more = len(names) - len(shown)
+    return ", ".join(shown) + (
+        " " + t.n_("and {n} more", "and {n} more", more).format(n=more) if more > 0 else ""
+    )
+
+
+def not_confirmed_line(
+    t: Translator, readers: list[announcements.Reader], budget: int, most: int = 1000
+) -> str:
+    """Who has not confirmed reading: name and institution."""
+    names = [r.name + (f" ({r.institution})" if r.institution else "") for r in readers]
+    return t._("Not confirmed yet: {names}").format(names=capped_names(t, names, budget, most))
+
+
+def remind_button(t: Translator, announcement_id: int, where: str) -> tuple[str, str]:
+    """`where`: "r" on the author's report, "h" in /ogloszenia (each redrawn its own way)."""
+    return (
+        t._("🔔 Remind those who have not confirmed"),
+        buttons.data("an", "rem", announcement_id, where),
+    )
+
+
+def reminder(
+    t: Translator, frame: Frame, text_html: str, announcement_id: int
+) -> tuple[str, Keyboard]:
+    """The one reminder to a recipient who has not confirmed: a short prompt, the read button."""
+    title = t._("Reminder")
+    text = (
+        f"🔔 <b>{title}</b> · {audience_text(t, frame.audience, frame.audience_name)}\n\n"
+        + t._("Please confirm that you have read this announcement from {author}:").format(
+            author=esc(frame.author)
+        )
+        + f"\n<i>{esc(snippet(text_html, 120))}</i>"
+    )
+    return text, [[(read_label(t), buttons.data("an", "r", announcement_id))]]
 
 
 async def send(

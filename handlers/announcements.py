@@ -1,5 +1,6 @@
 """/ogloszenie: a coordinator writes, picks the audience, previews and sends; /ogloszenia
-lists what was sent; *Przeczytałem* confirms reading. Delivery itself is bot/broadcast.py."""
+lists what was sent, who has not confirmed reading, and reminds them once; the read button
+confirms reading. Delivery itself is bot/broadcast.py."""
 
 from __future__ import annotations
 
@@ -8,15 +9,28 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from telegram import Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
 
 from bot.dates import WhenStatus, format_when
-from bot.permissions import Action, PermissionDenied, may_announce_to
+from bot.i18n import pick_language, translator
+from bot.permissions import Action, PermissionDenied, may_announce_anywhere, may_announce_to
 from bot.render import esc
 from handlers import buttons, typed_when
-from handlers.announcement_card import audience_text, load_frame, overflow, render, send, snippet
-from handlers.base import Ctx
+from handlers.announcement_card import (
+    audience_text,
+    load_frame,
+    not_confirmed_line,
+    overflow,
+    remind_button,
+    reminder,
+    render,
+    send,
+    snippet,
+)
+from handlers.base import Ctx, keyboard
 from handlers.refusals import refusal_text
-from storage import announcements, conversations, teams
+from storage import announcements, conversations, members, teams
 from storage.errors import DomainError, Problem
 from storage.models import Announcement, AnnouncementState, Audience, Team, TeamKind
 from storage.privacy import refuse_client_data
@@ -25,6 +39,8 @@ TEXT = "ann.text"  # waiting for the text (or a photo or document with a caption
 PREVIEW = "ann.preview"  # preview shown; a new text or attachment replaces the old one
 WHEN = "ann.when"  # waiting for a typed time to send at
 HISTORY = 10
+PAGE = 8  # municipalities or teams per page of an admin's audience list
+HISTORY_NAMES = 400  # characters of non-readers' names per entry of /ogloszenia
 
 
 async def _audiences(ctx: Ctx) -> list[tuple[Audience, int | None, str]]:
@@ -67,6 +83,11 @@ async def announce(ctx: Ctx) -> None:
     if not ctx.is_private:
         ctx.reply(t._("Please write announcements in a private chat with me."))
         return
+    if ctx.member is None and may_announce_anywhere(ctx.actor):
+        # A region admin in no team: the announcement is still signed by a person.
+        ctx.member = await members.ensure_member(
+            ctx.session, ctx.user.id, ctx.user.full_name, ctx.user.username
+        )
     if ctx.member is None or not await _audiences(ctx):
         raise PermissionDenied(Action.ANNOUNCE)
     draft = await announcements.start_draft(ctx.session, ctx.member, ctx.chat.id, ctx.now())
@@ -137,23 +158,65 @@ async def _take_text(ctx: Ctx, draft: Announcement, text_html: str) -> None:
 async def _next_step(ctx: Ctx, draft: Announcement) -> None:
     if draft.audience is None:
         choices = await _audiences(ctx)
-        if len(choices) == 1:
+        if len(choices) == 1 and not may_announce_anywhere(ctx.actor):
             audience, audience_id, _ = choices[0]
             draft.audience, draft.audience_id = audience, audience_id
         else:
             await _set_step(ctx, PREVIEW, draft)
-            ctx.reply(ctx.t._("Who is it for?"), _audience_rows(draft, choices))
+            ctx.reply(ctx.t._("Who is it for?"), _audience_rows(ctx, draft, choices))
             return
     await _preview(ctx, draft)
 
 
 def _audience_rows(
-    draft: Announcement, choices: list[tuple[Audience, int | None, str]]
+    ctx: Ctx, draft: Announcement, choices: list[tuple[Audience, int | None, str]]
 ) -> list[list[tuple[str, str]]]:
-    return [
+    rows = [
         [(label, buttons.data("an", "a", draft.id, audience.value, audience_id or 0))]
         for audience, audience_id, label in choices
     ]
+    if may_announce_anywhere(ctx.actor):
+        # Any municipality or team, listed on the next screen (there may be many).
+        rows.append(
+            [
+                (ctx.t._("🏘 A municipality…"), buttons.data("an", "am", draft.id, 0)),
+                (ctx.t._("👥 A team…"), buttons.data("an", "at", draft.id, 0)),
+            ]
+        )
+    return rows
+
+
+async def _pick_list(ctx: Ctx, draft: Announcement, kind: str, page: int) -> None:
+    """An admin's list of municipalities ("am") or teams ("at"), a page at a time."""
+    if not may_announce_anywhere(ctx.actor):
+        raise PermissionDenied(Action.ANNOUNCE)
+    found = await teams.list_teams(ctx.session)
+    if kind == "am":
+        places = {team.municipality_id: team.municipality.name for team in found}
+        items = [
+            (Audience.MUNICIPALITY, place_id, name)
+            for place_id, name in places.items()  # already in the order of their names
+        ]
+        question = ctx.t._("Which municipality?")
+    else:
+        items = [(Audience.TEAM, team.id, team.name) for team in found]
+        question = ctx.t._("Which team?")
+    pages = max(1, -(-len(items) // PAGE))
+    page = min(max(page, 0), pages - 1)
+    rows = [
+        [(label, buttons.data("an", "a", draft.id, audience.value, item_id))]
+        for audience, item_id, label in items[page * PAGE : (page + 1) * PAGE]
+    ]
+    moves = []
+    if page > 0:
+        moves.append(("◀", buttons.data("an", kind, draft.id, page - 1)))
+    if page < pages - 1:
+        moves.append(("▶", buttons.data("an", kind, draft.id, page + 1)))
+    if moves:
+        rows.append(moves)
+    rows.append([(ctx.t._("↩ Back"), buttons.data("an", "aud", draft.id))])
+    suffix = f" ({page + 1}/{pages})" if pages > 1 else ""
+    ctx.edit(question + suffix, rows)
 
 
 async def _preview(ctx: Ctx, draft: Announcement) -> None:
@@ -299,10 +362,13 @@ async def on_button(ctx: Ctx) -> None:
         await _on_read(ctx, buttons.int_part(raw, 2))
         return
     if not ctx.is_private:
-        # Only *Przeczytałem* is ever put in a group; drafts and the history are private.
+        # Only the read button is ever put in a group; drafts and the history are private.
         raise DomainError(Problem.STALE_BUTTON)
     if action == "c":
         await _on_cancel_scheduled(ctx, buttons.int_part(raw, 2))
+        return
+    if action == "rem":
+        await _on_remind(ctx, buttons.int_part(raw, 2), buttons.str_part(raw, 3))
         return
     if ctx.member is None:
         raise DomainError(Problem.STALE_BUTTON)
@@ -320,7 +386,9 @@ async def on_button(ctx: Ctx) -> None:
         ctx.edit(t._("Recipients chosen."))
         await _preview(ctx, draft)
     elif action == "aud":
-        ctx.edit(t._("Who is it for?"), _audience_rows(draft, await _audiences(ctx)))
+        ctx.edit(t._("Who is it for?"), _audience_rows(ctx, draft, await _audiences(ctx)))
+    elif action in ("am", "at"):
+        await _pick_list(ctx, draft, action, buttons.int_part(raw, 3))
     elif action == "pin":
         draft.pin = not draft.pin
         await _controls(ctx, draft, edit=True)
@@ -397,11 +465,72 @@ async def _on_read(ctx: Ctx, announcement_id: int) -> None:
         ctx.outbox.append(functools.partial(message.edit_reply_markup, reply_markup=None))
 
 
-async def _on_cancel_scheduled(ctx: Ctx, announcement_id: int) -> None:
-    announcement = await announcements.get(ctx.session, announcement_id)
+async def _may_manage(ctx: Ctx, announcement: Announcement) -> None:
+    """The author, or whoever may address its audience (as in /ogloszenia)."""
     assert announcement.audience is not None
     if announcement.author_id != (ctx.member.id if ctx.member else None):
         await _require_audience(ctx, announcement.audience, announcement.audience_id)
+
+
+async def _on_remind(ctx: Ctx, announcement_id: int, where: str) -> None:
+    """One reminder to those who have not confirmed reading; a second press changes nothing."""
+    t = ctx.t
+    announcement = await announcements.get(ctx.session, announcement_id)
+    await _may_manage(ctx, announcement)
+    targets = await announcements.claim_reminder(
+        ctx.session,
+        announcement,
+        actor_telegram_id=ctx.user.id,
+        actor_member_id=ctx.member.id if ctx.member else None,
+    )
+    if targets is None:
+        ctx.notice(t._("The reminder was already sent."), alert=True)
+    elif not targets:
+        ctx.notice(t._("There is nobody to remind."), alert=True)
+    else:
+        await _send_reminders(ctx, announcement, targets)
+        reminded = t.n_("Reminded {n} person.", "Reminded {n} people.", len(targets))
+        ctx.notice(reminded.format(n=len(targets)))
+    if where == "h":
+        await show_history(ctx, edit=True)
+    else:
+        message = ctx.query.message if ctx.query else None
+        if isinstance(message, Message):
+            ctx.outbox.append(functools.partial(_drop_buttons, message))
+
+
+async def _drop_buttons(message: Message) -> None:
+    try:
+        await message.edit_reply_markup(reply_markup=None)
+    except BadRequest as exc:
+        # Two presses at once: the other one already took the button away.
+        if "not modified" not in exc.message:
+            raise
+
+
+async def _send_reminders(
+    ctx: Ctx, announcement: Announcement, targets: list[announcements.Reader]
+) -> None:
+    """Queued: sent after the commit that records the reminder, each in its reader's language."""
+    frame = await load_frame(ctx.session, announcement)
+    for target in targets:
+        theirs = translator(pick_language(target.language, None))
+        text, rows = reminder(theirs, frame, announcement.text_html, announcement.id)
+        ctx.outbox.append(
+            functools.partial(
+                ctx.context.bot.send_message,
+                target.chat_id,
+                text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(rows),
+                protect_content=announcement.protect_content,
+            )
+        )
+
+
+async def _on_cancel_scheduled(ctx: Ctx, announcement_id: int) -> None:
+    announcement = await announcements.get(ctx.session, announcement_id)
+    await _may_manage(ctx, announcement)
     await announcements.cancel_scheduled(
         ctx.session, announcement_id, actor_telegram_id=ctx.user.id
     )
@@ -446,7 +575,23 @@ async def show_history(ctx: Ctx, edit: bool = False) -> None:
                     )
                 ]
             )
+        elif await _may_remind(ctx, announcement):
+            label, data = remind_button(t, announcement.id, "h")
+            when = _local(ctx, announcement.started_at or announcement.created_at)
+            rows.append([(f"{label} · {when:%d.%m %H:%M}", data)])
     (ctx.edit if edit else ctx.reply)("\n".join(lines), rows)
+
+
+async def _may_remind(ctx: Ctx, announcement: Announcement) -> bool:
+    """Asked to confirm, someone has not, and no reminder went yet."""
+    if not announcement.ask_read or announcement.state not in (
+        AnnouncementState.SENDING,
+        AnnouncementState.DONE,
+    ):
+        return False
+    if await announcements.was_reminded(ctx.session, announcement.id):
+        return False
+    return bool(await announcements.non_readers(ctx.session, announcement.id))
 
 
 def _heading(ctx: Ctx) -> str:
@@ -483,4 +628,11 @@ async def _history_entry(ctx: Ctx, announcement: Announcement) -> str:
         )
     if announcement.state == AnnouncementState.SENDING:
         line += " " + t._("(still sending)")
+    silent = (
+        await announcements.non_readers(ctx.session, announcement.id)
+        if announcement.ask_read
+        else []
+    )
+    if silent:
+        line += "\n  " + not_confirmed_line(t, silent, HISTORY_NAMES)
     return head + "\n  " + line

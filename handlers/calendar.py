@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from bot.dates import format_when
 from bot.ical import SeriesView, build_ics
+from bot.permissions import Action, PermissionDenied, may_view_municipality, require
+from bot.render import esc
+from handlers import buttons
 from handlers.base import Ctx
-from storage import meetings
-from storage.models import Answer, Meeting
+from storage import meetings, teams
+from storage.errors import DomainError, Problem
+from storage.models import Answer, Meeting, Team
 
 MAX_IN_FILE = 200
+PLACES_PAGE = 8  # municipalities per page of the admin's choice
+MEETINGS_PAGE = 5
+LIST, CALL = "l", "n"  # what the admin's choice of a municipality is for
 
 
 def _title(meeting: Meeting) -> str:
@@ -36,6 +44,12 @@ async def my_upcoming(
     linked team's in its group), protected if one of their teams chose so, and how many there
     are; None, with a word why, when there is nothing to show here."""
     t = ctx.t
+    if (ctx.member is None or not ctx.member.memberships) and (
+        ctx.is_private and may_view_municipality(ctx.actor)
+    ):
+        # A region admin in no team: any municipality's or team's meetings instead.
+        await choose_place(ctx, LIST)
+        return None
     if ctx.member is None or not ctx.member.memberships:
         ctx.reply(
             t._("You are not in any team yet. Ask your team's coordinator for an invitation link.")
@@ -68,3 +82,98 @@ async def send_my_calendar(ctx: Ctx) -> None:
     ctx.send_file(
         "kooperacje.ics", content, t.n_("{n} upcoming meeting", "{n} upcoming meetings", len(found))
     )
+
+
+async def choose_place(ctx: Ctx, purpose: str, page: int = 0) -> None:
+    """The admin's choice of a municipality (paged): whose meetings to list (`purpose` LIST)
+    or for which of its teams to call one (CALL)."""
+    places = await teams.list_municipalities(ctx.session)
+    page = max(0, min(page, (len(places) - 1) // PLACES_PAGE))
+    shown = places[page * PLACES_PAGE : (page + 1) * PLACES_PAGE]
+    rows: list[list[tuple[str, str]]] = [
+        [(place.name[:60], buttons.data("ms", "m" if purpose == LIST else "n", place.id, 0))]
+        for place in shown
+    ]
+    nav = []
+    if page > 0:
+        nav.append(("◀", buttons.data("ms", "p", purpose, page - 1)))
+    if (page + 1) * PLACES_PAGE < len(places):
+        nav.append(("▶", buttons.data("ms", "p", purpose, page + 1)))
+    if nav:
+        rows.append(nav)
+    t = ctx.t
+    if not places:
+        ctx.reply(t._("There are no teams yet."))
+        return
+    text = (
+        t._("Whose meetings? Choose a municipality; then you can narrow it to one team.")
+        if purpose == LIST
+        else t._("Which municipality is the meeting for?")
+    )
+    ctx.edit(text, rows) if ctx.query else ctx.reply(text, rows)
+
+
+async def on_place_button(ctx: Ctx) -> None:
+    """`ms:p:<l|n>:<page>` municipalities; `ms:m:<municipality>:<offset>` its meetings;
+    `ms:t:<team>:<offset>` one team's; `ms:n:<municipality>:0` its teams, to call a meeting."""
+    raw = ctx.query.data if ctx.query else None
+    action = buttons.str_part(raw, 1)
+    if action == "t":
+        team = await teams.get_team(ctx.session, buttons.int_part(raw, 2))
+        require(ctx.actor, Action.VIEW_TEAM, team.id)
+        await _list_of(ctx, ("t", team.id), team.name, [team], buttons.int_part(raw, 3))
+        return
+    if not may_view_municipality(ctx.actor):
+        raise PermissionDenied(Action.VIEW_MUNICIPALITY)
+    if action == "p":
+        purpose = buttons.str_part(raw, 2)
+        await choose_place(ctx, CALL if purpose == CALL else LIST, buttons.int_part(raw, 3))
+        return
+    place = await teams.get_municipality(ctx.session, buttons.int_part(raw, 2))
+    found = await teams.teams_of(ctx.session, place.id)
+    if action == "n":
+        rows = [[(team.name[:60], buttons.data("nm", "t", team.id))] for team in found]
+        rows.append([("« " + ctx.t._("Municipalities"), buttons.data("ms", "p", CALL, 0))])
+        ctx.edit(ctx.t._("Which team is the meeting for?"), rows)
+    elif action == "m":
+        await _list_of(ctx, ("m", place.id), place.name, found, buttons.int_part(raw, 3))
+    else:
+        raise DomainError(Problem.STALE_BUTTON)
+
+
+async def _list_of(
+    ctx: Ctx, scope: tuple[str, int], title: str, found: list[Team], offset: int
+) -> None:
+    """One page of the upcoming meetings of a municipality's teams (scope "m") or of one team
+    ("t"), each card one tap away; a municipality's list narrows to any of its teams."""
+    t = ctx.t
+    offset = max(0, offset)
+    upcoming, total = await teams.upcoming_meetings(
+        ctx.session, [team.id for team in found], ctx.now(), offset, MEETINGS_PAGE
+    )
+    ctx.protect = any(meeting.team.protect_content for meeting in upcoming)
+    lines = [f"<b>{esc(title)}</b>", t.n_("{n} upcoming meeting", "{n} upcoming meetings", total)]
+    rows: list[list[tuple[str, str]]] = []
+    for index, meeting in enumerate(upcoming, start=offset + 1):
+        local = meeting.starts_at.astimezone(meetings.zone_of(meeting))
+        lines.append(
+            f"\n{index}. <b>{format_when(local, t.language)}</b>\n"
+            f"{esc(meeting.team.name)} · {esc(meeting.place)}"
+        )
+        label = f"{index}. {local.strftime('%d.%m %H:%M')} · {meeting.team.name}"
+        rows.append([(label[:60], buttons.data("mt", meeting.id))])
+    nav = []
+    if offset > 0:
+        nav.append(("◀", buttons.data("ms", *scope, max(0, offset - MEETINGS_PAGE))))
+    if offset + MEETINGS_PAGE < total:
+        nav.append(("▶", buttons.data("ms", *scope, offset + MEETINGS_PAGE)))
+    if nav:
+        rows.append(nav)
+    if scope[0] == "m":
+        rows += [[("👥 " + team.name[:58], buttons.data("ms", "t", team.id, 0))] for team in found]
+        rows.append([("« " + t._("Municipalities"), buttons.data("ms", "p", LIST, 0))])
+    elif may_view_municipality(ctx.actor):
+        place = found[0].municipality
+        rows.append([("« " + place.name[:58], buttons.data("ms", "m", place.id, 0))])
+    text = "\n".join(lines)
+    ctx.edit(text, rows) if ctx.query else ctx.reply(text, rows)

@@ -9,7 +9,17 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.permissions import Action, Actor
-from handlers import announcements, basket, meetings, minutes, polls, register, reminders, start
+from handlers import (
+    announcements,
+    basket,
+    meetings,
+    minutes,
+    new_team,
+    polls,
+    register,
+    reminders,
+    start,
+)
 from handlers.base import Ctx
 from storage import conversations
 from storage.errors import DomainError, Problem
@@ -34,6 +44,7 @@ TEXT_STEPS: Mapping[str, Callable[[Ctx, str], Awaitable[None]]] = {
     announcements.WHEN: announcements.on_when,
     register.GUEST: register.on_guest_text,
     minutes.DUE: minutes.on_due_text,
+    new_team.NAME: new_team.on_name,
 }
 
 # Which function takes a photo or a document for which pending question.

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.dates import When, WhenStatus, format_when, parse_when
 from bot.dates.series import SeriesWhen, parse_series
-from bot.i18n import pick_language, translator
+from bot.i18n import Translator, pick_language, translator
 from bot.permissions import Action, allowed, require
 from bot.render import esc
 from handlers import buttons, typed_when
@@ -22,6 +22,7 @@ from handlers.meeting_card import (
     post_cards,
     preset_label,
     refresh_cards,
+    refresh_watchers,
     remember,
     render_card,
 )
@@ -40,6 +41,7 @@ REPEAT = "meet.repeat"  # waiting for a repeat button
 EDIT_WHEN = "meet.edit_when"
 EDIT_PLACE = "meet.edit_place"
 EDIT_AGENDA = "meet.edit_agenda"
+HOLIDAY = "meet.holiday"  # the caller decides holiday dates before anyone is told
 PAGE = 5
 
 
@@ -70,6 +72,14 @@ async def new_meeting(ctx: Ctx) -> None:
     t = ctx.t
     if not ctx.is_private:
         ctx.reply(t._("Please call meetings in a private chat with me."))
+        return
+    if (ctx.member is None or not ctx.member.memberships) and allowed(
+        ctx.actor, Action.CALL_MEETING
+    ):
+        # A region admin in no team calls a meeting for any team: its municipality first.
+        from handlers.calendar import CALL, choose_place
+
+        await choose_place(ctx, CALL)
         return
     if ctx.member is None or not ctx.member.memberships:
         ctx.reply(
@@ -336,6 +346,8 @@ async def on_new_meeting_button(ctx: Ctx) -> None:
         await _ask_when(ctx, team, edit=True)
     elif action == "na":
         await on_agenda(ctx, None)
+    elif action == "h":
+        await on_holiday_choice(ctx, buttons.int_part(raw, 2), buttons.str_part(raw, 3))
     elif action == "r":
         pending = await _pending(ctx, REPEAT)
         choice = buttons.str_part(raw, 2)
@@ -349,6 +361,8 @@ async def on_new_meeting_button(ctx: Ctx) -> None:
 
 
 async def _created(ctx: Ctx, meeting: Meeting, edit: bool = False) -> None:
+    """Tell the caller; a date on a public holiday is decided first (move, keep, drop), and
+    only then do the team and its group get the card."""
     meeting = await meetings.load_meeting(ctx.session, meeting.id)
     t = ctx.t
     text = t._("Meeting called. I am sending the card to the team.")
@@ -359,45 +373,98 @@ async def _created(ctx: Ctx, meeting: Meeting, edit: bool = False) -> None:
             dates="; ".join(format_when(m.starts_at.astimezone(zone), t.language) for m in upcoming)
         )
         flagged = [
-            m
+            m.id
             for m in await meetings.series_occurrences(ctx.session, meeting.series.id, limit=50)
             if m.holiday
         ]
-        for m in flagged[:3]:
-            local = m.starts_at.astimezone(zone)
-            text += "\n⚠️ " + t._("{day} is a public holiday ({name}).").format(
-                day=format_when(local, t.language, with_time=False), name=esc(m.holiday or "")
-            )
-        rows = [
-            [
-                (
-                    t._("Move {day} to {other}").format(
-                        day=m.starts_at.astimezone(zone).strftime("%d.%m"),
-                        other=next_working_day(m.starts_at.astimezone(zone).date()).strftime(
-                            "%d.%m"
-                        ),
-                    ),
-                    buttons.data("mg", m.id, "wd"),
-                )
-            ]
-            for m in flagged[:3]
-        ]
     else:
-        rows = []
-        if meeting.holiday:
-            local = meeting.starts_at.astimezone(meetings.zone_of(meeting))
-            rows = [
-                [
-                    (
-                        t._("Move to {other}").format(
-                            other=next_working_day(local.date()).strftime("%d.%m")
-                        ),
-                        buttons.data("mg", meeting.id, "wd"),
-                    )
-                ]
-            ]
+        flagged = [meeting.id] if meeting.holiday else []
+    if not flagged:
+        ctx.edit(text) if edit else ctx.reply(text)
+        await post_cards(ctx, meeting)
+        return
+    await conversations.set_pending(
+        ctx.session, ctx.chat.id, ctx.user.id, HOLIDAY, {"first": meeting.id, "left": flagged}
+    )
+    await _ask_holiday(ctx, flagged[0], edit=edit)
+
+
+async def _ask_holiday(ctx: Ctx, meeting_id: int, edit: bool) -> None:
+    meeting = await meetings.load_meeting(ctx.session, meeting_id)
+    t = ctx.t
+    local = meeting.starts_at.astimezone(meetings.zone_of(meeting))
+    other = next_working_day(local.date())
+    text = (
+        "⚠️ "
+        + t._("{day} is a public holiday ({name}).").format(
+            day=format_when(local, t.language, with_time=False), name=esc(meeting.holiday or "")
+        )
+        + "\n"
+        + t._("Nobody has been told yet. What should I do with this date?")
+    )
+    rows = [
+        [
+            (
+                t._("Move to {other}").format(other=other.strftime("%d.%m")),
+                buttons.data("nm", "h", meeting.id, "wd"),
+            )
+        ],
+        [(t._("Keep it"), buttons.data("nm", "h", meeting.id, "keep"))],
+        [(t._("Drop this date"), buttons.data("nm", "h", meeting.id, "drop"))],
+    ]
     ctx.edit(text, rows) if edit else ctx.reply(text, rows)
-    await post_cards(ctx, meeting)
+
+
+async def on_holiday_choice(ctx: Ctx, meeting_id: int, choice: str) -> None:
+    """`nm:h:<meeting>:<wd|keep|drop>`: one holiday date decided; the next is asked, or the
+    cards go out."""
+    pending = await _pending(ctx, HOLIDAY)
+    left = [int(str(i)) for i in pending["left"]]  # type: ignore[attr-defined]
+    if not left or left[0] != meeting_id or choice not in ("wd", "keep", "drop"):
+        raise DomainError(Problem.STALE_BUTTON)
+    meeting = await meetings.load_meeting(ctx.session, meeting_id)
+    author = meeting.created_by.telegram_id if meeting.created_by else None
+    require(ctx.actor, Action.CHANGE_MEETING, meeting.team_id, author_telegram_id=author)
+    if choice == "wd":
+        local = meeting.starts_at.astimezone(meetings.zone_of(meeting))
+        moved = datetime.combine(next_working_day(local.date()), local.time(), tzinfo=local.tzinfo)
+        await meetings.reschedule(
+            ctx.session, meeting, starts_at=moved, actor_telegram_id=ctx.user.id, now=ctx.now()
+        )
+    elif choice == "drop":
+        await meetings.drop_occurrence(
+            ctx.session, meeting, actor_telegram_id=ctx.user.id, now=ctx.now()
+        )
+    left = left[1:]
+    if left:
+        await conversations.set_pending(
+            ctx.session, ctx.chat.id, ctx.user.id, HOLIDAY, {**pending, "left": left}
+        )
+        await _ask_holiday(ctx, left[0], edit=True)
+        return
+    await conversations.clear_pending(ctx.session, ctx.chat.id, ctx.user.id)
+    first = await meetings.load_meeting(ctx.session, int(str(pending["first"])))
+    card = await _first_scheduled(ctx, first)
+    if card is None:
+        ctx.edit(ctx.t._("The meeting is dropped. Nobody was told."))
+        return
+    local = card.starts_at.astimezone(meetings.zone_of(card))
+    ctx.edit(
+        ctx.t._("Done. I am sending the card to the team: {when}.").format(
+            when=format_when(local, ctx.t.language)
+        )
+    )
+    await post_cards(ctx, card)
+
+
+async def _first_scheduled(ctx: Ctx, meeting: Meeting) -> Meeting | None:
+    """The meeting whose card goes out: the meeting, or its series' first kept occurrence."""
+    if meeting.series is None:
+        return meeting if meeting.status == MeetingStatus.SCHEDULED else None
+    for occurrence in await meetings.series_occurrences(ctx.session, meeting.series.id, 50):
+        if occurrence.status == MeetingStatus.SCHEDULED:
+            return await meetings.load_meeting(ctx.session, occurrence.id)
+    return None
 
 
 async def on_answer_button(ctx: Ctx) -> None:
@@ -409,6 +476,10 @@ async def on_answer_button(ctx: Ctx) -> None:
         raise DomainError(Problem.STALE_BUTTON)
     require(ctx.actor, Action.ANSWER_MEETING, meeting.team_id)
     ctx.ensure_team_chat(meeting.team.chat_id)
+    meetings.ensure_open(meeting, ctx.now())
+    version = buttons.parts(raw)[3:]
+    if version and version[0] != str(meeting.sequence):
+        raise DomainError(Problem.MEETING_MOVED)  # an answer for the old time is no answer
     changed = await meetings.answer(ctx.session, meeting, ctx.member, answer, now=ctx.now())
     ctx.notice(ctx.t._("Saved: {answer}").format(answer=answer_label(ctx.t, answer)))
     if not changed:
@@ -421,6 +492,7 @@ async def on_answer_button(ctx: Ctx) -> None:
     if not private and message is not None:
         ctx.edit(*await card_for(ctx, meeting, private=False))
     await refresh_cards(ctx, meeting, skip_message=skip, groups_only=True)
+    await refresh_watchers(ctx, meeting, skip_message=skip)
 
 
 async def on_attendees_button(ctx: Ctx) -> None:
@@ -451,7 +523,8 @@ async def on_attendees_button(ctx: Ctx) -> None:
     if silent:
         lines.append(", ".join(esc(n) for n in silent))
     rows = []
-    if silent and may_change(ctx.actor, meeting) and meeting.status == MeetingStatus.SCHEDULED:
+    others = [tg for tg, _ in attendance.silent if tg != ctx.user.id]
+    if others and may_change(ctx.actor, meeting) and meeting.status == MeetingStatus.SCHEDULED:
         rows = [[(t._("Remind those who have not answered"), buttons.data("nd", meeting.id))]]
     ctx.reply("\n".join(lines), rows)
 
@@ -469,7 +542,7 @@ async def on_nudge_button(ctx: Ctx) -> None:
     )
     meetings.ensure_open(meeting, ctx.now())
     attendance = await meetings.attendance(ctx.session, meeting)
-    silent_ids = {tg for tg, _ in attendance.silent}
+    silent_ids = {tg for tg, _ in attendance.silent} - {ctx.user.id}
     counts = await meetings.counts(ctx.session, meeting.id)
     for telegram_id in silent_ids:
         owner = await find_member(ctx.session, telegram_id)
@@ -578,7 +651,11 @@ async def on_manage_button(ctx: Ctx) -> None:
     states = {"t": EDIT_WHEN, "p": EDIT_PLACE, "a": EDIT_AGENDA}
     if action in states:
         await conversations.set_pending(
-            ctx.session, ctx.chat.id, ctx.user.id, states[action], {"meeting_id": meeting.id}
+            ctx.session,
+            ctx.chat.id,
+            ctx.user.id,
+            states[action],
+            {"meeting_id": meeting.id, "seq": meeting.sequence},
         )
         ctx.edit(
             {
@@ -597,16 +674,25 @@ async def on_manage_button(ctx: Ctx) -> None:
             ),
             [
                 [
-                    (t._("Yes, cancel it"), buttons.data("mg", meeting.id, "cx")),
+                    (
+                        t._("Yes, cancel it"),
+                        buttons.data("mg", meeting.id, "cx", meeting.sequence),
+                    ),
                     (t._("No"), buttons.data("mg", meeting.id)),
                 ]
             ],
         )
         return
     if action == "cx":
-        await meetings.cancel(ctx.session, meeting, actor_telegram_id=ctx.user.id, now=ctx.now())
+        await meetings.cancel(
+            ctx.session,
+            meeting,
+            actor_telegram_id=ctx.user.id,
+            now=ctx.now(),
+            expected_sequence=_version(parts, 3),
+        )
         ctx.edit(t._("The meeting is cancelled. I am letting the team know."))
-        await _announce_change(ctx, meeting, cancelled=True)
+        await _announce_change(ctx, meeting)
         return
     if action == "e":
         series = meeting.series
@@ -627,25 +713,48 @@ async def on_manage_button(ctx: Ctx) -> None:
         zone = meetings.zone_of(meeting)
         local = meeting.starts_at.astimezone(zone)
         moved = datetime.combine(next_working_day(local.date()), local.time(), tzinfo=zone)
-        await meetings.reschedule(
+        change = await meetings.reschedule(
             ctx.session, meeting, starts_at=moved, actor_telegram_id=ctx.user.id, now=ctx.now()
         )
         ctx.edit(t._("Moved to {when}.").format(when=format_when(moved, t.language)))
-        await _announce_change(ctx, meeting)
+        await _announce_change(ctx, meeting, change)
         return
     raise DomainError(Problem.STALE_BUTTON)
 
 
-async def _edited_meeting(ctx: Ctx, expected: str) -> Meeting:
+async def _edited_meeting(ctx: Ctx, expected: str) -> tuple[Meeting, int | None] | None:
+    """The meeting being edited and the version it had when the edit began; None (and the
+    person told) when another coordinator changed it meanwhile."""
     pending = await _pending(ctx, expected)
     meeting = await meetings.load_meeting(ctx.session, int(str(pending["meeting_id"])))
     author = meeting.created_by.telegram_id if meeting.created_by else None
     require(ctx.actor, Action.CHANGE_MEETING, meeting.team_id, author_telegram_id=author)
-    return meeting
+    seq = pending.get("seq")
+    version = int(str(seq)) if seq is not None else None
+    if version is not None and version != meeting.sequence:
+        await conversations.clear_pending(ctx.session, ctx.chat.id, ctx.user.id)
+        ctx.reply(
+            ctx.t._(
+                "Someone else changed this meeting a moment ago: your change was not saved. "
+                "Please look at the new card and try again."
+            )
+        )
+        return None
+    return meeting, version
+
+
+def _version(parts: list[str], index: int) -> int | None:
+    try:
+        return int(parts[index])
+    except (IndexError, ValueError):
+        return None
 
 
 async def on_edit_when(ctx: Ctx, text: str) -> None:
-    meeting = await _edited_meeting(ctx, EDIT_WHEN)
+    edited = await _edited_meeting(ctx, EDIT_WHEN)
+    if edited is None:
+        return
+    meeting, version = edited
     when = typed_when.read(ctx, text, _now(ctx, meetings.zone_of(meeting)))
     if when.status != WhenStatus.OK or when.value is None:
         # A weekday that is not the date's is asked again rather than guessed.
@@ -657,47 +766,94 @@ async def on_edit_when(ctx: Ctx, text: str) -> None:
             )
         )
         return
-    await meetings.reschedule(
-        ctx.session, meeting, starts_at=when.value, actor_telegram_id=ctx.user.id, now=ctx.now()
+    change = await meetings.reschedule(
+        ctx.session,
+        meeting,
+        starts_at=when.value,
+        actor_telegram_id=ctx.user.id,
+        now=ctx.now(),
+        expected_sequence=version,
     )
-    await _finish_edit(ctx, meeting)
+    await _finish_edit(ctx, meeting, change)
 
 
 async def on_edit_place(ctx: Ctx, text: str) -> None:
-    meeting = await _edited_meeting(ctx, EDIT_PLACE)
-    await meetings.reschedule(
-        ctx.session, meeting, place=text, actor_telegram_id=ctx.user.id, now=ctx.now()
+    edited = await _edited_meeting(ctx, EDIT_PLACE)
+    if edited is None:
+        return
+    meeting, version = edited
+    change = await meetings.reschedule(
+        ctx.session,
+        meeting,
+        place=text,
+        actor_telegram_id=ctx.user.id,
+        now=ctx.now(),
+        expected_sequence=version,
     )
-    await _finish_edit(ctx, meeting)
+    await _finish_edit(ctx, meeting, change)
 
 
 async def on_edit_agenda(ctx: Ctx, text: str) -> None:
-    meeting = await _edited_meeting(ctx, EDIT_AGENDA)
-    await meetings.reschedule(
-        ctx.session, meeting, agenda=text, actor_telegram_id=ctx.user.id, now=ctx.now()
+    edited = await _edited_meeting(ctx, EDIT_AGENDA)
+    if edited is None:
+        return
+    meeting, version = edited
+    change = await meetings.reschedule(
+        ctx.session,
+        meeting,
+        agenda=text,
+        actor_telegram_id=ctx.user.id,
+        now=ctx.now(),
+        expected_sequence=version,
     )
-    await _finish_edit(ctx, meeting)
+    await _finish_edit(ctx, meeting, change)
 
 
-async def _finish_edit(ctx: Ctx, meeting: Meeting) -> None:
+async def _finish_edit(ctx: Ctx, meeting: Meeting, change: meetings.Change) -> None:
     await conversations.clear_pending(ctx.session, ctx.chat.id, ctx.user.id)
     ctx.reply(ctx.t._("Saved. I am letting the team know."))
-    await _announce_change(ctx, meeting)
+    await _announce_change(ctx, meeting, change)
 
 
-async def _announce_change(ctx: Ctx, meeting: Meeting, cancelled: bool = False) -> None:
-    """Tell those who said yes or maybe, and bring every posted card up to date."""
+def _what_changed(t: Translator, meeting: Meeting, change: meetings.Change) -> list[str]:
+    """The notice's "old → new" lines, one per part that changed."""
+    zone = meetings.zone_of(meeting)
+    lines = []
+    if change.starts_at is not None:
+        old = format_when(change.starts_at.astimezone(zone), t.language)
+        new = format_when(meeting.starts_at.astimezone(zone), t.language)
+        lines.append(f"🗓 <s>{old}</s> → <b>{new}</b>")
+    if change.place is not None:
+        lines.append(f"📍 <s>{esc(change.place)}</s> → <b>{esc(meeting.place)}</b>")
+    if change.agenda_changed:
+        old_agenda = esc(change.agenda) if change.agenda else "—"
+        lines.append(f"📝 <s>{old_agenda}</s> → <b>{esc(meeting.agenda or '—')}</b>")
+    return lines
+
+
+async def _announce_change(
+    ctx: Ctx, meeting: Meeting, change: meetings.Change | None = None
+) -> None:
+    """Tell every member who has not declined what changed (old → new), with the answer
+    buttons, or that (and which) meeting is cancelled; bring every posted card up to date."""
     meeting = await meetings.load_meeting(ctx.session, meeting.id)
     counts = await meetings.counts(ctx.session, meeting.id)
-    for member in await meetings.members_answering(
-        ctx.session, meeting.id, (Answer.YES, Answer.MAYBE)
-    ):
+    cancelled = meeting.status == MeetingStatus.CANCELLED
+    reset = change is not None and change.answers_reset
+    local = meeting.starts_at.astimezone(meetings.zone_of(meeting))
+    for member in await meetings.members_not_declined(ctx.session, meeting):
+        if member.telegram_id == ctx.user.id:
+            continue  # the one who changed it knows
         t = translator(pick_language(member.language, None))
-        heading = (
-            t._("This meeting has been cancelled.")
-            if cancelled
-            else t._("This meeting has changed.")
-        )
-        text, _ = render_card(t, CardState(meeting, counts))
-        ctx.reply(f"<b>{heading}</b>\n\n{text}", chat_id=member.telegram_id)
-    await refresh_cards(ctx, meeting)
+        mine = await meetings.my_answer(ctx.session, meeting.id, member)
+        text, rows = render_card(t, CardState(meeting, counts, mine, answers_reset=reset))
+        if cancelled:
+            heading = t._("The meeting of {team} on {when} has been cancelled.").format(
+                team=esc(meeting.team.name), when=format_when(local, t.language)
+            )
+            lines = [f"❌ <b>{heading}</b>"]
+        else:
+            heading = t._("The meeting of {team} has changed:").format(team=esc(meeting.team.name))
+            lines = [f"<b>{heading}</b>", *(_what_changed(t, meeting, change) if change else [])]
+        ctx.reply("\n".join(lines) + "\n\n" + text, rows, chat_id=member.telegram_id)
+    await refresh_cards(ctx, meeting, answers_reset=reset)

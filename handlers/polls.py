@@ -384,4 +384,5 @@ async def _call_meeting(ctx: Ctx, poll: DatePoll, slot_id: int) -> None:
     tally = await polls.tally(ctx.session, poll.id, ctx.now())
     text, _ = render_card(ctx.t, tally, meeting_at=meeting.starts_at)
     ctx.edit(text + "\n\n" + ctx.t._("I am sending the meeting card to the team."))
-    await post_cards(ctx, meeting)
+    carried = frozenset(await polls.carried_answers(ctx.session, meeting))
+    await post_cards(ctx, meeting, carried=carried)

@@ -80,6 +80,14 @@ def refusal_text(t: Translator, refusal: DomainError | PermissionDenied) -> str:
         Problem.MEETING_IN_PAST: t._("That time has already passed. Please give a future time."),
         Problem.MEETING_CANCELLED: t._("This meeting has been cancelled."),
         Problem.MEETING_STARTED: t._("This meeting has already started or taken place."),
+        Problem.MEETING_CHANGED_MEANWHILE: t._(
+            "Someone else changed this meeting a moment ago: your change was not saved. "
+            "Please look at the new card and try again."
+        ),
+        Problem.MEETING_MOVED: t._(
+            "This meeting has been changed since this message: nothing was saved. "
+            "Please answer on the new card."
+        ),
         Problem.NOT_IN_TEAM: t._("You are not a member of this meeting's team."),
         Problem.TOO_MANY_OFFSETS: t._(
             "A team can have at most {max} reminder times. Remove one first."

@@ -11,11 +11,12 @@ import itertools
 from bot.dates import format_when
 from bot.documents import file_stem, register_csv, register_xlsx
 from bot.i18n import Translator
-from bot.permissions import Action, require
+from bot.permissions import Action, allowed, require
 from bot.render import esc
 from handlers import buttons
 from handlers.base import Ctx
 from storage import attendance, conversations, meetings
+from storage import teams as team_store
 from storage.attendance import Person, Register
 from storage.errors import DomainError, Problem
 from storage.models import Answer, Meeting
@@ -141,6 +142,9 @@ async def show_register(ctx: Ctx) -> None:
         ctx.reply(t._("Please keep the attendance register in a private chat with me."))
         return
     teams = ctx.actor.teams_where(Action.KEEP_REGISTER)
+    if allowed(ctx.actor, Action.KEEP_REGISTER):
+        # Admins keep the register of any team, members of it or not.
+        teams = {team.id for team in await team_store.list_teams(ctx.session)}
     if not teams:
         require(ctx.actor, Action.KEEP_REGISTER)
     recent = await attendance.recent_meetings(ctx.session, teams, ctx.now())

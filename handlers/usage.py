@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot.permissions import Action
+from bot.permissions import Action, may_create_team
 from handlers.base import Ctx
+from storage.models import TeamKind
 
 
 async def show_help(ctx: Ctx) -> None:
@@ -38,6 +39,10 @@ async def show_help(ctx: Ctx) -> None:
             "/ogloszenia (/announcements) — " + t._("announcements sent: delivered, read"),
             "/raport (/report) — " + t._("figures: meetings, participants, tasks; a spreadsheet"),
         ]
+    memberships = ctx.member.memberships if ctx.member else []
+    pzk_ids = [m.team_id for m in memberships if m.team.kind == TeamKind.PZK]
+    if may_create_team(ctx.actor, TeamKind.ZZK, pzk_ids):
+        lines.append("/nowy_zespol (/new_team) — " + t._("a new task team (ZZK) of a municipality"))
     if not ctx.member:
         lines += ["", t._("To join a team, open the invitation link from its coordinator.")]
     ctx.reply("\n".join(lines))

@@ -28,6 +28,8 @@ from storage.models import (
     AnnouncementRead,
     AnnouncementState,
     Audience,
+    AuditEntry,
+    Institution,
     Member,
     Membership,
     Municipality,
@@ -65,6 +67,18 @@ class Progress:
     @property
     def done(self) -> int:
         return self.sent + self.blocked + self.failed
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A recipient who got the announcement privately and has not confirmed reading."""
+
+    member_id: int
+    chat_id: int
+    name: str
+    institution: str | None
+    language: str | None
+    reachable: bool
 
 
 @dataclass(frozen=True)
@@ -560,3 +574,91 @@ async def history(
             | ((Announcement.audience == Audience.TEAM) & Announcement.audience_id.in_(team_ids))
         )
     return (await session.scalars(query)).all()
+
+
+# -- who has not confirmed ---------------------------------------------------------------------
+
+REMINDED = "announcement_reminded"  # the audit entry that makes the reminder a one-off
+
+
+async def non_readers(session: AsyncSession, announcement_id: int) -> list[Reader]:
+    """Members it reached privately who have not confirmed reading, by name.
+
+    Those it never reached are listed as unreached instead; a group copy is not a person."""
+    confirmed = select(AnnouncementRead.member_id).where(
+        AnnouncementRead.announcement_id == announcement_id
+    )
+    rows = await session.execute(
+        select(
+            Member.id,
+            AnnouncementDelivery.chat_id,
+            Member.name,
+            Institution.name,
+            AnnouncementDelivery.language,
+            Member.unreachable_since,
+        )
+        .join(Member, Member.id == AnnouncementDelivery.member_id)
+        .outerjoin(Institution, Institution.id == Member.institution_id)
+        .where(
+            AnnouncementDelivery.announcement_id == announcement_id,
+            AnnouncementDelivery.state == SendState.SENT,
+            AnnouncementDelivery.member_id.not_in(confirmed),
+        )
+        .order_by(Member.name, Member.id)
+    )
+    return [
+        Reader(member_id, chat_id, name, institution, language, unreachable is None)
+        for member_id, chat_id, name, institution, language, unreachable in rows
+    ]
+
+
+async def was_reminded(session: AsyncSession, announcement_id: int) -> bool:
+    found = await session.scalar(
+        select(AuditEntry.id)
+        .where(
+            AuditEntry.action == REMINDED,
+            AuditEntry.details["announcement_id"].as_integer() == announcement_id,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+async def claim_reminder(
+    session: AsyncSession,
+    announcement: Announcement,
+    *,
+    actor_telegram_id: int,
+    actor_member_id: int | None,
+) -> list[Reader] | None:
+    """Whom to remind, once per announcement: None when it was already done.
+
+    Never the one who asks, never those who confirmed or whom Telegram refused. The
+    announcement's row is locked on PostgreSQL (SQLite has one writer), so two presses at once
+    remind once."""
+    if not announcement.ask_read or announcement.state not in (
+        AnnouncementState.SENDING,
+        AnnouncementState.DONE,
+    ):
+        raise DomainError(Problem.STALE_BUTTON)
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(
+            select(Announcement.id).where(Announcement.id == announcement.id).with_for_update()
+        )
+    if await was_reminded(session, announcement.id):
+        return None
+    targets = [
+        r
+        for r in await non_readers(session, announcement.id)
+        if r.reachable and r.member_id != actor_member_id
+    ]
+    if targets:
+        audit.record(
+            session,
+            REMINDED,
+            actor_telegram_id=actor_telegram_id,
+            team_id=announcement.audience_id if announcement.audience == Audience.TEAM else None,
+            announcement_id=announcement.id,
+            reminded=len(targets),
+        )
+    return targets

@@ -25,6 +25,8 @@ class Problem(enum.StrEnum):
     MEETING_IN_PAST = "meeting_in_past"
     MEETING_CANCELLED = "meeting_cancelled"
     MEETING_STARTED = "meeting_started"
+    MEETING_CHANGED_MEANWHILE = "meeting_changed_meanwhile"
+    MEETING_MOVED = "meeting_moved"
     NOT_IN_TEAM = "not_in_team"
     OFFSET_INVALID = "offset_invalid"
     TOO_MANY_OFFSETS = "too_many_offsets"

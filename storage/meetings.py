@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -24,6 +24,7 @@ from storage.models import (
     MeetingStatus,
     Member,
     Membership,
+    Role,
     Rsvp,
     Task,
     TaskState,
@@ -31,7 +32,14 @@ from storage.models import (
     utcnow,
 )
 from storage.privacy import refuse_client_data
-from storage.recurrence import Preset, holiday_name, local_key, occurrences, rule_for
+from storage.recurrence import (
+    LOCAL_FORMAT,
+    Preset,
+    holiday_name,
+    local_key,
+    occurrences,
+    rule_for,
+)
 
 PLACE_MAX = 300
 AGENDA_MAX = 2000
@@ -415,6 +423,60 @@ async def members_answering(
     ).all()
 
 
+async def members_not_declined(session: AsyncSession, meeting: Meeting) -> Sequence[Member]:
+    """Everyone of the team who has not said "Nie będę": a change concerns them."""
+    declined = select(Rsvp.member_id).where(Rsvp.meeting_id == meeting.id, Rsvp.answer == Answer.NO)
+    return (
+        await session.scalars(
+            select(Member)
+            .join(Membership)
+            .where(Membership.team_id == meeting.team_id, Member.id.not_in(declined))
+            .order_by(Member.name)
+        )
+    ).all()
+
+
+async def watchers(session: AsyncSession, meeting: Meeting) -> list[int]:
+    """Telegram ids of those who follow the answers live: the caller and the coordinators."""
+    rows = await session.scalars(
+        select(Member.telegram_id)
+        .join(Membership)
+        .where(
+            Membership.team_id == meeting.team_id,
+            (Membership.role == Role.COORDINATOR) | (Member.id == meeting.created_by_id),
+        )
+    )
+    return sorted(set(rows))
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a change replaced (None: that part stayed), for the notice "old → new"."""
+
+    starts_at: datetime | None = None
+    place: str | None = None
+    agenda: str | None = None
+    agenda_changed: bool = False
+    answers_reset: bool = False
+
+
+async def _claim_version(session: AsyncSession, meeting: Meeting, expected: int | None) -> None:
+    """Bump SEQUENCE only if nobody changed the meeting since `expected` was read: of two
+    coordinators editing at once one wins, the other is told (nothing of hers is written)."""
+    if expected is None:
+        expected = meeting.sequence
+    result = await session.execute(
+        update(Meeting)
+        .where(Meeting.id == meeting.id, Meeting.sequence == expected)
+        .values(sequence=expected + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise DomainError(Problem.MEETING_CHANGED_MEANWHILE)
+    meeting.sequence = expected + 1
+    await session.flush()
+
+
 async def reschedule(
     session: AsyncSession,
     meeting: Meeting,
@@ -424,21 +486,29 @@ async def reschedule(
     agenda: str | None = None,
     actor_telegram_id: int | None,
     now: datetime | None = None,
-) -> None:
-    """Change one meeting (one occurrence of a series: the series stays as it is)."""
+    expected_sequence: int | None = None,
+) -> Change:
+    """Change one meeting (one occurrence of a series: the series stays as it is). A new time
+    resets the answers: "Będę" given for Tuesday says nothing about Friday."""
     ensure_open(meeting, now)
+    place = check_place(place) if place is not None else None
+    agenda = check_agenda(agenda) if agenda is not None else None
+    if starts_at is not None and starts_at <= (now or utcnow()):
+        raise DomainError(Problem.MEETING_IN_PAST)
+    await _claim_version(session, meeting, expected_sequence)
+    old_start, old_place, old_agenda = meeting.starts_at, meeting.place, meeting.agenda
+    moved = starts_at is not None and starts_at != old_start
     if starts_at is not None:
-        if starts_at <= (now or utcnow()):
-            raise DomainError(Problem.MEETING_IN_PAST)
         team = await session.get(Team, meeting.team_id, options=[selectinload(Team.municipality)])
         zone = ZoneInfo(team.municipality.timezone) if team else ZoneInfo("Europe/Warsaw")
         meeting.starts_at = starts_at
         meeting.holiday = holiday_name(starts_at.astimezone(zone).date())
     if place is not None:
-        meeting.place = check_place(place)
+        meeting.place = place
     if agenda is not None:
-        meeting.agenda = check_agenda(agenda)
-    meeting.sequence += 1
+        meeting.agenda = agenda
+    if moved:
+        await session.execute(delete(Rsvp).where(Rsvp.meeting_id == meeting.id))
     meeting.updated_at = utcnow()
     audit.record(
         session,
@@ -450,6 +520,32 @@ async def reschedule(
     await session.flush()
     if starts_at is not None:
         await reminders.plan_meeting(session, meeting, now=now, moved=True)
+    return Change(
+        starts_at=old_start if moved else None,
+        place=old_place if place is not None and place != old_place else None,
+        agenda=old_agenda,
+        agenda_changed=agenda is not None and agenda != old_agenda,
+        answers_reset=moved,
+    )
+
+
+def moved_from(meeting: Meeting) -> datetime | None:
+    """A series occurrence's original local start, when it was moved to another day."""
+    if meeting.series is None or meeting.recurrence_key is None:
+        return None
+    zone = ZoneInfo(meeting.series.timezone)
+    original = datetime.strptime(meeting.recurrence_key, LOCAL_FORMAT).replace(tzinfo=zone)
+    if original.date() == meeting.starts_at.astimezone(zone).date():
+        return None
+    return original
+
+
+async def drop_occurrence(
+    session: AsyncSession, meeting: Meeting, *, actor_telegram_id: int | None, now: datetime
+) -> None:
+    """A holiday occurrence the caller drops before anyone was told: cancelled quietly (the
+    row stays, so the series does not create it again)."""
+    await cancel(session, meeting, actor_telegram_id=actor_telegram_id, now=now)
 
 
 async def cancel(
@@ -458,10 +554,11 @@ async def cancel(
     *,
     actor_telegram_id: int | None,
     now: datetime | None = None,
+    expected_sequence: int | None = None,
 ) -> None:
     ensure_open(meeting, now)
+    await _claim_version(session, meeting, expected_sequence)
     meeting.status = MeetingStatus.CANCELLED
-    meeting.sequence += 1
     meeting.updated_at = utcnow()
     audit.record(
         session,

@@ -96,6 +96,7 @@ class ScheduledKind(enum.StrEnum):
     DIGEST = "digest"
     REGISTER = "register"  # the attendance register card, to a coordinator, at the start
     TASK = "task"  # to a task's owner, the day before it is due
+    SUMMARY = "summary"  # who comes, to the caller and coordinators, the day before
 
 
 class TaskState(enum.StrEnum):

@@ -24,6 +24,7 @@ from storage.models import (
     PollSlot,
     PollState,
     PollVote,
+    Rsvp,
     Team,
     utcnow,
 )
@@ -255,6 +256,7 @@ async def to_meeting(
         session, poll.team, slot.starts_at, poll.place or "", poll.agenda, actor, now=now
     )
     poll.meeting_id = meeting.id
+    carried = await _carry_votes(session, poll.team_id, slot.id, meeting, now)
     audit.record(
         session,
         "poll.to_meeting",
@@ -262,9 +264,55 @@ async def to_meeting(
         team_id=poll.team_id,
         poll_id=poll.id,
         meeting_id=meeting.id,
+        carried=len(carried),
     )
     await session.flush()
     return meeting
+
+
+# "nie pasuje" is not carried as "Nie będę": a date one could not make is asked about again.
+CARRIED = {Answer.YES: Answer.YES, Answer.MAYBE: Answer.MAYBE}
+
+
+async def _carry_votes(
+    session: AsyncSession, team_id: int, slot_id: int, meeting: Meeting, now: datetime | None
+) -> dict[int, Answer]:
+    """The chosen date's "pasuje" / "ewentualnie" become "Będę" / "Może" on the meeting, for
+    those still in the team. Member id -> the answer carried."""
+    rows = await session.execute(
+        select(Member, PollVote.answer)
+        .join(PollVote, PollVote.member_id == Member.id)
+        .join(Membership, Membership.member_id == Member.id)
+        .where(
+            PollVote.slot_id == slot_id,
+            PollVote.answer.in_(list(CARRIED)),
+            Membership.team_id == team_id,
+        )
+    )
+    carried: dict[int, Answer] = {}
+    for member, vote in rows.all():
+        await meetings.answer(session, meeting, member, CARRIED[vote], now=now)
+        carried[member.id] = CARRIED[vote]
+    return carried
+
+
+async def carried_answers(session: AsyncSession, meeting: Meeting) -> set[int]:
+    """Member ids whose answer to a meeting a poll made is still the one their vote carried
+    (the poll's date is still the meeting's: a moved meeting asks everyone again)."""
+    rows = await session.execute(
+        select(Rsvp.member_id)
+        .join(PollVote, PollVote.member_id == Rsvp.member_id)
+        .join(PollSlot, PollSlot.id == PollVote.slot_id)
+        .join(DatePoll, DatePoll.id == PollSlot.poll_id)
+        .where(
+            DatePoll.meeting_id == meeting.id,
+            Rsvp.meeting_id == meeting.id,
+            PollSlot.starts_at == meeting.starts_at,
+            PollVote.answer.in_(list(CARRIED)),
+            PollVote.answer == Rsvp.answer,
+        )
+    )
+    return set(rows.scalars())
 
 
 async def close_poll(session: AsyncSession, poll_id: int, *, actor_telegram_id: int | None) -> None:

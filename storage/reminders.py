@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.dates.lexicon import CARDINALS, FRACTIONS, fold_text
-from storage import audit
+from storage import audit, digest
 from storage.errors import DomainError, Problem
 from storage.models import (
     Delivery,
@@ -48,6 +48,8 @@ MAX_ATTEMPTS = 5
 DAY = 24 * 60
 # The register card goes out at the start: "0 minutes before", an offset no reminder can have.
 REGISTER_OFFSET = 0
+# The day-before summary: an offset no reminder can have either (one per meeting and chat).
+SUMMARY_OFFSET = -DAY
 
 
 def due_time(start: datetime, offset_minutes: int, zone: ZoneInfo) -> datetime:
@@ -225,6 +227,7 @@ async def plan_meeting(
         )
     }
     await _plan_register(session, meeting)
+    await _plan_summary(session, meeting, due_time(meeting.starts_at, DAY, zone), now)
     recipients = await _recipients(session, team, only_member)
     for chat_id, member_id in recipients:
         for offset, due in plan.items():
@@ -285,6 +288,46 @@ async def _plan_register(session: AsyncSession, meeting: Meeting) -> None:
             row.due_at = meeting.starts_at
 
 
+async def _plan_summary(
+    session: AsyncSession, meeting: Meeting, due: datetime, now: datetime
+) -> None:
+    """The day-before summary (who comes, who is silent) to the caller and each coordinator;
+    a moved meeting moves it; none when the meeting is called less than a day ahead."""
+    watchers = await session.execute(
+        select(Member.id, Member.telegram_id)
+        .join(Membership, Membership.member_id == Member.id)
+        .where(
+            Membership.team_id == meeting.team_id,
+            (Membership.role == Role.COORDINATOR) | (Member.id == meeting.created_by_id),
+        )
+    )
+    planned = {
+        row.chat_id: row
+        for row in await session.scalars(
+            select(ScheduledMessage).where(
+                ScheduledMessage.meeting_id == meeting.id,
+                ScheduledMessage.kind == ScheduledKind.SUMMARY,
+            )
+        )
+    }
+    for member_id, chat_id in watchers.all():
+        row = planned.get(chat_id)
+        if row is None and due > now:
+            session.add(
+                ScheduledMessage(
+                    kind=ScheduledKind.SUMMARY,
+                    team_id=meeting.team_id,
+                    meeting_id=meeting.id,
+                    member_id=member_id,
+                    chat_id=chat_id,
+                    offset_minutes=SUMMARY_OFFSET,
+                    due_at=due,
+                )
+            )
+        elif row is not None and row.state == Delivery.PENDING:
+            row.due_at = max(due, now)
+
+
 async def plan_new_member(
     session: AsyncSession, team_id: int, member: Member, now: datetime | None = None
 ) -> None:
@@ -308,21 +351,22 @@ def _digest_slot(team: Team, now: datetime) -> date | None:
 
 
 async def plan_digests(session: AsyncSession, now: datetime) -> int:
-    """Rows for every team whose digest is due; inserting twice is a no-op by the unique key."""
-    teams = await session.scalars(select(Team).options(selectinload(Team.municipality)))
-    values = []
+    """Rows for every team whose digest is due: its group once, and each member once per day
+    across their teams (storage/digest.py); inserting twice is a no-op by the unique key."""
+    teams = list(await session.scalars(select(Team).options(selectinload(Team.municipality))))
+    due = {team.id: day for team in teams if (day := _digest_slot(team, now)) is not None}
+    if not due:
+        return 0
+    values = await digest.member_rows(session, teams, due, now)
     for team in teams:
-        day = _digest_slot(team, now)
-        if day is None:
-            continue
-        for chat_id, member_id in await _recipients(session, team):
+        if team.id in due and team.chat_id is not None:
             values.append(
                 {
                     "kind": ScheduledKind.DIGEST,
                     "team_id": team.id,
-                    "member_id": member_id,
-                    "chat_id": chat_id,
-                    "digest_date": day.isoformat(),
+                    "member_id": None,
+                    "chat_id": team.chat_id,
+                    "digest_date": due[team.id].isoformat(),
                     "due_at": now,
                     "state": Delivery.PENDING,
                     "attempts": 0,

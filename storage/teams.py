@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +15,8 @@ from storage.errors import DomainError, Problem
 from storage.models import (
     Institution,
     Invitation,
+    Meeting,
+    MeetingStatus,
     Member,
     Membership,
     Municipality,
@@ -68,6 +71,80 @@ async def add_team(
         municipality=place.name,
     )
     return team
+
+
+async def free_team_name(session: AsyncSession, municipality_id: int, kind: TeamKind) -> str:
+    """ "ZZK Łódź", or "ZZK Łódź 2", 3... when that name is taken in the municipality."""
+    place = await get_municipality(session, municipality_id)
+    taken = [t.name for t in await teams_of(session, municipality_id)]
+    base, number = f"{kind.value} {place.name}", 1
+    name = base
+    while any(same_name(name, other) for other in taken):
+        number += 1
+        name = f"{base} {number}"
+    return name
+
+
+async def create_team(
+    session: AsyncSession,
+    municipality_id: int,
+    kind: TeamKind,
+    name: str,
+    *,
+    coordinator: Member | None,
+    actor_telegram_id: int,
+) -> Team:
+    """A team made in the chat (/nowy_zespol); the one who made it, when given, coordinates
+    it. A name taken in the municipality is refused (ALREADY_EXISTS)."""
+    place = await get_municipality(session, municipality_id)
+    team = await add_team(session, place.name, kind, name, actor_telegram_id=actor_telegram_id)
+    if coordinator is not None:
+        session.add(Membership(team_id=team.id, member_id=coordinator.id, role=Role.COORDINATOR))
+        await session.flush()
+        audit.record(
+            session,
+            "member.role",
+            actor_telegram_id=actor_telegram_id,
+            team_id=team.id,
+            member_id=coordinator.id,
+            role=Role.COORDINATOR.value,
+        )
+    return await get_team(session, team.id)
+
+
+async def list_municipalities(session: AsyncSession) -> list[Municipality]:
+    return sorted(await session.scalars(select(Municipality)), key=lambda m: sort_key(m.name))
+
+
+async def teams_of(session: AsyncSession, municipality_id: int) -> list[Team]:
+    found = await session.scalars(
+        select(Team)
+        .where(Team.municipality_id == municipality_id)
+        .options(selectinload(Team.municipality))
+    )
+    return sorted(found, key=lambda t: (t.kind, sort_key(t.name)))
+
+
+async def upcoming_meetings(
+    session: AsyncSession, team_ids: Collection[int], now: datetime, offset: int, limit: int
+) -> tuple[list[Meeting], int]:
+    """Upcoming meetings of these teams (a municipality's, for an admin outside them), one
+    page of them, and how many there are."""
+    where = [
+        Meeting.team_id.in_(list(team_ids)),
+        Meeting.starts_at > now,
+        Meeting.status == MeetingStatus.SCHEDULED,
+    ]
+    total = await session.scalar(select(func.count()).select_from(Meeting).where(*where)) or 0
+    found = await session.scalars(
+        select(Meeting)
+        .where(*where)
+        .options(selectinload(Meeting.team).selectinload(Team.municipality))
+        .order_by(Meeting.starts_at, Meeting.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(found), total
 
 
 async def list_teams(session: AsyncSession) -> Sequence[Team]:

@@ -285,18 +285,19 @@ async def test_read_confirmations_counted_live(harness: Harness) -> None:
     await _finished(harness)
     await _report(harness, KASIA, "Potwierdziło przeczytanie: 0 z 2")
     (to_ola,) = _announcements_in(harness, OLA)
-    answer = await harness.press(OLA, to_ola, "✅ Przeczytałem")
+    answer = await harness.press(OLA, to_ola, "✅ Potwierdzam przeczytanie")
     assert answer["text"] == "Dziękuję!"
     await harness.emu.settle(quiet=0.3)
     assert harness.emu.buttons(harness.current(to_ola)) == []
     # In the group the button stays for the others; a second press changes nothing.
     (in_group,) = _announcements_in(harness, PZK_GROUP)
-    assert (await harness.press(MAREK, in_group, "✅ Przeczytałem"))["text"] == "Dziękuję!"
-    again = await harness.press(MAREK, in_group, "✅ Przeczytałem")
+    first = await harness.press(MAREK, in_group, "✅ Potwierdzam przeczytanie")
+    assert first["text"] == "Dziękuję!"
+    again = await harness.press(MAREK, in_group, "✅ Potwierdzam przeczytanie")
     assert "już" in again["text"]
     # Someone from another team cannot confirm.
     harness.emu.set_member(PZK_GROUP, JAN, status="member")
-    refusal = await harness.press(JAN, in_group, "✅ Przeczytałem")
+    refusal = await harness.press(JAN, in_group, "✅ Potwierdzam przeczytanie")
     assert "nie było wysłane do Ciebie" in refusal["text"]
     await _report(harness, KASIA, "Potwierdziło przeczytanie: 2 z 2")
 

@@ -186,7 +186,7 @@ async def test_who_comes_by_institution_and_nudge(harness: Harness, team: arrang
     assert "Brak odpowiedzi (2)" in listing["text"]
     assert "Aleksandra Zielińska" in listing["text"]
     answer = await harness.press(KASIA, listing, "Przypomnij tym, którzy nie odpowiedzieli")
-    assert "2" in answer["text"]
+    assert answer["text"] == "Przypomniano 1 osobie."  # Ola; never the coordinator who taps
     nudge = await harness.emu.next_message(OLA)
     assert "czy będziesz?" in nudge["text"]
 
@@ -268,10 +268,11 @@ async def test_holiday_is_flagged_and_moved(harness: Harness, team: arrange.Team
     await harness.press(KASIA, repeat_question, "Tylko raz")
     done = await harness.edited(repeat_question)
     assert "Przenieś na 28.12" in harness.button_labels(done)
-    await harness.emu.next_message(GROUP)
     await harness.press(KASIA, done, "Przenieś na 28.12")
     moved = await harness.edited(done)
     assert "poniedziałek, 28 grudnia 2026, 10:00" in moved["text"]
+    # The group hears of it only now, and of the new day.
+    assert "28 grudnia 2026" in (await harness.emu.next_message(GROUP))["text"]
 
 
 async def test_recurring_series_and_calendar_file(harness: Harness, team: arrange.TeamIds) -> None:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.permissions import Action, Actor, allowed, may_announce_to
-from storage.models import Audience, Role
+from bot.permissions import Action, Actor, allowed, may_announce_to, may_create_team
+from storage.models import Audience, Role, TeamKind
 
 README = Path(__file__).parents[1] / "README.md"
 TEAM, OTHER_TEAM, PZK = 1, 2, 1  # the team is its municipality's PZK
@@ -63,6 +63,11 @@ def _region(actor: Actor) -> set[str]:
     return {"yes" if may_announce_to(actor, Audience.REGION, None) else "no"}
 
 
+def _create_team(actor: Actor) -> set[str]:
+    # The team is its municipality's PZK; the stranger coordinates a team elsewhere.
+    return {"yes" if may_create_team(actor, TeamKind.ZZK, [PZK]) else "no"}
+
+
 def _read(actor: Actor) -> set[str]:
     # Who received a team's announcement is decided by its delivery rows (tested in
     # test_announcements): its members and admins can be among them, others cannot.
@@ -89,6 +94,7 @@ ROWS: dict[str, Callable[[Actor], set[str]]] = {
     "close a task": _own(Action.MANAGE_TASKS),
     "run a date poll": _simple(Action.RUN_POLL),
     "figures": _simple(Action.VIEW_REPORT),
+    "create a task team": _create_team,
 }
 
 
