@@ -137,7 +137,10 @@ async def test_a_weekly_series_with_a_range_in_the_guided_form(harness: Harness)
     agenda = await harness.say(KASIA, "MOPS")
     await harness.press(KASIA, agenda, "Bez agendy")
     done = await harness.edited(agenda)
-    assert "Spotkanie zwołane" in done["text"]
+    while "dzień wolny od pracy" in done["text"]:  # 6 January: decided before anyone is told
+        await harness.press(KASIA, done, "Pomiń ten termin")
+        done = await harness.edited(done)
+    assert "Wysyłam kartę do zespołu" in done["text"]
     found = await _meetings(harness)
     assert found[0].starts_at == _at("2026-11-25 13:00")
     assert found[1].starts_at == _at("2026-12-02 13:00")

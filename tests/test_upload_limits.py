@@ -211,8 +211,11 @@ async def test_a_file_declared_too_large_is_not_downloaded(
 async def test_a_read_past_the_time_limit_is_stopped(
     harness: Harness, coordinator: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(upload, "PARSE_SECONDS", 0.0)
-    harness.emu.send_document(KASIA, "koszyk.csv", f"{HEADER}\n{ROW}\n".encode())
+    # A file that takes a child far longer than a millisecond to read (20,000 rows): a tiny
+    # one may be read before the parent even starts waiting.
+    monkeypatch.setattr(upload, "PARSE_SECONDS", 0.001)
+    rows = "\n".join(ROW.replace("Konsultacje", f"Konsultacje {n}") for n in range(19_000))
+    harness.emu.send_document(KASIA, "koszyk.csv", f"{HEADER}\n{rows}\n".encode())
     refused = await harness.emu.next_message(KASIA)
     assert "trwało za długo" in refused["text"] and "nie został zmieniony" in refused["text"]
     assert await _services(harness) == 0
