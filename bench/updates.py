@@ -210,7 +210,15 @@ def _press_step(
         card = cards[user]
         meeting = card["reply_markup"]["inline_keyboard"][0][0]["callback_data"].split(":")[1]
         last[user] = "m" if last.get(user) == "y" else "y"
-        query = emulator.press_button(user, card, f"rv:{meeting}:{last[user]}")
+        # The answer buttons carry the meeting's version after the answer: `rv:1:y:0`.
+        wanted = f"rv:{meeting}:{last[user]}"
+        key = next(
+            button["callback_data"]
+            for row in card["reply_markup"]["inline_keyboard"]
+            for button in row
+            if button.get("callback_data", "").split(":")[:3] == wanted.split(":")
+        )
+        query = emulator.press_button(user, card, key)
         await emulator.callback_answer(query, timeout=30)
         cards[user] = await emulator.next_edit(user, card["message_id"], timeout=30)
 
