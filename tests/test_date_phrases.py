@@ -14,18 +14,8 @@ from bot.dates import parse_when
 from tests.date_phrases import CATEGORIES, Phrase, differences, load
 from tests.test_dates import PHRASES
 
-# The one switch: True once the issue 17 grammar passes these (then every row must pass).
-GRAMMAR_READY = True
-
 DEV: list[Phrase] = [*load("pl", "dev"), *load("en", "dev")]
-_MARKS = (
-    ()
-    if GRAMMAR_READY
-    else (pytest.mark.xfail(strict=False, reason="issue 17 grammar in progress"),)
-)
-
-
-@pytest.mark.parametrize("phrase", [pytest.param(p, id=p.id, marks=_MARKS) for p in DEV])
+@pytest.mark.parametrize("phrase", [pytest.param(p, id=p.id) for p in DEV])
 def test_dev_phrase(phrase: Phrase) -> None:
     result = parse_when(phrase.phrase, phrase.now, phrase.language)
     assert not differences(phrase, result), (phrase.category, result)
