@@ -23,7 +23,7 @@ from telegram import Bot, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot.i18n import Translator, pick_language, translator
+from bot.i18n import Translator, translator
 from bot.render import split_message
 from handlers.announcement_card import (
     Frame,
@@ -140,7 +140,7 @@ class Broadcaster:
         return self._content[announcement_id]
 
     async def _send(self, row: AnnouncementDelivery, content: Content) -> Message:
-        t = translator(pick_language(row.language, None))
+        t = translator(row.language)
         text, rows = render(
             t,
             content.frame,
@@ -246,7 +246,7 @@ class Broadcaster:
             remind = bool(silent) and not await announcements.was_reminded(session, announcement_id)
             author = announcement.author
             frame = await load_frame(session, announcement)
-        t = translator(pick_language(author.language if author else None, None))
+        t = translator(author.language if author else None)
         text = (
             _report(t, frame, figures, missing, announcement.ask_read, silent)
             if final

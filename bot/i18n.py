@@ -19,6 +19,8 @@ LOCALES_DIR = Path(__file__).parent / "locales"
 DOMAIN = "messages"
 DEFAULT_LANGUAGE = "pl"
 LANGUAGES = ("pl", "en")
+# Each language by its own name: understood whatever the reader's language.
+LANGUAGE_NAMES = {"pl": "Polski", "en": "English"}
 
 
 class Translator:
@@ -37,7 +39,8 @@ class Translator:
 
 
 @cache
-def translator(language: str) -> Translator:
+def translator(language: str | None) -> Translator:
+    """Texts in `language`; Polish for None or a language the bot does not speak."""
     language = language if language in LANGUAGES else DEFAULT_LANGUAGE
     po_file = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
     if not po_file.exists():
@@ -52,9 +55,11 @@ def translator(language: str) -> Translator:
 
 
 def pick_language(chosen: str | None, telegram_language_code: str | None) -> str:
-    """The member's own choice wins; otherwise English only for English Telegram apps."""
+    """The member's stored language wins; otherwise English only for English Telegram apps
+    (`en`, `en-GB`, ...), Polish for any other value or none."""
     if chosen in LANGUAGES:
         return chosen
-    if telegram_language_code and telegram_language_code.lower().startswith("en"):
+    code = (telegram_language_code or "").strip().lower()
+    if code == "en" or code.startswith(("en-", "en_")):
         return "en"
     return DEFAULT_LANGUAGE

@@ -23,7 +23,7 @@ from telegram.ext import Application, ContextTypes
 from bot.broadcast import Broadcaster
 from bot.config import Settings
 from bot.dates import format_when
-from bot.i18n import Translator, pick_language, translator
+from bot.i18n import Translator, translator
 from bot.render import esc
 from handlers import buttons
 from handlers.base import keyboard
@@ -188,7 +188,11 @@ class Scheduler:
                 return Delivery.SKIPPED, "muted"
             if member.unreachable_since is not None:
                 return Delivery.UNREACHABLE, "marked unreachable earlier"
-        t = translator(pick_language(member.language if member else None, None))
+        if member is not None:
+            t = translator(member.language)
+        else:  # the team's group
+            team = await session.get(Team, row.team_id) if row.team_id else None
+            t = translator(team.language if team else None)
         if row.kind == ScheduledKind.DIGEST:
             return await self._digest(session, row, member, t, now)
         if row.kind == ScheduledKind.TASK:

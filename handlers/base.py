@@ -242,7 +242,9 @@ def handler(
                     now = context.bot_data.get("clock", utcnow)()
                     if now - member.last_seen_at > SEEN_EVERY:
                         member.last_seen_at = now  # the retention job spares active members
-                language = pick_language(member.language if member else None, user.language_code)
+                    if member.language is None:  # joined before the language was stored
+                        member.language = pick_language(None, user.language_code)
+                language = _language_here(member, chat, user.language_code)
                 ctx = Ctx(
                     update,
                     context,
@@ -282,6 +284,16 @@ def handler(
         await flush(outbox)
 
     return wrapper
+
+
+def _language_here(member: Member | None, chat: Chat, language_code: str | None) -> str:
+    """A team's group speaks the team's language, whoever writes there; elsewhere the
+    member's own, or the Telegram app's for someone not yet in a team."""
+    if member is not None and chat.type != Chat.PRIVATE:
+        for membership in member.memberships:
+            if membership.team.chat_id == chat.id:
+                return membership.team.language
+    return pick_language(member.language if member else None, language_code)
 
 
 async def _retrying(work: Callable[[], Awaitable[None]]) -> None:

@@ -17,7 +17,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.dates import format_when
 from bot.dates.formatting import format_span
-from bot.i18n import Translator, pick_language, translator
+from bot.i18n import Translator, translator
 from bot.permissions import Action, Actor, allowed
 from bot.render import esc
 from handlers import buttons
@@ -167,7 +167,8 @@ async def post_cards(
     counts = await meetings.counts(ctx.session, meeting.id)
     targets: list[tuple[int, Translator, CardState]] = []
     if include_group and meeting.team.chat_id is not None:
-        targets.append((meeting.team.chat_id, translator("pl"), CardState(meeting, counts)))
+        group_t = translator(meeting.team.language)
+        targets.append((meeting.team.chat_id, group_t, CardState(meeting, counts)))
     for member in await meetings.team_members(ctx.session, meeting.team_id):
         role = await meetings.membership_of(ctx.session, meeting.team_id, member)
         actor = Actor(
@@ -176,7 +177,7 @@ async def post_cards(
             {meeting.team_id: role.role} if role else {},
         )
         mine = await meetings.my_answer(ctx.session, meeting.id, member)
-        t = translator(pick_language(member.language, None))
+        t = translator(member.language)
         targets.append(
             (
                 member.telegram_id,
@@ -253,14 +254,15 @@ async def refresh_cards(
             continue
         if card.chat_id < 0:
             text, rows = render_card(
-                translator("pl"), CardState(meeting, counts, answers_reset=answers_reset)
+                translator(meeting.team.language),
+                CardState(meeting, counts, answers_reset=answers_reset),
             )
         elif groups_only:
             continue
         else:
             owner = await find_member(ctx.session, card.chat_id)
             mine = await meetings.my_answer(ctx.session, meeting.id, owner)
-            t = translator(pick_language(owner.language if owner else None, None))
+            t = translator(owner.language if owner else None)
             actor = Actor.of(card.chat_id, owner, ctx.settings.bot_admin_ids)
             state = CardState(meeting, counts, mine, may_change(actor, meeting), answers_reset)
             text, rows = render_card(t, state)
@@ -334,7 +336,7 @@ class LiveCards:
                 counts = await meetings.counts(session, meeting_id)
                 owner = await find_member(session, chat_id)
                 mine = await meetings.my_answer(session, meeting_id, owner)
-                t = translator(pick_language(owner.language if owner else None, None))
+                t = translator(owner.language if owner else None)
                 actor = Actor.of(chat_id, owner, admins)
                 text, rows = render_card(
                     t, CardState(meeting, counts, mine, may_change(actor, meeting))

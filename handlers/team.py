@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import pick_language, translator
+from bot.i18n import LANGUAGE_NAMES, translator
 from bot.permissions import Action, allowed, require
 from bot.render import esc
 from handlers import buttons
@@ -82,16 +82,29 @@ def _coordinator_rows(ctx: Ctx, roster: Roster) -> list[list[tuple[str, str]]] |
                 buttons.data("tp", team.id, "f"),
             )
         ],
+        [
+            (
+                t._("💬 Language in the team's group: {language}").format(
+                    language=LANGUAGE_NAMES.get(team.language, team.language)
+                ),
+                buttons.data("tp", team.id, "l"),
+            )
+        ],
     ]
 
 
 async def on_policy_button(ctx: Ctx) -> None:
     """`tp:<team>`: switch who may call meetings (every member or coordinators only);
-    `tp:<team>:f`: switch protection of the team's messages from forwarding."""
+    `tp:<team>:f`: switch protection of the team's messages from forwarding;
+    `tp:<team>:l`: switch the language the bot writes in the team's group."""
     raw = ctx.query.data if ctx.query else None
     team = await teams.get_team(ctx.session, buttons.int_part(raw, 1))
     require(ctx.actor, Action.CHANGE_TEAM_SETTINGS, team.id)
-    if len(buttons.parts(raw)) > 2:
+    setting = buttons.str_part(raw, 2) if len(buttons.parts(raw)) > 2 else None
+    if setting == "l":
+        other = "en" if team.language == "pl" else "pl"
+        await teams.set_language(ctx.session, team, other, actor_telegram_id=ctx.user.id)
+    elif setting == "f":
         await teams.set_protect_content(
             ctx.session, team, not team.protect_content, actor_telegram_id=ctx.user.id
         )
@@ -209,7 +222,7 @@ def _revoked(ctx: Ctx, revoked: int) -> str:
 
 def _tell_removed(ctx: Ctx, telegram_id: int, language: str | None, team_name: str) -> None:
     """One polite message to the person removed: from which team, and by whom."""
-    t = translator(pick_language(language, None))
+    t = translator(language)
     by = ctx.member.name if ctx.member else ctx.user.full_name
     ctx.reply(
         t._("You are no longer in {team}. Removed by: {name}.").format(

@@ -147,11 +147,13 @@ async def recipients(
         if telegram_id != author_telegram_id
     ]
     groups = await session.execute(
-        select(Team.id, Team.chat_id)
+        select(Team.id, Team.chat_id, Team.language)
         .where(Team.id.in_(team_ids), Team.chat_id.is_not(None))
         .order_by(Team.id)
     )
-    found += [Recipient(chat_id, None, team_id, None) for team_id, chat_id in groups]
+    found += [
+        Recipient(chat_id, None, team_id, language) for team_id, chat_id, language in groups
+    ]
     return found
 
 

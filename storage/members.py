@@ -22,13 +22,27 @@ async def find_member(session: AsyncSession, telegram_id: int) -> Member | None:
 
 
 async def ensure_member(
-    session: AsyncSession, telegram_id: int, name: str, username: str | None
+    session: AsyncSession,
+    telegram_id: int,
+    name: str,
+    username: str | None,
+    language: str | None = None,
 ) -> Member:
-    """The member for this Telegram user, created on first join; name kept current."""
+    """The member for this Telegram user, created on first join; name kept current.
+
+    `language` is stored for a new member: what jobs send them (cards, reminders) has no
+    Telegram update to take it from.
+    """
     member = await find_member(session, telegram_id)
     display = " ".join(name.split())[:200] or str(telegram_id)
     if member is None:
-        member = Member(telegram_id=telegram_id, name=display, username=username, memberships=[])
+        member = Member(
+            telegram_id=telegram_id,
+            name=display,
+            username=username,
+            language=language,
+            memberships=[],
+        )
         session.add(member)
         await session.flush()
     else:

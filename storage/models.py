@@ -63,6 +63,8 @@ class Sector(enum.StrEnum):
     HOUSING = "housing"
     SOCIAL_INSURANCE = "social_insurance"
     NGO = "ngo"
+    # The municipality's or county's own office: plain strings in the database, no migration.
+    LOCAL_GOVERNMENT = "local_government"
     OTHER = "other"
 
 
@@ -213,6 +215,8 @@ class Team(Base):
     digest_time: Mapped[str] = mapped_column(String(5), default="08:00", server_default="08:00")
     # Telegram's protect_content on what the bot sends about the team: no forwarding, no saving.
     protect_content: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # What the bot writes in the team's group: one language for everyone reading there.
+    language: Mapped[str] = mapped_column(String(8), default="pl", server_default="pl")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     municipality: Mapped[Municipality] = relationship(back_populates="teams")
@@ -231,7 +235,8 @@ class Member(Base):
     institution_id: Mapped[int | None] = mapped_column(
         ForeignKey("institution.id", ondelete="SET NULL")
     )
-    # None: follow the language of the member's Telegram app.
+    # Set at join from the Telegram app's language, then by /jezyk; None only for members
+    # who joined before it was stored (filled in at their next message).
     language: Mapped[str | None] = mapped_column(String(8))
     reminders_muted: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Set when Telegram refused a private message (blocked, or chat never opened).

@@ -386,6 +386,18 @@ async def set_protect_content(
     await session.flush()
 
 
+async def set_language(
+    session: AsyncSession, team: Team, language: str, *, actor_telegram_id: int
+) -> None:
+    """The language of what the bot writes in the team's group."""
+    team.language = language
+    audit.record(
+        session, "team.language", actor_telegram_id=actor_telegram_id, team_id=team.id,
+        language=language,
+    )
+    await session.flush()
+
+
 async def set_meeting_policy(
     session: AsyncSession, team: Team, who: Role, *, actor_telegram_id: int
 ) -> None:
