@@ -459,6 +459,13 @@ def _basket_command(args: argparse.Namespace, settings: Settings) -> int:
             f"imported {args.file.name}: {report.created} new, {report.updated} changed, "
             f"{report.unchanged} unchanged"
         )
+        for what, unknown in (
+            ("unknown sectors (new institutions get 'inne')", report.unknown_sectors),
+            ("unknown categories (left out)", report.unknown_categories),
+        ):
+            if unknown:
+                named = (f"{u.name} (rows {', '.join(map(str, u.rows))})" for u in unknown)
+                print(f"{what}: " + "; ".join(named))
         return 0
     if args.basket_command == "export":
         kind = args.format or ("xlsx" if args.file.suffix.lower() == ".xlsx" else "csv")

@@ -327,7 +327,47 @@ async def on_document(ctx: Ctx) -> None:
             updated=report.updated,
             unchanged=report.unchanged,
         )
+        + _unknown_names_note(t, report)
     )
+
+
+_NAMES_SHOWN, _ROWS_SHOWN, _NAME_CHARS = 10, 5, 60
+
+
+def _listed(t: Translator, unknown: tuple[basket.Unknown, ...]) -> str:
+    """ "„kultura fizyczna” (row 7), „sport” (rows 3, 5)", kept short whatever the file."""
+    parts = []
+    for item in unknown[:_NAMES_SHOWN]:
+        rows = ", ".join(map(str, item.rows[:_ROWS_SHOWN])) + (
+            "…" if len(item.rows) > _ROWS_SHOWN else ""
+        )
+        where = t.n_("row {rows}", "rows {rows}", len(item.rows)).replace("{rows}", rows)
+        parts.append(f"„{esc(item.name[:_NAME_CHARS])}” ({where})")
+    more = len(unknown) - _NAMES_SHOWN
+    if more > 0:
+        parts.append(t.n_("and {n} more", "and {n} more", more))
+    return ", ".join(parts)
+
+
+def _unknown_names_note(t: Translator, report: basket.ImportReport) -> str:
+    """The sector and category names of the file the bot did not know: the rows were kept."""
+    lines = []
+    if report.unknown_sectors:
+        lines.append(
+            t._(
+                "Sectors I do not know (rows kept, a new institution gets “other”): {names}"
+            ).format(names=_listed(t, report.unknown_sectors))
+        )
+    if report.unknown_categories:
+        lines.append(
+            t._(
+                "Categories I do not know, left out (search still finds the service): {names}"
+            ).format(names=_listed(t, report.unknown_categories))
+        )
+    if not lines:
+        return ""
+    lines.append(t._("The names I know are in the template (/koszyk_szablon), sheet “Słowniki”."))
+    return "\n\n" + "\n".join(lines)
 
 
 async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

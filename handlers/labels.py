@@ -17,6 +17,7 @@ def sector_label(t: Translator, sector: Sector) -> str:
         Sector.HOUSING: t._("housing"),
         Sector.SOCIAL_INSURANCE: t._("social insurance"),
         Sector.NGO: t._("NGO"),
+        Sector.LOCAL_GOVERNMENT: t._("local government"),
         Sector.OTHER: t._("other"),
     }[sector]
 

@@ -4,7 +4,13 @@ Import and export of the files coordinators keep it in (CSV, XLSX), search as pe
 browsing by category. `from storage import basket`.
 """
 
-from storage.basket.importer import ImportReport, export_rows, find_municipality, import_rows
+from storage.basket.importer import (
+    ImportReport,
+    Unknown,
+    export_rows,
+    find_municipality,
+    import_rows,
+)
 from storage.basket.lookup import (
     SearchPage,
     ServiceHit,
@@ -23,7 +29,7 @@ from storage.basket.reading import (
 )
 from storage.basket.rows import BasketImportError
 from storage.basket.upload import read_upload
-from storage.basket.vocabulary import CATEGORIES, SECTOR_NAMES
+from storage.basket.vocabulary import CATEGORIES, SECTOR_NAMES, SECTOR_SYNONYMS
 from storage.basket.writing import template_xlsx, write_csv, write_xlsx
 
 __all__ = [
@@ -31,7 +37,9 @@ __all__ = [
     "COLUMNS",
     "MAX_FILE_BYTES",
     "SECTOR_NAMES",
+    "SECTOR_SYNONYMS",
     "TOO_LARGE",
+    "Unknown",
     "BasketFileError",
     "BasketFileTooBig",
     "BasketImportError",

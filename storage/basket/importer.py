@@ -14,7 +14,7 @@ from storage.basket import spelling
 from storage.basket.document import search_text
 from storage.basket.rows import ServiceDraft, check_rows
 from storage.basket.text import words
-from storage.basket.vocabulary import CATEGORIES, SECTOR_NAMES
+from storage.basket.vocabulary import CATEGORIES, SECTOR_NAMES, lookup_key
 from storage.errors import DomainError, Problem
 from storage.models import Institution, Municipality, Sector, Service, utcnow
 from storage.text import clean_name, sort_key
@@ -24,10 +24,43 @@ SEARCHED = ("description", "target_groups", "how_to_access", "address")
 
 
 @dataclass(frozen=True)
+class Unknown:
+    """A sector or category name the vocabulary does not know, as first written, and the
+    spreadsheet rows that use it (in any spelling that folds alike)."""
+
+    name: str
+    rows: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class ImportReport:
     created: int
     updated: int
     unchanged: int
+    # Kept rows whose sector became "inne" / categories left out, for the coordinator.
+    unknown_sectors: tuple[Unknown, ...] = ()
+    unknown_categories: tuple[Unknown, ...] = ()
+
+
+def _unknown(named: Sequence[tuple[int, str]]) -> tuple[Unknown, ...]:
+    """(row, name) pairs -> one Unknown per name, in the order first seen."""
+    first: dict[str, str] = {}
+    rows: dict[str, list[int]] = {}
+    for row, name in named:
+        key = lookup_key(name)
+        first.setdefault(key, name)
+        if row not in rows.setdefault(key, []):
+            rows[key].append(row)
+    return tuple(Unknown(first[key], tuple(rows[key])) for key in first)
+
+
+def unknown_names(
+    drafts: Sequence[ServiceDraft],
+) -> tuple[tuple[Unknown, ...], tuple[Unknown, ...]]:
+    """The sector names and the category names of the checked rows that are not known."""
+    sectors = [(d.row, d.unknown_sector) for d in drafts if d.unknown_sector]
+    categories = [(d.row, name) for d in drafts for name in d.unknown_categories]
+    return _unknown(sectors), _unknown(categories)
 
 
 def _folded(name: str) -> str:
@@ -178,7 +211,7 @@ async def import_rows(
         updated=updated,
         unchanged=unchanged,
     )
-    return ImportReport(created, updated, unchanged)
+    return ImportReport(created, updated, unchanged, *unknown_names(drafts))
 
 
 async def export_rows(session: AsyncSession, municipality: str) -> list[dict[str, str]]:

@@ -60,6 +60,11 @@ class ServiceDraft:
     categories: list[str]  # slugs
     texts: dict[str, str | None]  # Service attribute -> value
     key: str
+    # Names the vocabulary does not know, as written: reported, not refused (README, "The
+    # basket file"). An unknown sector leaves `sector` None (a new institution gets "inne");
+    # unknown categories are left out (the row is still found by search).
+    unknown_sector: str | None = None
+    unknown_categories: tuple[str, ...] = ()
 
 
 def clean(value: str, *, multiline: bool = False) -> str:
@@ -97,18 +102,12 @@ def _check_row(
             problems.append(f"pole „{column}” zaczyna się od „=”: formuły arkusza są niedozwolone")
         if column not in ("kategorie", "sektor") and len(value) > _limit(column):
             problems.append(f"za długi tekst w polu „{column}” (najwyżej {_limit(column)} znaków)")
-    slugs: list[str] = []
-    for name in filter(None, (part.strip() for part in re.split(r"[;,\n]", values["kategorie"]))):
-        slug = category_slug(name)
-        if slug is None:
-            problems.append(f"nieznana kategoria „{name}”")
-        elif slug not in slugs:
-            slugs.append(slug)
-    if values["kategorie"] and not slugs and not problems:
+    named = [part.strip() for part in re.split(r"[;,\n]", values["kategorie"]) if part.strip()]
+    slugs = list(dict.fromkeys(slug for slug in map(category_slug, named) if slug))
+    unknown = tuple(name for name in named if category_slug(name) is None)
+    if values["kategorie"] and not named and not problems:
         problems.append("puste pole „kategorie”")
     sector = sector_of(values["sektor"]) if values["sektor"] else None
-    if values["sektor"] and sector is None:
-        problems.append(f"nieznany sektor „{values['sektor']}”")
     if values["email"] and not _EMAIL.match(values["email"]):
         problems.append(f"niepoprawny adres e-mail „{values['email']}”")
     if values["www"] and not _WWW.match(values["www"]):
@@ -126,6 +125,8 @@ def _check_row(
         categories=slugs,
         texts={attribute: values[column] or None for column, attribute in TEXT_FIELDS.items()},
         key=service_key(values["gmina"], values["instytucja"], values["usluga"])[:640],
+        unknown_sector=values["sektor"] if values["sektor"] and sector is None else None,
+        unknown_categories=unknown,
     )
     return draft, []
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from storage.basket.text import fold
+from collections.abc import Iterable
+from typing import TypeVar
+
+from storage.basket.text import words
 from storage.models import Sector
+
+T = TypeVar("T")
 
 # Slug -> Polish label, in the order the bot shows them.
 CATEGORIES: dict[str, str] = {
@@ -31,31 +36,128 @@ SECTOR_NAMES: dict[Sector, str] = {
     Sector.HOUSING: "mieszkalnictwo",
     Sector.SOCIAL_INSURANCE: "ubezpieczenia społeczne",
     Sector.NGO: "organizacja pozarządowa",
+    Sector.LOCAL_GOVERNMENT: "administracja samorządowa",
     Sector.OTHER: "inne",
 }
 
-
-def _lookup_key(name: str) -> str:
-    # "Pomoc  Społeczna", "pomoc_spoleczna" and "social_assistance" all become keys alike.
-    return "_".join(fold(name).replace("_", " ").split())
-
-
-_CATEGORY_BY_NAME = {_lookup_key(label): slug for slug, label in CATEGORIES.items()} | {
-    _lookup_key(slug): slug for slug in CATEGORIES
+# What offices write in the `sektor` column besides the names above (README, "The basket
+# file"; the template's sheet "Słowniki" lists them too). Matched as folded words: case,
+# Polish letters, spaces and punctuation do not matter.
+SECTOR_SYNONYMS: dict[Sector, str] = {
+    Sector.SOCIAL_ASSISTANCE: (
+        "opieka społeczna; integracja społeczna; polityka społeczna; usługi społeczne; "
+        "ośrodek pomocy społecznej; MOPS; MOPR; GOPS; OPS; PCPR; CUS; "
+        "centrum usług społecznych; świadczenia socjalne; social assistance"
+    ),
+    Sector.POLICE: (
+        "policja państwowa; komenda policji; KMP; KPP; dzielnicowy; straż miejska; "
+        "bezpieczeństwo publiczne; police"
+    ),
+    Sector.COURT: (
+        "sądownictwo; sądy; wymiar sprawiedliwości; sąd rejonowy; sąd rodzinny; "
+        "kuratorzy; kurator; kurator sądowy; kuratorzy sądowi; kuratela sądowa; "
+        "kuratela; prokuratura; court; justice"
+    ),
+    Sector.EDUCATION: (
+        "oświata; szkoła; szkoły; szkolnictwo; przedszkole; "
+        "poradnia psychologiczno-pedagogiczna; education"
+    ),
+    Sector.HEALTH: (
+        "służba zdrowia; zdrowie; opieka zdrowotna; ochrona zdrowia psychicznego; "
+        "zdrowie psychiczne; szpital; POZ; health; healthcare"
+    ),
+    Sector.LABOUR: (
+        "rynek pracy; PUP; MUP; powiatowy urząd pracy; miejski urząd pracy; "
+        "urzędy pracy; zatrudnienie; praca; OHP; labour; labor; labour office"
+    ),
+    Sector.HOUSING: (
+        "gospodarka mieszkaniowa; zasób mieszkaniowy; mieszkania; lokale; "
+        "zarząd lokali miejskich; ZLM; ZGM; TBS; housing"
+    ),
+    Sector.SOCIAL_INSURANCE: "ZUS; KRUS; ubezpieczenia; social insurance",
+    Sector.NGO: (
+        "organizacje pozarządowe; sektor pozarządowy; trzeci sektor; III sektor; NGO; "
+        "stowarzyszenie; stowarzyszenia; fundacja; fundacje; organizacja społeczna; "
+        "organizacja pożytku publicznego"
+    ),
+    Sector.LOCAL_GOVERNMENT: (
+        "samorząd; samorząd terytorialny; samorząd gminny; samorząd lokalny; "
+        "administracja lokalna; administracja publiczna; JST; urząd gminy; urząd miasta; "
+        "urząd miasta i gminy; urząd miejski; starostwo; starostwo powiatowe; gmina; "
+        "miasto; powiat; local government"
+    ),
+    Sector.OTHER: "inny; pozostałe; other",
 }
-_SECTOR_BY_NAME = {_lookup_key(name): sector for sector, name in SECTOR_NAMES.items()} | {
-    _lookup_key(sector.value): sector for sector in Sector
+
+# What offices write in `kategorie` besides the labels and slugs of CATEGORIES.
+CATEGORY_SYNONYMS: dict[str, str] = {
+    "bezdomnosc": "bezdomni; osoby bezdomne; bezdomność i wykluczenie; homelessness",
+    "przemoc": (
+        "przemoc; przemoc domowa; przeciwdziałanie przemocy; niebieska karta; "
+        "niebieskie karty; domestic violence"
+    ),
+    "uzaleznienia": (
+        "uzależnienie; alkoholizm; problemy alkoholowe; narkomania; profilaktyka; addiction"
+    ),
+    "praca": "bezrobocie; praca; zatrudnienie; rynek pracy; aktywizacja zawodowa; employment",
+    "niepelnosprawnosc": (
+        "niepełnosprawni; osoby niepełnosprawne; osoby z niepełnosprawnościami; disability"
+    ),
+    "seniorzy": "senior; osoby starsze; starość; elderly",
+    "rodzina": (
+        "rodzina; rodzina i dzieci; dzieci; młodzież; dzieci i młodzież; "
+        "wsparcie rodziny; piecza zastępcza; family"
+    ),
+    "zdrowie_psychiczne": (
+        "psychiatria; pomoc psychologiczna; wsparcie psychologiczne; kryzys; "
+        "interwencja kryzysowa; mental health"
+    ),
+    "mieszkalnictwo": "mieszkanie; mieszkania; lokale; housing",
+    "ubostwo": "ubóstwo; świadczenia; pomoc materialna; zasiłki; pomoc żywnościowa; poverty",
+    "pomoc_prawna": "porady prawne; nieodpłatna pomoc prawna; poradnictwo prawne; prawo; legal aid",
+    "edukacja": "oświata; szkoła; nauka; education",
 }
+
+
+def names_of(listed: str) -> list[str]:
+    """ "a; b; c" -> ["a", "b", "c"]."""
+    return [name.strip() for name in listed.split(";") if name.strip()]
+
+
+def lookup_key(name: str) -> str:
+    """ "Sądownictwo ", "SADOWNICTWO", "pomoc_spoleczna", "Pomoc  Społeczna." alike."""
+    return "_".join(words(name))
+
+
+def _table(entries: Iterable[tuple[str, T]]) -> dict[str, T]:
+    table: dict[str, T] = {}
+    for name, value in entries:
+        key = lookup_key(name)
+        if table.setdefault(key, value) != value:  # a slip in the lists above
+            raise ValueError(f"{name!r} names two things")
+    return table
+
+
+_CATEGORY_BY_NAME = _table(
+    [(label, slug) for slug, label in CATEGORIES.items()]
+    + [(slug, slug) for slug in CATEGORIES]
+    + [(name, slug) for slug, names in CATEGORY_SYNONYMS.items() for name in names_of(names)]
+)
+_SECTOR_BY_NAME = _table(
+    [(name, sector) for sector, name in SECTOR_NAMES.items()]
+    + [(sector.value, sector) for sector in Sector]
+    + [(name, sector) for sector, names in SECTOR_SYNONYMS.items() for name in names_of(names)]
+)
 
 
 def category_slug(name: str) -> str | None:
-    """A category by its Polish label or slug, as written in a file ("Bezdomność", ...)."""
-    return _CATEGORY_BY_NAME.get(_lookup_key(name))
+    """A category by its Polish label, slug or a synonym ("Bezdomność", "bezdomni", ...)."""
+    return _CATEGORY_BY_NAME.get(lookup_key(name))
 
 
 def sector_of(name: str) -> Sector | None:
-    """A sector by its Polish name or enum value ("sąd", "court", ...)."""
-    return _SECTOR_BY_NAME.get(_lookup_key(name))
+    """A sector by its Polish name, enum value or a synonym ("sąd", "court", "kuratorzy")."""
+    return _SECTOR_BY_NAME.get(lookup_key(name))
 
 
 # Beginnings of (folded) words that point to a category: "bezdomną" -> bezdomność,
