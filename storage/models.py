@@ -556,7 +556,7 @@ class AnnouncementDelivery(Base):
 
 
 class AnnouncementRead(Base):
-    """A member confirmed reading (*Przeczytałem*), in a private chat or in a group."""
+    """A member confirmed reading (*Potwierdzam przeczytanie*), in a private chat or in a group."""
 
     __tablename__ = "announcement_read"
 
