@@ -1,4 +1,5 @@
-"""/moje_dane (/mydata): my data as a JSON file; /usun_dane (/deletedata): erase it.
+"""/moje_dane (/mydata): my data as a summary, a text file to read and a JSON file;
+/usun_dane (/deletedata): erase it.
 
 The erasure's *yes* button carries a one-time token that the question stored in the dialogue
 state: a crafted `pd:yes`, a button of an earlier question or one pressed too late erases
@@ -12,6 +13,7 @@ import json
 import secrets
 from datetime import datetime, timedelta
 
+from bot import my_data_text
 from handlers import buttons
 from handlers.base import Ctx
 from storage import conversations, personal_data
@@ -40,13 +42,14 @@ async def send_my_data(ctx: Ctx) -> None:
     if not _private_only(ctx) or _nothing_held(ctx):
         return
     assert ctx.member is not None
+    t = ctx.t
     document = await personal_data.export(ctx.session, ctx.member)
+    ctx.reply(my_data_text.summary(t, document))
+    # A BOM: office Notepads and phone viewers then read the Polish letters right.
+    text = my_data_text.readable(t, document, ctx.settings.timezone, ctx.now())
+    ctx.send_file(t._("my-data") + ".txt", text.encode("utf-8-sig"), t._("To read."))
     content = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
-    ctx.send_file(
-        ctx.t._("my-data") + ".json",
-        content,
-        ctx.t._("Everything the bot holds about you."),
-    )
+    ctx.send_file(t._("my-data") + ".json", content, t._("For computers (JSON)."))
 
 
 async def ask_to_erase(ctx: Ctx) -> None:

@@ -193,7 +193,8 @@ async def test_my_data_as_a_file_then_erased_keeping_anonymous_counts(harness: H
     await harness.say(MAREK, "/decyzja Policja dyżuruje w ferie")
     await harness.say(MAREK, "/zadanie Marek do piątku: lista dyżurów")
 
-    sent = await harness.say(MAREK, "/moje_dane")
+    await harness.say(MAREK, "/moje_dane")  # a summary, a file to read, then the JSON
+    sent = [await harness.emu.next_message(MAREK) for _ in range(2)][-1]
     data = json.loads(harness.emu.file_bytes(sent["document"]["file_id"]))
     assert sent["document"]["file_name"] == "moje-dane.json"
     assert data["member"]["name"] == "Marek <Wiśniewski>" and data["member"]["telegram_id"] == MAREK
@@ -230,10 +231,11 @@ async def test_start_shows_the_privacy_notice_with_the_configured_rules(harness:
     harness.user(KASIA, "Katarzyna")
     hello = await harness.say(KASIA, "/start")
     assert "Prywatność:" in hello["text"]
-    assert (
-        "nieaktywnych przez 24 mies." in hello["text"] and "starsze niż 60 mies." in hello["text"]
-    )
-    assert "Administrator danych: RCPS w Łodzi <ul. Snycerska 8>" in hello["text"]
+    # The full notice is one button away (a short one fits a phone: tests/test_phone_sized.py).
+    await harness.press(KASIA, hello, "Prywatność: pełny tekst")
+    full = (await harness.emu.next_message(KASIA))["text"]
+    assert "nieaktywnych przez 24 mies." in full and "starsze niż 60 mies." in full
+    assert "Administrator danych: RCPS w Łodzi <ul. Snycerska 8>" in full
 
 
 async def test_retention_erases_inactive_members_and_old_meetings(db: Database) -> None:

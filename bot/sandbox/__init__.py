@@ -3,7 +3,8 @@ demo data on a temporary SQLite file, with a chat in the terminal. No token, no 
 
 Only the Telegram side is played: the application, its handlers, the database, the scheduler
 and the broadcaster are the ones `run` uses. Messages for people other than the current one
-wait until `/jako` switches to them.
+wait until `/jako` switches to them; the team's group chat is one `/grupa` away. Log lines (the
+bot's and its libraries') go to a file whose path is printed at start, never into the chat.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
+from bot import logs
 from bot.application import build_application, polling
 from bot.config import Settings
 from bot.emulator import BotApiEmulator
@@ -40,9 +42,22 @@ async def _prepare(url: str, timezone: str) -> None:
         await db.dispose()
 
 
+def log_to_file(files: Path) -> Path:
+    """Every log line from here on goes to a file in the files folder: a library's warning
+    printed to the terminal would cut through the conversation as if the bot had said it."""
+    files.mkdir(parents=True, exist_ok=True)
+    path, counter = files / "piaskownica.log", 2
+    while path.exists():
+        path, counter = files / f"piaskownica-{counter}.log", counter + 1
+    logs.configure(logging.FileHandler(path, encoding="utf-8"), token=TOKEN)
+    # Python's warnings too; APScheduler notes each run of the one-second tick at INFO.
+    logging.captureWarnings(True)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    return path
+
+
 async def run_sandbox(files: Path, start: datetime | None, timezone: str) -> int:
-    # The bot's own log lines would cut through the conversation; warnings still show.
-    logging.getLogger().setLevel(logging.WARNING)
+    log_path = log_to_file(files)
     ansi = sys.stdout.isatty()
     with tempfile.TemporaryDirectory(prefix="kooperacje-sandbox-") as folder:
         url = f"sqlite+aiosqlite:///{folder}/sandbox.db"
@@ -57,6 +72,7 @@ async def run_sandbox(files: Path, start: datetime | None, timezone: str) -> int
                 person.last_name,
                 language_code=person.language,
             )
+        cast.open_group(emulator)
         async with emulator:
             settings = Settings(
                 telegram_bot_token=TOKEN,
@@ -78,20 +94,21 @@ async def run_sandbox(files: Path, start: datetime | None, timezone: str) -> int
             )
             app.bot_data["clock"] = chat.now
             async with polling(app):
-                await _converse(chat, files)
+                await _converse(chat, files, log_path)
     return 0
 
 
-async def _converse(chat: TerminalChat, files: Path) -> None:
+async def _converse(chat: TerminalChat, files: Path, log_path: Path) -> None:
     chat.say("Piaskownica kooperacje-bot: prawdziwy bot, emulator Telegrama, dane demo (Łódź).")
     chat.say(HELP)
     chat.say(f"Pliki od bota zapisuję w: {files}")
-    chat.say("Spróbuj: /pomoc, /nowe, /spotkania, /koszyk przemoc, /zespol.")
+    chat.say(f"Dziennik (logi bota i bibliotek) zapisuję w: {log_path}")
+    chat.say("Spróbuj: /pomoc, /nowe, /spotkania, /koszyk przemoc, /zespol, /grupa.")
     chat.say(f"— Piszesz jako {chat.person.name} ({chat.person.describe()}).")
     await chat.show_news()
     queue: asyncio.Queue[str | None] = asyncio.Queue()
     ready = threading.Event()
-    read_lines(queue, asyncio.get_running_loop(), ready, lambda: f"{chat.person.first_name} › ")
+    read_lines(queue, asyncio.get_running_loop(), ready, chat.prompt)
     echo = not sys.stdin.isatty()
     while True:
         ready.set()
@@ -99,7 +116,7 @@ async def _converse(chat: TerminalChat, files: Path) -> None:
         if line is None:
             break
         if echo:  # a script's lines appear in the transcript as if typed
-            chat.say(f"{chat.person.first_name} › {line}")
+            chat.say(f"{chat.prompt()}{line}")
         if not await chat.handle(line):
             break
     chat.say("Do zobaczenia.")

@@ -7,12 +7,15 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.emulator import BotApiEmulator
 from storage import invitations, members, teams
 from storage.basket.text import fold
 from storage.demo import LODZ_PZK, SOCIAL_CENTRES
 from storage.models import Role, Sector, Team
 
 TEAM = "PZK Łódź"
+# The team's Telegram group in the emulator, linked to the team as /polacz links one.
+GROUP_ID = -1001000000777
 # A readable, fixed invitation: the newcomer's way in is typed, not copied from a log.
 INVITATION = "demo-pzk-lodz"
 
@@ -80,6 +83,18 @@ async def seed(session: AsyncSession) -> None:
         member.institution_id = institution.id
         made = await invitations.create_invitation(session, team, role=person.role, max_uses=1)
         await invitations.join_team(session, member, made.token)
+    coordinator = next(p for p in CAST if p.role == Role.COORDINATOR)
+    await teams.link_chat(session, team, GROUP_ID, actor_telegram_id=coordinator.telegram_id)
+
+
+def open_group(emulator: BotApiEmulator) -> None:
+    """The team's group: everyone of the sandbox in it (so anyone can be tried there), the bot
+    put in without a join update, since the group is linked already and needs no greeting."""
+    emulator.add_group(GROUP_ID, TEAM)
+    for person in CAST:
+        status = "creator" if person.role == Role.COORDINATOR else "member"
+        emulator.set_member(GROUP_ID, person.telegram_id, status)
+    emulator.set_member(GROUP_ID, emulator.bot.id, "member")
 
 
 def _sector(person: Person) -> Sector:

@@ -30,6 +30,7 @@ QUIET = 0.4
 HELP = """Komendy piaskownicy (wszystko inne trafia do bota):
   /osoby              kto jest w piaskownicy
   /jako <imię>        pisz jako inna osoba (też numer z /osoby)
+  /grupa              czat grupowy zespołu PZK Łódź (jak po /polacz); /prywatnie z powrotem
   /czas               zegar bota; /czas +1d, +2h, +30m, +1d2h przesuwa go do przodu
   <numer>             naciśnij przycisk o tym numerze
   /piaskownica        ta pomoc
@@ -53,6 +54,7 @@ class TerminalChat:
         self.out = out
         self.ansi = ansi
         self.person = cast.CAST[0]
+        self.in_group = False  # typing in the team's group chat instead of the private one
         self.shift = timedelta()
         self._seen_calls = 0
         self._buttons: dict[int, screen.Button] = {}
@@ -60,6 +62,14 @@ class TerminalChat:
 
     def now(self) -> datetime:
         return self.clock() + self.shift
+
+    def here(self) -> int:
+        """The chat typed lines go to and the bot's messages are shown from."""
+        return cast.GROUP_ID if self.in_group else self.person.telegram_id
+
+    def prompt(self) -> str:
+        where = f" [grupa {cast.TEAM}]" if self.in_group else ""
+        return f"{self.person.first_name}{where} › "
 
     def say(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)
@@ -79,12 +89,17 @@ class TerminalChat:
             self._list_people()
         elif command in ("/jako", "/as"):
             await self._switch(rest)
+        elif command in ("/grupa", "/group"):
+            await self._enter(group=True)
+        elif command in ("/prywatnie", "/private"):
+            await self._enter(group=False)
         elif command in ("/czas", "/time"):
             await self._move_clock(rest)
         elif line.isdigit() and int(line) in self._buttons:
             await self._press(self._buttons[int(line)])
         else:
-            self.emu.send_message(self.person.telegram_id, line)
+            chat_id = cast.GROUP_ID if self.in_group else None
+            self.emu.send_message(self.person.telegram_id, line, chat_id=chat_id)
             await self.show_news()
         return True
 
@@ -103,9 +118,28 @@ class TerminalChat:
             self.say("Nie znam tej osoby. Lista: /osoby")
             return
         self.person = person
-        self.say(f"— Piszesz jako {person.name} ({person.describe()}).")
+        where = f" w grupie {cast.TEAM}" if self.in_group else ""
+        self.say(f"— Piszesz jako {person.name}{where} ({person.describe()}).")
         await self.show_news()
-        self._show_unread(person.telegram_id)
+        self._show_unread(self.here())
+        self._hint_private()
+
+    async def _enter(self, group: bool) -> None:
+        """/grupa and /prywatnie: the same person, the other chat; what came there meanwhile
+        is shown (in the group at least its last message, so its buttons can be pressed)."""
+        await self.show_news()
+        self.in_group = group
+        if group:
+            self.say(f"— Piszesz w grupie {cast.TEAM} jako {self.person.name}. /prywatnie wraca.")
+        else:
+            self.say(f"— Piszesz prywatnie do bota jako {self.person.name}.")
+        if not self._show_unread(self.here()) and group:
+            self._show_last(cast.GROUP_ID)
+
+    def _hint_private(self) -> None:
+        waiting = len(self._unread.get(self.person.telegram_id, []))
+        if self.in_group and waiting:
+            self.say(f"  (✉ {self.person.first_name}: {waiting} nowe prywatnie — /prywatnie)")
 
     async def _move_clock(self, argument: str) -> None:
         argument = argument.replace(" ", "")
@@ -160,7 +194,7 @@ class TerminalChat:
             if not call.ok:
                 continue
             chat_id = self._chat_of(call)
-            if chat_id is not None and chat_id != self.person.telegram_id:
+            if chat_id is not None and chat_id != self.here():
                 message = call.result if isinstance(call.result, dict) else None
                 if message and call.method in _SENT | _EDITED:
                     waiting = self._unread.setdefault(chat_id, [])
@@ -172,14 +206,22 @@ class TerminalChat:
         if numbered:
             self._buttons = numbered
         for chat_id in sorted(others):
-            person = next((p for p in cast.CAST if p.telegram_id == chat_id), None)
-            who = person.first_name if person else str(chat_id)
-            count = len(self._unread[chat_id])
-            self.say(f"  (✉ {who}: {count} nowe — /jako {who})")
+            self.say(f"  (✉ {self._where_to_read(chat_id, len(self._unread[chat_id]))})")
+
+    def _where_to_read(self, chat_id: int, count: int) -> str:
+        """Whose chat got news and the sandbox command that shows them."""
+        if chat_id == cast.GROUP_ID:
+            return f"grupa {cast.TEAM}: {count} nowe — /grupa"
+        person = next((p for p in cast.CAST if p.telegram_id == chat_id), None)
+        who = person.first_name if person else str(chat_id)
+        if person == self.person:
+            return f"{who}: {count} nowe prywatnie — /prywatnie"
+        go = f"/jako {who}, /prywatnie" if self.in_group else f"/jako {who}"
+        return f"{who}: {count} nowe — {go}"
 
     def _chat_of(self, call: ApiCall) -> int | None:
         if call.method == "answerCallbackQuery":
-            return self.person.telegram_id
+            return self.here()
         if isinstance(call.result, dict) and "chat" in call.result:
             return int(call.result["chat"]["id"])
         return None
@@ -205,15 +247,24 @@ class TerminalChat:
             numbered[len(numbered) + 1] = button
         self.say(screen.block(head, body, lines))
 
-    def _show_unread(self, chat_id: int) -> None:
+    def _show_unread(self, chat_id: int) -> bool:
+        """Messages of the chat not shown yet; False when there were none."""
         waiting = self._unread.pop(chat_id, [])
         live = {m["message_id"]: m for m in self.emu.messages(chat_id)}
         numbered: dict[int, screen.Button] = {}
-        for message_id in waiting:
-            if message_id in live:
-                self._show_message(live[message_id], numbered, "bot ›")
+        shown = [live[i] for i in waiting if i in live]
+        for message in shown:
+            self._show_message(message, numbered, "bot ›")
         if numbered:
             self._buttons = numbered
+        return bool(shown)
+
+    def _show_last(self, chat_id: int) -> None:
+        mine = self.emu.messages(chat_id)  # the bot's messages only
+        if mine:
+            numbered: dict[int, screen.Button] = {}
+            self._show_message(mine[-1], numbered, "bot (ostatnia wiadomość) ›")
+            self._buttons = numbered or self._buttons
 
     def _save_file(self, message: JsonDict) -> Path | None:
         """Documents and photos from the bot land in the files folder."""
