@@ -13,7 +13,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.dates import WhenStatus, format_when
-from bot.i18n import pick_language, translator
+from bot.i18n import translator
 from bot.permissions import Action, PermissionDenied, may_announce_anywhere, may_announce_to
 from bot.render import esc
 from handlers import buttons, typed_when
@@ -86,7 +86,7 @@ async def announce(ctx: Ctx) -> None:
     if ctx.member is None and may_announce_anywhere(ctx.actor):
         # A region admin in no team: the announcement is still signed by a person.
         ctx.member = await members.ensure_member(
-            ctx.session, ctx.user.id, ctx.user.full_name, ctx.user.username
+            ctx.session, ctx.user.id, ctx.user.full_name, ctx.user.username, ctx.t.language
         )
     if ctx.member is None or not await _audiences(ctx):
         raise PermissionDenied(Action.ANNOUNCE)
@@ -514,7 +514,7 @@ async def _send_reminders(
     """Queued: sent after the commit that records the reminder, each in its reader's language."""
     frame = await load_frame(ctx.session, announcement)
     for target in targets:
-        theirs = translator(pick_language(target.language, None))
+        theirs = translator(target.language)
         text, rows = reminder(theirs, frame, announcement.text_html, announcement.id)
         ctx.outbox.append(
             functools.partial(

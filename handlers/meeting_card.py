@@ -244,7 +244,6 @@ async def refresh_cards(
     meeting: Meeting,
     *,
     skip_message: tuple[int, int] | None = None,
-    groups_only: bool = False,
     answers_reset: bool = False,
 ) -> None:
     """Queue edits of the posted cards so their counts and details are current."""
@@ -257,8 +256,6 @@ async def refresh_cards(
                 translator(meeting.team.language),
                 CardState(meeting, counts, answers_reset=answers_reset),
             )
-        elif groups_only:
-            continue
         else:
             owner = await find_member(ctx.session, card.chat_id)
             mine = await meetings.my_answer(ctx.session, meeting.id, owner)
@@ -295,26 +292,31 @@ def _edit_card(
     return edit
 
 
-# The caller's and coordinators' own cards follow the answers live, but each is edited at most
-# once per LIVE_EVERY seconds (Telegram allows about one edit a second per chat, and 50 answers
-# at once must not become 50 edits): an answer marks the card dirty, one delayed flush renders
-# the state of that moment. The flush reads after un-marking, so the last state always shows.
+# The caller's and coordinators' own cards and the group's card follow the answers live, but
+# each is edited at most once per LIVE_EVERY (private) or GROUP_EVERY seconds: 50 answers at
+# once must not become 50 edits, and a group takes 20 messages a minute. An answer marks the
+# card dirty, one delayed flush renders the state of that moment. The flush reads after
+# un-marking, so the last state always shows.
 LIVE_EVERY = 10.0
+GROUP_EVERY = 3.0
 
 
 @dataclass
 class LiveCards:
     every: float = LIVE_EVERY
+    group_every: float = GROUP_EVERY
     last: dict[tuple[int, int], float] = field(default_factory=dict)
     dirty: set[tuple[int, int]] = field(default_factory=set)
-    edits: int = 0  # sent so far (the benchmark's figure)
+    edits: int = 0  # of private cards, sent so far (the benchmark's figure)
+    group_edits: int = 0
 
     def mark(self, app: Application, meeting_id: int, chat_id: int, message_id: int) -> None:  # type: ignore[type-arg]
         key = (chat_id, message_id)
         if key in self.dirty:
             return  # a flush is already waiting; it will read the newest state
         self.dirty.add(key)
-        wait = max(0.0, self.last.get(key, -1e9) + self.every - time.monotonic())
+        every = self.every if chat_id > 0 else self.group_every
+        wait = max(0.0, self.last.get(key, -1e9) + every - time.monotonic())
         app.create_task(self._flush(app, meeting_id, key, wait), name=f"live-card-{chat_id}")
 
     async def _flush(
@@ -334,19 +336,26 @@ class LiveCards:
             async with db.session() as session:
                 meeting = await meetings.load_meeting(session, meeting_id)
                 counts = await meetings.counts(session, meeting_id)
-                owner = await find_member(session, chat_id)
-                mine = await meetings.my_answer(session, meeting_id, owner)
-                t = translator(owner.language if owner else None)
-                actor = Actor.of(chat_id, owner, admins)
-                text, rows = render_card(
-                    t, CardState(meeting, counts, mine, may_change(actor, meeting))
-                )
+                if chat_id < 0:  # the group's card: no one's own answer
+                    group_t = translator(meeting.team.language)
+                    text, rows = render_card(group_t, CardState(meeting, counts))
+                else:
+                    owner = await find_member(session, chat_id)
+                    mine = await meetings.my_answer(session, meeting_id, owner)
+                    t = translator(owner.language if owner else None)
+                    actor = Actor.of(chat_id, owner, admins)
+                    text, rows = render_card(
+                        t, CardState(meeting, counts, mine, may_change(actor, meeting))
+                    )
         except Exception as error:
             if not connection_lost(error):
                 raise
             log.warning("live card %s not refreshed: %s", key, error)
             return
-        self.edits += 1
+        if chat_id < 0:
+            self.group_edits += 1
+        else:
+            self.edits += 1
         await _edit_card(app, chat_id, message_id, text, rows)()
 
 
@@ -357,12 +366,13 @@ def live_cards(app: Application) -> LiveCards:  # type: ignore[type-arg]
 async def refresh_watchers(
     ctx: Ctx, meeting: Meeting, *, skip_message: tuple[int, int] | None = None
 ) -> None:
-    """Queue a throttled refresh of the caller's and coordinators' private cards."""
+    """Queue a throttled refresh of the group's card and of the caller's and coordinators'
+    private cards."""
     watching = set(await meetings.watchers(ctx.session, meeting))
     app = ctx.context.application
     for card in await meetings.cards_of(ctx.session, meeting.id):
         key = (card.chat_id, card.message_id)
-        if card.chat_id in watching and key != skip_message:
+        if (card.chat_id < 0 or card.chat_id in watching) and key != skip_message:
             ctx.outbox.append(_marker(app, meeting.id, key))
 
 

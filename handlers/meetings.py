@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.dates import When, WhenStatus, format_when, parse_when
+from bot.dates.grammar import parse_parts
+from bot.dates.parts import ParseError
 from bot.dates.series import SeriesWhen, parse_series
-from bot.i18n import Translator, pick_language, translator
+from bot.i18n import Translator, translator
 from bot.permissions import Action, allowed, require
 from bot.render import esc
 from handlers import buttons, typed_when
@@ -42,7 +45,9 @@ EDIT_WHEN = "meet.edit_when"
 EDIT_PLACE = "meet.edit_place"
 EDIT_AGENDA = "meet.edit_agenda"
 HOLIDAY = "meet.holiday"  # the caller decides holiday dates before anyone is told
+TEAM = "meet.team"  # waiting for a team button; keeps the one-line form typed with /nowe
 PAGE = 5
+DAY_EXAMPLES = ("jutro", "środa", "15 grudnia")  # a day for an hour typed alone
 
 
 def _zone(team: Team) -> ZoneInfo:
@@ -90,16 +95,26 @@ async def new_meeting(ctx: Ctx) -> None:
     if not options:
         ctx.reply(t._("In this team only coordinators call meetings."))
         return
-    line = " ".join(ctx.args)
-    if line and len(options) == 1:
-        # "wtorek 14:30; MOPS sala 12; budżet", or the time alone: the rest is asked.
-        await _one_line(ctx, options[0], line)
+    named, line = _named_team(options, " ".join(ctx.args))
+    team = named or (options[0] if len(options) == 1 else None)
+    if team is not None:
+        # "wtorek 14:30; MOPS sala 12; budżet", "środa 10:00 sala 12": the rest is asked.
+        await (_one_line(ctx, team, line) if line else _ask_when(ctx, team))
         return
-    if len(options) == 1:
-        await _ask_when(ctx, options[0])
-        return
+    # The line typed is kept while the team is chosen.
+    await conversations.set_pending(ctx.session, ctx.chat.id, ctx.user.id, TEAM, {"line": line})
     rows = [[(team.name, buttons.data("nm", "t", team.id))] for team in options]
     ctx.reply(t._("Which team is the meeting for?"), rows)
+
+
+def _named_team(options: list[Team], line: str) -> tuple[Team | None, str]:
+    """A team named at the start of the line ("Zespół X; środa 10"), and the rest."""
+    folded = line.casefold()
+    for team in sorted(options, key=lambda t: -len(t.name)):
+        name = team.name.casefold()
+        if folded.startswith(name) and folded[len(name) : len(name) + 1] in ("", " ", ";", ","):
+            return team, line[len(name) :].lstrip(" ;,")
+    return None, line
 
 
 async def _ask_when(ctx: Ctx, team: Team, edit: bool = False) -> None:
@@ -121,18 +136,86 @@ def _now(ctx: Ctx, zone: ZoneInfo) -> datetime:
 
 
 async def _one_line(ctx: Ctx, team: Team, line: str) -> None:
-    """`/nowe wtorek 14:30; MOPS sala 12; budżet 2027`: when; place; optional agenda. What is
-    missing is asked next, as in the guided form."""
+    """`/nowe wtorek 14:30; MOPS sala 12; budżet 2027`: when; place; optional agenda, with or
+    without the `;`: the time is found in the first part, the words around it are the place.
+    What is missing is asked next, as in the guided form."""
     parts = [p.strip() for p in line.split(";")]
+    first = _when_part(ctx, team, parts)  # "sala 12; środa 10": the time comes second
+    when_text, rest = _split_when(ctx, team, parts[first])
     pending: dict[str, object] = {"team_id": team.id}
-    if len(parts) > 1:
-        pending |= {"place": parts[1], "agenda": ";".join(parts[2:]) or None}
-    await _take_when(ctx, team, pending, parts[0])
+    if when_text != parts[0]:
+        pending["read_from"] = when_text  # shown for confirmation: the split was a guess
+    others = [p for p in (rest, *parts[:first], *parts[first + 1 :]) if p]
+    if others:
+        place = meetings.check_place(others[0])
+        pending |= {"place": place, "agenda": meetings.check_agenda(";".join(others[1:]) or None)}
+    hour = _hour_alone(ctx, when_text)
+    if hour is not None:
+        await _ask_day(ctx, team, {**pending, "hour": hour})
+        return
+    await _take_when(ctx, team, pending, when_text)
+
+
+def _when_part(ctx: Ctx, team: Team, parts: list[str]) -> int:
+    """The first `;` part holding a time; the first part if none does (it is refused)."""
+    now = _now(ctx, _zone(team))
+    for index, part in enumerate(parts):
+        if typed_when.read(ctx, part, now).status != WhenStatus.INVALID:
+            return index
+    return 0
+
+
+def _split_when(ctx: Ctx, team: Team, text: str) -> tuple[str, str]:
+    """The date phrase inside `text` (find_when) and the words left around it."""
+    now = _now(ctx, _zone(team))
+    if parse_series(text, now, ctx.t.language) is not None:
+        return text, ""
+    found = typed_when.read(ctx, text, now)
+    if found.source is None or found.status == WhenStatus.INVALID:
+        return text, ""
+    before, _, after = text.partition(found.source)
+    return found.source, " ".join(f"{before} {after}".split()).strip(" ,.-–")
+
+
+def _hour_alone(ctx: Ctx, text: str) -> str | None:
+    """The "HH:MM" of "10:00" or "o 10" typed without a day, to ask for the day."""
+    if ctx.t.language == "en":
+        return None  # English phrases keep "today, or tomorrow once gone"
+    try:
+        parts = parse_parts(text)
+    except ParseError:
+        return None
+    if parts.clock is None or parts.end is not None or parts.duration is not None:
+        return None
+    if parts.date or parts.weekday or parts.week is not None or parts.elapsed is not None:
+        return None
+    found = typed_when.read(ctx, text, ctx.now())
+    return f"{found.value:%H:%M}" if found.status == WhenStatus.OK and found.value else None
+
+
+async def _ask_day(ctx: Ctx, team: Team, pending: dict[str, object]) -> None:
+    await conversations.set_pending(ctx.session, ctx.chat.id, ctx.user.id, WHEN, pending)
+    ctx.reply(
+        ctx.t._("Meeting of {team} at {hour}. Which day?").format(
+            team=f"<b>{esc(team.name)}</b>", hour=f"<b>{pending['hour']}</b>"
+        )
+        + "\n"
+        + ctx.t._("For example: {examples}.").format(
+            examples=", ".join(f"<i>{e}</i>" for e in DAY_EXAMPLES)
+        )
+    )
 
 
 async def on_when(ctx: Ctx, text: str) -> None:
     pending = await _pending(ctx, WHEN)
     team = await teams.get_team(ctx.session, int(str(pending["team_id"])))
+    if pending.get("hour"):
+        # The hour came with /nowe: a day typed alone takes it.
+        day = typed_when.read(ctx, text, _now(ctx, _zone(team)))
+        if day.status == WhenStatus.NEEDS_TIME:
+            text = f"{day.source or text} {pending['hour']}"
+            if pending.get("read_from"):  # the place was guessed: still shown to confirm
+                pending = {**pending, "read_from": text}
     await _take_when(ctx, team, pending, text)
 
 
@@ -220,6 +303,8 @@ async def _confirm_when(ctx: Ctx, pending: dict[str, object], when: When) -> Non
         "alt_end": _iso(when.end + shift if when.end and shift is not None else None),
     }
     await conversations.set_pending(ctx.session, ctx.chat.id, ctx.user.id, WHEN_CONFIRM, pending)
+    if when.source is None and pending.get("read_from"):
+        when = replace(when, source=str(pending["read_from"]))
     plain = not when.source and other is None and when.status == WhenStatus.OK
     if plain and "place" in pending:
         await _accept_when(ctx, pending)  # the one-line form, nothing to ask
@@ -240,6 +325,8 @@ async def _confirm_when(ctx: Ctx, pending: dict[str, object], when: When) -> Non
         text += "\n🔁 " + preset_label(t, Preset(str(pending["preset"])), when.value.weekday())
     if holiday:
         text += "\n⚠️ " + t._("Public holiday: {name}").format(name=esc(holiday))
+    if pending.get("place"):  # typed with the time: shown before the meeting is called
+        text += "\n📍 " + esc(str(pending["place"]))
     rows = [[(t._("That's right"), buttons.data("nm", "ok"))]]
     label = typed_when.other_reading_label(ctx, when)
     if label:
@@ -330,7 +417,13 @@ async def on_new_meeting_button(ctx: Ctx) -> None:
     if action == "t":
         team = await teams.get_team(ctx.session, buttons.int_part(raw, 2))
         require(ctx.actor, Action.CALL_MEETING, team.id, meetings_by=team.meetings_by)
-        await _ask_when(ctx, team, edit=True)
+        pending = await conversations.get_pending(ctx.session, ctx.chat.id, ctx.user.id)
+        line = str(pending.data.get("line") or "") if pending and pending.name == TEAM else ""
+        if line:  # the one-line form typed before the team was chosen
+            ctx.edit(f"<b>{esc(team.name)}</b>")
+            await _one_line(ctx, team, line)
+        else:
+            await _ask_when(ctx, team, edit=True)
     elif action == "ok":
         await _accept_when(ctx, await _pending(ctx, WHEN_CONFIRM))
     elif action == "alt":
@@ -484,14 +577,12 @@ async def on_answer_button(ctx: Ctx) -> None:
     ctx.notice(ctx.t._("Saved: {answer}").format(answer=answer_label(ctx.t, answer)))
     if not changed:
         return
-    private = ctx.is_private
     message = ctx.query.message if ctx.query else None
-    if private:
+    skip = None
+    if ctx.is_private and message is not None:
+        # One's own card at once; a group's card waits its turn (the toast says it is saved).
         ctx.edit(*await card_for(ctx, meeting, private=True))
-    skip = (message.chat.id, message.message_id) if message else None
-    if not private and message is not None:
-        ctx.edit(*await card_for(ctx, meeting, private=False))
-    await refresh_cards(ctx, meeting, skip_message=skip, groups_only=True)
+        skip = (message.chat.id, message.message_id)
     await refresh_watchers(ctx, meeting, skip_message=skip)
 
 
@@ -546,7 +637,7 @@ async def on_nudge_button(ctx: Ctx) -> None:
     counts = await meetings.counts(ctx.session, meeting.id)
     for telegram_id in silent_ids:
         owner = await find_member(ctx.session, telegram_id)
-        t = translator(pick_language(owner.language if owner else None, None))
+        t = translator(owner.language if owner else None)
         text, rows = render_card(t, CardState(meeting, counts))
         ctx.reply(t._("Please answer: will you come?") + "\n\n" + text, rows, chat_id=telegram_id)
     ctx.notice(ctx.t.n_("Reminded {n} person.", "Reminded {n} people.", len(silent_ids)))
@@ -844,7 +935,7 @@ async def _announce_change(
     for member in await meetings.members_not_declined(ctx.session, meeting):
         if member.telegram_id == ctx.user.id:
             continue  # the one who changed it knows
-        t = translator(pick_language(member.language, None))
+        t = translator(member.language)
         mine = await meetings.my_answer(ctx.session, meeting.id, member)
         text, rows = render_card(t, CardState(meeting, counts, mine, answers_reset=reset))
         if cancelled:

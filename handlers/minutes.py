@@ -6,11 +6,13 @@ Callback data `mn:<action>:...`. A task is drafted in the conversation state whi
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
+from bot.dates import WhenStatus, find_when
 from bot.dates.due import DueDateError, parse_due
 from bot.documents import file_stem, minutes_docx, task_state_label
-from bot.i18n import Translator, pick_language, translator
+from bot.i18n import Translator, translator
 from bot.permissions import Action, allowed, require
 from bot.render import esc
 from handlers import buttons
@@ -96,11 +98,60 @@ async def add_task(ctx: Ctx) -> None:
         "meeting_id": meeting.id if meeting else None,
         "text": parsed.text,
     }
+    if parsed.owner is None and parsed.due is None:
+        # No "kto do kiedy:" header: the person and the day are read wherever they stand.
+        parsed = await _free_order(ctx, team_id, parsed.text)
+        draft["text"] = parsed.text
     if parsed.owner:
         draft["owner_id"] = (await minutes.find_owner(ctx.session, team_id, parsed.owner)).id
     if parsed.due:
         draft["due"] = (await _due(ctx, parsed.due, team_id)).isoformat()
     await _continue(ctx, draft)
+
+
+async def _free_order(ctx: Ctx, team_id: int, text: str) -> minutes.TaskLine:
+    """`/zadanie wysłać zaproszenia @ania do piątku`, `/zadanie Marek piątek raport`: one
+    @person anywhere (or a member's name first) and one day anywhere; two of either are
+    ambiguous and asked for instead."""
+    owner, text = await _owner_in(ctx, team_id, text)
+    due, text = await _due_in(ctx, team_id, text)
+    return minutes.TaskLine(owner, due, minutes.check_text(text))
+
+
+async def _owner_in(ctx: Ctx, team_id: int, text: str) -> tuple[str | None, str]:
+    mentions = re.findall(r"(?<!\S)@\w+", text)
+    if len(mentions) == 1:
+        return mentions[0], " ".join(text.replace(mentions[0], " ", 1).split())
+    if mentions:
+        return None, text
+    words = text.split()
+    for count in (2, 1):  # "Marek Wiśniewski raport", "Marek raport"
+        if len(words) > count:
+            name = " ".join(words[:count])
+            try:
+                await minutes.find_owner(ctx.session, team_id, name)
+            except DomainError:
+                continue
+            return name, " ".join(words[count:])
+    return None, text
+
+
+async def _due_in(ctx: Ctx, team_id: int, text: str) -> tuple[str | None, str]:
+    """A day without an hour found in the text (with its "do"), if there is only one."""
+    team = await teams.get_team(ctx.session, team_id)
+    now = ctx.now().astimezone(meetings.zone_of(team))
+    found = find_when(text, now)  # Polish, as parse_due reads it
+    if found.status != WhenStatus.NEEDS_TIME or not found.source:
+        return None, text
+    before, _, after = text.partition(found.source)
+    span = found.source
+    if before.rstrip().casefold().endswith("do") and before.rstrip()[-3:-2] in ("", " "):
+        before, span = before.rstrip()[:-2], "do " + span
+    rest = " ".join(f"{before} {after}".split()).strip(" ,.-–")
+    other = find_when(rest, now)
+    if other.status != WhenStatus.INVALID:
+        return None, text  # two days: which one is meant is asked
+    return span, rest
 
 
 async def _due(ctx: Ctx, text: str, team_id: int) -> date:
@@ -162,7 +213,7 @@ async def _continue(ctx: Ctx, draft: dict[str, object]) -> None:
         + f"\n„{esc(task.text)}”"
     )
     if ctx.member is None or owner.id != ctx.member.id:
-        owner_t = translator(pick_language(owner.language, None))
+        owner_t = translator(owner.language)
         ctx.reply(
             owner_t._("{author} gave you a task, due {day}:").format(
                 author=esc(ctx.member.name if ctx.member else ""),
