@@ -24,6 +24,7 @@ from telegram.ext import (
 )
 
 from bot import scheduler
+from bot.commands import POLISH_SPELLINGS, SpelledCommandHandler
 from bot.config import Settings
 from bot.delivery import ReliableRateLimiter
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, translator
@@ -84,6 +85,7 @@ CALLBACKS = {
     "pl": polls.on_button,
     "ms": calendar.on_place_button,
     "nz": new_team.on_button,
+    "hp": usage.on_button,
 }
 
 # (Polish command, English alias, handler)
@@ -116,11 +118,11 @@ COMMANDS = [
 
 
 # The buttons the bot puts on messages in group chats (meeting and poll cards and lists,
-# announcements, the basket, the link and language questions). Any other pressed in a group
-# was crafted: refused before it can draw a private view (a team's menu, someone's reminders)
-# into a group.
+# announcements, the basket, the link and language questions, /pomoc's topics and "start
+# over"). Any other pressed in a group was crafted: refused before it can draw a private
+# view (a team's menu, someone's reminders) into a group.
 GROUP_CALLBACKS = frozenset(
-    {"rv", "ic", "at", "mt", "sp", "pl", "an", "ln", "lg", "kq", "kc", "kd"}
+    {"rv", "ic", "at", "mt", "sp", "pl", "an", "ln", "lg", "kq", "kc", "kd", "hp"}
 )
 
 
@@ -150,6 +152,9 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     for polish, english, callback in COMMANDS:
         names = [polish] + ([english] if english else [])
         app.add_handler(CommandHandler(names, handler(callback)))
+        # "/zespół" comes as plain text (no bot_command entity): read from the text itself.
+        spelled = names + [POLISH_SPELLINGS[polish]] if polish in POLISH_SPELLINGS else names
+        app.add_handler(SpelledCommandHandler(spelled, handler(callback)))
     app.add_handler(CallbackQueryHandler(handler(route_callback)))
     app.add_handler(ChatMemberHandler(handler(greet_group), ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(InlineQueryHandler(basket.on_inline_query))
@@ -161,7 +166,10 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
         )
     )
     # Catch-alls last: anything above did not match.
-    app.add_handler(MessageHandler(filters.COMMAND, handler(fallback.on_unknown_command)))
+    # A text starting with "/" is a command to people, whatever Telegram marked ("/żółw").
+    app.add_handler(
+        MessageHandler(filters.COMMAND | filters.Regex(r"^/"), handler(fallback.on_unknown_command))
+    )
     app.add_handler(MessageHandler(filters.TEXT, handler(fallback.on_text)))
     app.add_handler(MessageHandler(~filters.StatusUpdate.ALL, handler(fallback.on_other_message)))
     app.add_error_handler(on_error)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 
 from sqlalchemy.exc import SQLAlchemyError
-from telegram import Update
+from telegram import Message, MessageEntity, Update
 from telegram.ext import ContextTypes
 
+from bot.commands import typed_command
 from bot.permissions import Action, Actor
 from handlers import (
     announcements,
@@ -19,6 +20,7 @@ from handlers import (
     register,
     reminders,
     start,
+    usage,
 )
 from handlers.base import Ctx
 from storage import conversations
@@ -62,18 +64,39 @@ async def on_text(ctx: Ctx) -> None:
     if step is not None:
         await step(ctx, text)
     elif pending is not None:
-        ctx.reply(ctx.t._("Please answer with one of the buttons above, or start again."))
+        ctx.reply(
+            ctx.t._("Please answer with one of the buttons above, or start over with this one."),
+            usage.start_over_rows(ctx),
+        )
     elif ctx.is_private:
         ctx.reply(ctx.t._("I didn't understand that. See what I can do with /pomoc."))
     # In groups people talk to each other; plain text there is not for the bot.
 
 
 async def on_unknown_command(ctx: Ctx) -> None:
+    """A text starting with "/" that is none of our commands: "/cokolwiek", "/żółw", "/"."""
     message = ctx.update.effective_message
-    command = (message.text or "").split()[0] if message else ""
-    if not ctx.is_private and "@" in command and not command.endswith(f"@{ctx.bot_username}"):
+    typed = typed_command(message.text if message else None)
+    if message is None or typed is None:
+        return
+    if not ctx.is_private and not typed.for_bot(ctx.bot_username):
         return  # a command for another bot in the same group
+    if not ctx.is_private and not _addressed(message, ctx.bot_username, typed.target):
+        return  # people's own slashes in a group where the bot reads everything
     ctx.reply(ctx.t._("I don't know that command. See what I can do with /pomoc."))
+
+
+def _addressed(message: Message, bot_username: str, target: str) -> bool:
+    """In a group: a command Telegram marked (every bot there gets those), "@this_bot", or a
+    reply to the bot's own message."""
+    marked = bool(
+        message.entities
+        and message.entities[0].type == MessageEntity.BOT_COMMAND
+        and message.entities[0].offset == 0
+    )
+    replied = message.reply_to_message
+    author = replied.from_user if replied is not None else None
+    return marked or bool(target) or (author is not None and author.username == bot_username)
 
 
 async def prepare_attachment(
