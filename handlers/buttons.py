@@ -32,3 +32,30 @@ def str_part(raw: str | None, index: int) -> str:
     if index >= len(items) or not items[index]:
         raise DomainError(Problem.STALE_BUTTON)
     return items[index]
+
+
+# A keyboard taller than this does not fit a phone screen above the keyboard.
+MAX_ROWS = 6
+
+Row = list[tuple[str, str]]
+
+
+def grid(items: list[tuple[str, str]], per_row: int) -> list[Row]:
+    """Short labels side by side: fewer rows."""
+    return [items[i : i + per_row] for i in range(0, len(items), per_row)]
+
+
+def page_row(count: int, size: int, page: int, *prefix: object) -> Row:
+    """ "‹ 1–4" / "9–12 ›": buttons to the neighbouring pages of `count` items, `size` a page,
+    each with callback data `prefix…:<page>`; empty when everything fits one page."""
+
+    def span(p: int) -> str:
+        first, last = p * size + 1, min(count, (p + 1) * size)
+        return f"{first}–{last}" if last > first else str(first)
+
+    row: Row = []
+    if page > 0:
+        row.append((f"‹ {span(page - 1)}", data(*prefix, page - 1)))
+    if (page + 1) * size < count:
+        row.append((f"{span(page + 1)} ›", data(*prefix, page + 1)))
+    return row

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from babel.dates import get_day_names
 
-from bot.dates import format_when
-from bot.i18n import Translator, pick_language, translator
+from bot.dates import WhenStatus, format_when
+from bot.i18n import Translator, translator
 from bot.permissions import Action, Actor, PermissionDenied, allowed, require
 from bot.render import esc
 from handlers import buttons, typed_when
@@ -25,6 +25,9 @@ VOTE_CODES = {"y": Answer.YES, "m": Answer.MAYBE, "n": Answer.NO}
 MARKS = {Answer.YES: "✅", Answer.MAYBE: "❔", Answer.NO: "❌"}
 
 Rows = list[list[tuple[str, str]]]
+# Dates with vote buttons per page of a card: 4 vote rows, the ‹ › row and the coordinator's
+# row keep a card within 6 rows, one phone screen.
+PAGE = 4
 
 
 def vote_label(t: Translator, answer: Answer) -> str:
@@ -61,10 +64,22 @@ def _heading(t: Translator, poll: DatePoll) -> list[str]:
 
 def card_manage_rows(t: Translator, poll: DatePoll) -> Rows:
     # No "best date" here: a posted card is not refreshed by others' votes, results are.
+    # One row: the dates' rows need the height.
     return [
-        [(t._("Results"), buttons.data("pl", "r", poll.id))],
-        [(t._("Close the poll"), buttons.data("pl", "x", poll.id))],
+        [
+            (t._("Results"), buttons.data("pl", "r", poll.id)),
+            (t._("Close the poll"), buttons.data("pl", "x", poll.id)),
+        ]
     ]
+
+
+def _page_of(tally: polls.Tally, slot_id: int) -> int:
+    ids = [slot.slot_id for slot in tally.slots]
+    return ids.index(slot_id) // PAGE if slot_id in ids else 0
+
+
+def _page_row(poll: DatePoll, count: int, page: int) -> list[tuple[str, str]]:
+    return buttons.page_row(count, PAGE, page, "pl", "p", poll.id)
 
 
 def results_rows(t: Translator, tally: polls.Tally) -> Rows:
@@ -88,9 +103,13 @@ def render_card(
     mine: dict[int, Answer] | None = None,
     can_manage: bool = False,
     meeting_at: datetime | None = None,
+    page: int = 0,
 ) -> tuple[str, Rows]:
-    """The poll as a chat shows it; `mine` only on a voter's private card."""
+    """The poll as a chat shows it; `mine` only on a voter's private card. The text lists
+    every date; the buttons are those of one page of dates."""
     poll = tally.poll
+    pages = max(1, -(-len(tally.slots) // PAGE))
+    page = min(max(page, 0), pages - 1)
     lines = _heading(t, poll)
     closed = poll.state != PollState.OPEN
     if closed:
@@ -114,7 +133,7 @@ def render_card(
         if answer is not None:
             line += " · " + t._("You: {answer}").format(answer=vote_label(t, answer))
         lines += ["", f"{index}. <b>{format_when(local, t.language)}</b>", line]
-        if not closed:
+        if not closed and (index - 1) // PAGE == page:
             rows.append(
                 [
                     (
@@ -125,6 +144,8 @@ def render_card(
                     for code, vote in VOTE_CODES.items()
                 ]
             )
+    if not closed and pages > 1:
+        rows.append(_page_row(poll, len(tally.slots), page))
     if can_manage and not closed:
         rows += card_manage_rows(t, poll)
     return "\n".join(lines), rows
@@ -170,20 +191,28 @@ async def new_poll(ctx: Ctx) -> None:
     line = _after_command(ctx)
     if len(options) > 1:
         await conversations.set_pending(ctx.session, ctx.chat.id, ctx.user.id, TEAM, {"line": line})
-        rows = [[(team.name, buttons.data("pl", "t", team.id))] for team in options]
+        picks = [(team.name, buttons.data("pl", "t", team.id)) for team in options]
+        rows = buttons.grid(picks, 1 if len(picks) <= buttons.MAX_ROWS else 2)
         ctx.reply(t._("Which team is the date poll for?"), rows)
         return
     await _start(ctx, options[0], line)
 
 
 async def _start(ctx: Ctx, team: Team, line: str, edit: bool = False) -> None:
-    """A place and dates given: create at once; a place alone: ask the dates; else ask all."""
-    parts = polls.split_slots(line)
-    if len(parts) > 1:
+    """A place and dates given: create at once; a place alone: ask the dates; dates alone:
+    ask the place; else ask all."""
+    place, dates = _place_and_dates(ctx, polls.split_slots(line))
+    if place and dates:  # too few dates are refused with the count, as documented
         await conversations.clear_pending(ctx.session, ctx.chat.id, ctx.user.id)
-        await _create(ctx, team, parts[0], parts[1:])
-    elif parts:
-        await _ask_slots(ctx, team, meetings.check_place(parts[0]), edit)
+        await _create(ctx, team, place, dates)
+    elif place:
+        await _ask_slots(ctx, team, meetings.check_place(place), edit)
+    elif dates:  # the dates are kept while the place is asked
+        await conversations.set_pending(
+            ctx.session, ctx.chat.id, ctx.user.id, PLACE, {"team_id": team.id, "slots": dates}
+        )
+        text = ctx.t._("Where will the meeting be? Type the place.")
+        ctx.edit(text) if edit else ctx.reply(text)
     else:
         await conversations.set_pending(
             ctx.session, ctx.chat.id, ctx.user.id, PLACE, {"team_id": team.id}
@@ -194,10 +223,43 @@ async def _start(ctx: Ctx, team: Team, line: str, edit: bool = False) -> None:
         ctx.edit(text) if edit else ctx.reply(text)
 
 
-async def _ask_slots(ctx: Ctx, team: Team, place: str, edit: bool = False) -> None:
-    await conversations.set_pending(
-        ctx.session, ctx.chat.id, ctx.user.id, SLOTS, {"team_id": team.id, "place": place}
-    )
+def _place_and_dates(ctx: Ctx, parts: list[str]) -> tuple[str, list[str]]:
+    """`place; date; date` as documented; else the dates wherever they stand ("wtorek 14:30;
+    środa 10; MOPS", "MOPS sala 12 wtorek 14:30; środa 10"), the other words the place."""
+    if not parts:
+        return "", []
+    now = ctx.now()
+    found = [typed_when.read(ctx, part, now) for part in parts]
+    whole = [f.status != WhenStatus.INVALID and f.source is None for f in found]
+    documented = all(whole[1:]) and len(parts) > polls.MIN_SLOTS
+    if not whole[0] and (documented or found[0].status == WhenStatus.INVALID):
+        return parts[0], parts[1:]  # the first part is the place (it may hold "3 Maja 10")
+    place: list[str] = []
+    dates: list[str] = []
+    for part, when in zip(parts, found, strict=True):
+        if when.status == WhenStatus.INVALID or when.source is None:
+            (place if when.status == WhenStatus.INVALID else dates).append(part)
+            continue
+        before, _, after = part.partition(when.source)
+        dates.append(when.source)
+        if rest := " ".join(f"{before} {after}".split()).strip(" ,.-–"):
+            place.append(rest)
+    return ", ".join(place), dates
+
+
+def _kept(pending: dict[str, object]) -> list[str]:
+    """Dates typed with /termin, kept while the rest is asked."""
+    slots = pending.get("slots")
+    return [str(slot) for slot in slots] if isinstance(slots, list) else []
+
+
+async def _ask_slots(
+    ctx: Ctx, team: Team, place: str, edit: bool = False, kept: list[str] | None = None
+) -> None:
+    data: dict[str, object] = {"team_id": team.id, "place": place}
+    if kept:
+        data["slots"] = kept  # dates typed with /termin: the answer adds to them
+    await conversations.set_pending(ctx.session, ctx.chat.id, ctx.user.id, SLOTS, data)
     text = (
         ctx.t._(
             "Now the dates to choose from: {min} to {max}, each with its hour, one per line "
@@ -208,6 +270,10 @@ async def _ask_slots(ctx: Ctx, team: Team, place: str, edit: bool = False) -> No
             examples=", ".join(f"<i>{e}</i>" for e in typed_when.examples(ctx)[1:4])
         )
     )
+    if kept:
+        text += "\n" + ctx.t._("Already given: {dates}").format(
+            dates="; ".join(f"<i>{esc(d)}</i>" for d in kept)
+        )
     ctx.edit(text) if edit else ctx.reply(text)
 
 
@@ -221,7 +287,12 @@ async def _pending(ctx: Ctx, expected: str) -> dict[str, object]:
 async def on_place(ctx: Ctx, text: str) -> None:
     pending = await _pending(ctx, PLACE)
     team = await teams.get_team(ctx.session, int(str(pending["team_id"])))
-    await _ask_slots(ctx, team, meetings.check_place(text))
+    kept = _kept(pending)
+    if len(kept) >= polls.MIN_SLOTS:
+        await conversations.clear_pending(ctx.session, ctx.chat.id, ctx.user.id)
+        await _create(ctx, team, meetings.check_place(text), kept)
+        return
+    await _ask_slots(ctx, team, meetings.check_place(text), kept=kept)
 
 
 async def on_slots(ctx: Ctx, text: str) -> None:
@@ -229,7 +300,8 @@ async def on_slots(ctx: Ctx, text: str) -> None:
     team = await teams.get_team(ctx.session, int(str(pending["team_id"])))
     await conversations.clear_pending(ctx.session, ctx.chat.id, ctx.user.id)
     # A refusal rolls back: the question stays open for a corrected list.
-    await _create(ctx, team, str(pending["place"]), polls.split_slots(text))
+    kept = _kept(pending)
+    await _create(ctx, team, str(pending["place"]), kept + polls.split_slots(text))
 
 
 async def _create(ctx: Ctx, team: Team, place: str, slots: list[str]) -> None:
@@ -250,7 +322,7 @@ async def _create(ctx: Ctx, team: Team, place: str, slots: list[str]) -> None:
     ctx.reply(text)
     ctx.protect = team.protect_content  # the cards, not the note to the coordinator
     if team.chat_id is not None:
-        ctx.reply(*render_card(translator("pl"), tally), chat_id=team.chat_id)
+        ctx.reply(*render_card(translator(team.language), tally), chat_id=team.chat_id)
     for person in people:
         await _send_private_card(ctx, tally, person)
 
@@ -262,17 +334,21 @@ async def _send_private_card(ctx: Ctx, tally: polls.Tally, person: Member) -> No
         person.telegram_id in ctx.settings.bot_admin_ids,
         {tally.poll.team_id: role.role} if role else {},
     )
-    t = translator(pick_language(person.language, None))
+    t = translator(person.language)
     text, rows = render_card(t, tally, {}, _may_run(actor, tally.poll.team_id))
     ctx.reply(text, rows, chat_id=person.telegram_id)
 
 
 async def on_button(ctx: Ctx) -> None:
-    """`pl:v:<slot>:<y|m|n>` vote; `pl:t:<team>`; `pl:<r|m|c|x|xx>:<poll>[:<slot>]`."""
+    """`pl:v:<slot>:<y|m|n>` vote; `pl:p:<poll>:<page>` a page of dates; `pl:t:<team>`;
+    `pl:<r|m|c|x|xx>:<poll>[:<slot>]`."""
     raw = ctx.query.data if ctx.query else None
     action = buttons.str_part(raw, 1)
     if action == "v":
         await _on_vote(ctx, buttons.int_part(raw, 2), buttons.str_part(raw, 3))
+        return
+    if action == "p":
+        await _on_page(ctx, buttons.int_part(raw, 2), buttons.int_part(raw, 3))
         return
     if action == "t":
         if not ctx.is_private:  # asked only in a private chat; drawn in a group it names teams
@@ -319,12 +395,25 @@ async def _on_vote(ctx: Ctx, slot_id: int, code: str) -> None:
     if not changed:
         return
     tally = await polls.tally(ctx.session, poll.id, ctx.now())
+    await _redraw(ctx, poll, tally, _page_of(tally, slot_id))
+
+
+async def _on_page(ctx: Ctx, poll_id: int, page: int) -> None:
+    """`pl:p:<poll>:<page>`: the card's buttons for another page of dates."""
+    poll = await polls.load_poll(ctx.session, poll_id)
+    require(ctx.actor, Action.ANSWER_MEETING, poll.team_id)
+    ctx.ensure_team_chat(poll.team.chat_id)
+    await _redraw(ctx, poll, await polls.tally(ctx.session, poll.id, ctx.now()), page)
+
+
+async def _redraw(ctx: Ctx, poll: DatePoll, tally: polls.Tally, page: int) -> None:
     if ctx.is_private:
         mine = await polls.my_votes(ctx.session, poll.id, ctx.member)
-        ctx.edit(*render_card(ctx.t, tally, mine, _may_run(ctx.actor, poll.team_id)))
+        can_manage = _may_run(ctx.actor, poll.team_id)
+        ctx.edit(*render_card(ctx.t, tally, mine, can_manage, page=page))
     else:
-        # A group card shows no one's own answers, and always in Polish.
-        ctx.edit(*render_card(translator("pl"), tally))
+        # A group card shows no one's own answers, in the team's language.
+        ctx.edit(*render_card(translator(poll.team.language), tally, page=page))
 
 
 def _institutions(t: Translator, groups: dict[str | None, list[str]]) -> str:

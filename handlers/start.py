@@ -14,7 +14,8 @@ from storage.text import clean_name
 JOIN = "join"  # waiting for an institution button
 JOIN_INSTITUTION_NAME = "join.institution_name"  # waiting for a typed institution name
 JOIN_SECTOR = "join.sector"  # waiting for a sector button
-MAX_INSTITUTION_BUTTONS = 30
+# Institutions a page: with the ‹ › row and "not on the list", 6 rows at most.
+INSTITUTIONS_PAGE = 4
 
 
 async def start(ctx: Ctx) -> None:
@@ -32,7 +33,8 @@ async def start(ctx: Ctx) -> None:
             + "\n\n"
             + t._("See your team with /zespol, all commands with /pomoc.")
             + "\n\n"
-            + privacy_notice(ctx)
+            + short_privacy_notice(ctx),
+            privacy_rows(ctx),
         )
         return
     ctx.reply(
@@ -49,8 +51,22 @@ async def start(ctx: Ctx) -> None:
         + "\n\n"
         + t._("Please do not send me any data of clients (names, PESEL, addresses, cases).")
         + "\n\n"
-        + privacy_notice(ctx)
+        + short_privacy_notice(ctx),
+        privacy_rows(ctx),
     )
+
+
+def short_privacy_notice(ctx: Ctx) -> str:
+    """Two or three lines on a phone; the full notice is one button away (`hp:p`)."""
+    return "<i>{}</i>".format(
+        ctx.t._(
+            "Privacy: only what the teams' work needs. Your data: /moje_dane, erase it: /usun_dane."
+        )
+    )
+
+
+def privacy_rows(ctx: Ctx) -> list[list[tuple[str, str]]]:
+    return [[(ctx.t._("Privacy: the full text"), buttons.data("hp", "p"))]]
 
 
 def privacy_notice(ctx: Ctx) -> str:
@@ -93,11 +109,16 @@ async def _begin_join(ctx: Ctx, token: str) -> None:
 
 
 async def _institution_question(
-    ctx: Ctx, municipality_id: int, team_name: str
+    ctx: Ctx, municipality_id: int, team_name: str, page: int = 0
 ) -> tuple[str, list[list[tuple[str, str]]]]:
     t = ctx.t
     options = await teams.institutions_of(ctx.session, municipality_id)
-    rows = [[(i.name, buttons.data("j", "i", i.id))] for i in options[:MAX_INSTITUTION_BUTTONS]]
+    size = INSTITUTIONS_PAGE
+    page = min(max(page, 0), max(0, (len(options) - 1) // size))
+    shown = options[page * size : (page + 1) * size]
+    rows = [[(i.name, buttons.data("j", "i", i.id))] for i in shown]
+    nav = buttons.page_row(len(options), size, page, "j", "pg")
+    rows += [nav] if nav else []
     rows.append([(t._("My institution is not on the list"), buttons.data("j", "new"))])
     text = t._("You are joining {team}. Which institution do you work for?").format(
         team=f"<b>{esc(team_name)}</b>"
@@ -113,10 +134,18 @@ async def _pending_token(ctx: Ctx, expected: str) -> str:
 
 
 async def on_join_button(ctx: Ctx) -> None:
-    """Buttons `j:i:<institution>`, `j:new` and `j:s:<sector>` of the join dialogue."""
+    """Buttons `j:i:<institution>`, `j:pg:<page>`, `j:new` and `j:s:<sector>` of the join
+    dialogue."""
     raw = ctx.query.data if ctx.query else None
     action = buttons.str_part(raw, 1)
-    if action == "i":
+    if action == "pg":
+        invitation = await invitations.usable_invitation(
+            ctx.session, await _pending_token(ctx, JOIN)
+        )
+        team = invitation.team
+        page = buttons.int_part(raw, 2)
+        ctx.edit(*await _institution_question(ctx, team.municipality_id, team.name, page))
+    elif action == "i":
         token = await _pending_token(ctx, JOIN)
         invitation = await invitations.usable_invitation(ctx.session, token)
         institution_id = buttons.int_part(raw, 2)
@@ -169,13 +198,17 @@ async def on_institution_name(ctx: Ctx, text: str) -> None:
     await conversations.set_pending(
         ctx.session, ctx.chat.id, ctx.user.id, JOIN_SECTOR, {"token": token, "name": name}
     )
-    rows = [[(sector_label(ctx.t, s), buttons.data("j", "s", s.value))] for s in Sector]
+    # Two a row: every sector fits a phone screen.
+    rows = buttons.grid(
+        [(sector_label(ctx.t, s), buttons.data("j", "s", s.value)) for s in Sector], 2
+    )
     ctx.reply(ctx.t._("Which sector is {name} in?").format(name=f"<b>{esc(name)}</b>"), rows)
 
 
 async def _finish_join(ctx: Ctx, token: str, institution_id: int | None = None) -> None:
+    first_join = ctx.member is None
     member = await members.ensure_member(
-        ctx.session, ctx.user.id, ctx.user.full_name, ctx.user.username
+        ctx.session, ctx.user.id, ctx.user.full_name, ctx.user.username, ctx.t.language
     )
     if institution_id is not None:
         member.institution_id = institution_id
@@ -190,6 +223,8 @@ async def _finish_join(ctx: Ctx, token: str, institution_id: int | None = None) 
             team=team, role=role_label(t, outcome.role)
         )
     text += "\n" + t._("See the team with /zespol.")
+    if first_join:
+        text += "\n" + t._("I will write to you in English; /jezyk changes the language.")
     if outcome.role == Role.COORDINATOR:
         text += "\n" + t._(
             "As a coordinator you can invite people with /zaproszenie "

@@ -153,7 +153,8 @@ async def test_pzk_coordinator_creates_a_zzk_and_coordinates_it(
     third = await harness.say(KASIA, "/nowy_zespol")
     assert f"ZZK {TOWN} 2" in harness.button_labels(third)[0]
     help_text = await harness.say(KASIA, "/pomoc")
-    assert "/nowy_zespol" in help_text["text"]
+    await harness.press(KASIA, help_text, "Zespół i zaproszenia")
+    assert "/nowy_zespol" in (await harness.edited(help_text))["text"]
 
 
 async def test_admin_creates_a_pzk_of_a_municipality(
@@ -179,7 +180,8 @@ async def test_zzk_coordinators_and_members_cannot_create_teams(
     forged = harness.emu.send_callback(who, who, refused["message_id"], "nz:k:1:ZZK")
     assert (await harness.emu.callback_answer(forged)).get("show_alert")
     help_text = await harness.say(who, "/pomoc")
-    assert "/nowy_zespol" not in help_text["text"]
+    await harness.press(who, help_text, "Zespół i zaproszenia")
+    assert "/nowy_zespol" not in (await harness.edited(help_text))["text"]
     async with harness.session() as session:
         count = len((await session.scalars(select(Team))).all())
     assert count == 3

@@ -425,7 +425,7 @@ async def test_blocked_unstarted_and_failing_recipients_are_reported(harness: Ha
     await _finished(harness)
     assert _sends_to(harness, EWA) == 1 and _sends_to(harness, PIOTR) == 1
     report = await _report(harness, KASIA, "Dostarczono: 3 z 6")  # Ewa, Piotr, ZZK group
-    assert "Nieosiągalni (zablokowali bota lub go nie uruchomili): 2" in report
+    assert "Poza zasięgiem (bot zablokowany lub nieuruchomiony): 2" in report
     assert "Nie udało się: 1" in report
     assert "Aleksandra Zielińska" in report and "Marek Wiśniewski" in report
     assert "PZK Zduńska Wola (grupa)" in report

@@ -61,8 +61,11 @@ async def test_help_depends_on_role(harness: Harness) -> None:
         await arrange.person(session, team.team_id, 3002, "Członek")
     harness.user(3001, "K")
     harness.user(3002, "C")
-    assert "/zaproszenie" in (await harness.say(3001, "/pomoc"))["text"]
-    assert "/zaproszenie" not in (await harness.say(3002, "/help"))["text"]
+    # /pomoc is one screen; invitations are in the team topic, for coordinators only.
+    for user_id, shown in ((3001, True), (3002, False)):
+        help_text = await harness.say(user_id, "/pomoc" if shown else "/help")
+        await harness.press(user_id, help_text, "Zespół i zaproszenia")
+        assert ("/zaproszenie" in (await harness.edited(help_text))["text"]) == shown
 
 
 async def test_english_user_and_language_choice(harness: Harness) -> None:

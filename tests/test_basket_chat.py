@@ -60,7 +60,7 @@ async def test_bad_queries(harness: Harness, basket_ready: None) -> None:
     assert "co najmniej 2 litery" in (await harness.say(MAREK, "/koszyk a"))["text"]
     assert "200 znaków" in (await harness.say(MAREK, "/koszyk " + "przemoc " * 40))["text"]
     nothing = await harness.say(MAREK, "/koszyk kosmonauta")
-    assert "Nie znalazłem" in nothing["text"]
+    assert "Nie znaleziono usług" in nothing["text"]
 
 
 async def test_browse_by_category(harness: Harness, basket_ready: None) -> None:

@@ -111,7 +111,8 @@ def _is_announcement(text: str) -> bool:
 
 
 def _is_help(text: str) -> bool:
-    return "/zespol" in text and "/pomoc" in text
+    # /start's greeting names /zespol too, never the basket.
+    return "/zespol" in text and "/koszyk" in text
 
 
 async def _eventually(what: str, check: Callable[[], Any], timeout: float = 40.0) -> None:

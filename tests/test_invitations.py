@@ -159,10 +159,10 @@ async def test_coordinator_lists_and_revokes_links(harness: Harness) -> None:
     # Newest first: the coordinator link, then the member link Marek came by.
     assert text.index(second) < text.index(first)
     assert "Dla koordynatorów · autor: Katarzyna Nowak" in text
-    assert "Dołączyli przez niego: Marek" in text
+    assert "Użyty przez: Marek" in text
     assert "użyty 1 z 50 razy" in text
     # Kasia's own link (made on the command line) is the third.
-    assert "autor: administrator" in text and "Dołączyli przez niego: Katarzyna Nowak" in text
+    assert "autor: administrator" in text and "Użyty przez: Katarzyna Nowak" in text
     assert harness.button_labels(listing) == [
         "Unieważnij link 1",
         "Unieważnij link 2",

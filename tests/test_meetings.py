@@ -185,7 +185,7 @@ async def test_who_comes_by_institution_and_nudge(harness: Harness, team: arrang
     assert f"{POLICE}: Marek <Wiśniewski>" in listing["text"]
     assert "Brak odpowiedzi (2)" in listing["text"]
     assert "Aleksandra Zielińska" in listing["text"]
-    answer = await harness.press(KASIA, listing, "Przypomnij tym, którzy nie odpowiedzieli")
+    answer = await harness.press(KASIA, listing, "Przypomnij osobom bez odpowiedzi")
     assert answer["text"] == "Przypomniano 1 osobie."  # Ola; never the coordinator who taps
     nudge = await harness.emu.next_message(OLA)
     assert "czy będziesz?" in nudge["text"]

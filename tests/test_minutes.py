@@ -134,7 +134,7 @@ async def test_register_card_at_the_start_marks_people_and_guests_and_exports(
     assert not [m for m in harness.emu.messages(MAREK) if "Obecność" in m.get("text", "")]
 
     answer = await harness.press(KASIA, card, "⬜ Marek <.")
-    assert "obecny" in answer["text"]
+    assert answer["text"] == "Marek <Wiśniewski>: jest"
     card = await harness.edited(card)
     assert "✅ Marek <Wiśniewski>" in card["text"] and "Obecnych: 1" in card["text"]
     # The same "mark present" button again (a replay): refused, nothing doubled.

@@ -127,7 +127,7 @@ async def test_votes_a_changed_vote_and_the_tally_by_institution(
     assert "⭐ 2. środa, 25 listopada 2026, 10:00" in text
     assert f"✅ pasuje: {POLICE} (Marek <Wiśniewski>); {MOPS} (Aleksandra Zielińska)" in text
     assert f"❔ ewentualnie: {MOPS} (Katarzyna Nowak)" in text
-    assert "Jeszcze nie głosowali (0)" in text
+    assert "Jeszcze bez głosu (0)" in text
     assert "Utwórz spotkanie: śr. 25.11 10:00" in harness.button_labels(results)
     await _vote(harness, KASIA, cards[KASIA], "✅ 2 śr. 25.11")
     await harness.press(KASIA, results, "Odśwież")
