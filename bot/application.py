@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -28,6 +29,8 @@ from bot.commands import POLISH_SPELLINGS, SpelledCommandHandler
 from bot.config import Settings
 from bot.delivery import ReliableRateLimiter
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, translator
+from bot.inbox import Inbox
+from bot.outbox import Sender, outbox_sender
 from bot.updates import PerUserUpdateProcessor
 from handlers import (
     announcements,
@@ -267,6 +270,7 @@ def build_application(settings: Settings, *, paced: bool = True) -> Application:
         builder = builder.rate_limiter(ReliableRateLimiter())
     app = (
         builder.concurrent_updates(PerUserUpdateProcessor(64))
+        .updater(None)  # updates come through the inbox (bot/inbox.py)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
@@ -285,24 +289,61 @@ ALLOWED_UPDATES = [
 ]
 
 
+# SIGTERM to exit, even with Telegram unreachable: what is unfinished waits in the inbox and
+# the outbox for the next start. Below a service manager's stop timeout (deploy/).
+STOP_WITHIN = 10.0
+# Of which: running handlers may finish their update.
+HANDLERS_GRACE = 5.0
+
+
 @asynccontextmanager
-async def polling(app: Application, poll_timeout: int = 1) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    """Run the bot inside an event loop that is already running (`kooperacje-bot run`, the
-    sandbox, tests and benchmarks), in Application.run_polling's order; stop it cleanly
-    afterwards."""
+async def running(app: Application) -> AsyncIterator[Inbox]:  # type: ignore[type-arg]
+    """Start handling: what the last run left in the inbox first, then what comes in; the
+    outbox sender alongside. On exit, a bounded stop (STOP_WITHIN)."""
     await app.initialize()
     if app.post_init:
         await app.post_init(app)
-    assert app.updater is not None
-    await app.updater.start_polling(
-        poll_interval=0.0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
-    )
+    inbox = app.bot_data["inbox"] = Inbox(app)
+    processor = app.update_processor
+    if isinstance(processor, PerUserUpdateProcessor):
+        processor.on_done = inbox.mark_handled
+    sender = outbox_sender(app)
     await app.start()
+    await inbox.recover()
+    sender.start()
     try:
-        yield app
+        yield inbox
     finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        if app.post_shutdown:
-            await app.post_shutdown(app)
+        await _bounded_stop(app, inbox, sender)
+
+
+async def _bounded_stop(app: Application, inbox: Inbox, sender: Sender) -> None:  # type: ignore[type-arg]
+    await inbox.stop_polling()
+    # Updates queued but not begun stay in the inbox, unhandled: the next start takes them.
+    while not app.update_queue.empty():
+        app.update_queue.get_nowait()
+        app.update_queue.task_done()
+    try:
+        async with asyncio.timeout(HANDLERS_GRACE):
+            await app.stop()
+    except TimeoutError:
+        log.warning("stop: handlers still running after %.0f s are left unfinished", HANDLERS_GRACE)
+    await sender.stop()
+    try:
+        async with asyncio.timeout(STOP_WITHIN - HANDLERS_GRACE - 1):
+            if app.running:
+                app._running = False  # stop() was cut short; shutdown() refuses a running app
+            await app.shutdown()
+    except TimeoutError:
+        log.warning("stop: shutdown cut short")
+    if app.post_shutdown:
+        await app.post_shutdown(app)
+
+
+@asynccontextmanager
+async def polling(app: Application, poll_timeout: int = 1) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """Run the bot inside an event loop that is already running (`kooperacje-bot run`, the
+    sandbox, tests and benchmarks), updates taken by long polling through the inbox."""
+    async with running(app) as inbox:
+        inbox.start_polling(poll_timeout, ALLOWED_UPDATES)
+        yield app

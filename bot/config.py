@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from storage.housekeeping import Keep
 from storage.retention import Rules
 
 TELEGRAM_API_DEFAULT = "https://api.telegram.org/bot"
@@ -39,6 +41,9 @@ class Settings(BaseSettings):
     # past, are deleted by a daily job. Meetings: an EU-funded programme keeps records ~5 years.
     retention_inactive_months: int = Field(default=24, ge=1)
     retention_meeting_months: int = Field(default=60, ge=1)
+    # Days handled updates (inbox) and sent messages (outbox) are kept, for tracing a problem.
+    inbox_keep_days: int = Field(default=7, ge=1)
+    outbox_keep_days: int = Field(default=7, ge=1)
     # Seconds to wait for Telegram's answer to a request before it counts as timed out.
     telegram_timeout: float = Field(default=10.0, gt=0)
     # Webhook mode: seconds a client has for its request's headers, and again for its body,
@@ -98,6 +103,10 @@ class Settings(BaseSettings):
     @property
     def retention_rules(self) -> Rules:
         return Rules(self.retention_inactive_months, self.retention_meeting_months)
+
+    @property
+    def queue_keep(self) -> Keep:
+        return Keep(timedelta(days=self.inbox_keep_days), timedelta(days=self.outbox_keep_days))
 
     @property
     def timezone(self) -> ZoneInfo:

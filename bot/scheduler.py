@@ -29,7 +29,7 @@ from handlers import buttons
 from handlers.base import keyboard
 from handlers.meeting_card import CardState, answer_label, day_before_summary, render_card
 from handlers.register import render_register
-from storage import attendance, digest, meetings, reminders, retention
+from storage import attendance, digest, housekeeping, meetings, reminders, retention
 from storage.db import Database
 from storage.models import (
     Answer,
@@ -72,9 +72,11 @@ class Scheduler:
         clock: Callable[[], datetime] = utcnow,
         worker: str | None = None,
         retention_rules: retention.Rules | None = None,
+        keep: housekeeping.Keep | None = None,
     ) -> None:
         self.db = db
         self.retention_rules = retention_rules or retention.Rules()
+        self.keep = keep or housekeeping.Keep()
         self.bot = bot
         self.clock = clock
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
@@ -124,6 +126,12 @@ class Scheduler:
             purged = await retention.purge(session, now, self.retention_rules)
         if purged.members or purged.meetings:
             log.info("retention: erased %d members, %d meetings", purged.members, purged.meetings)
+        async with self.db.session() as session:
+            # Real time: the rows' times are real, whatever the tests' clock says.
+            pruned = await housekeeping.prune_queues(session, utcnow(), self.keep)
+        async with self.db.session() as session:
+            sizes = await housekeeping.queue_sizes(session)
+        log.info("inbox and outbox: pruned %d and %d rows; now %s", *pruned, sizes)
 
     async def _deliver(self, row: ScheduledMessage) -> None:
         now = self.clock()
@@ -337,7 +345,11 @@ def start(app: Application) -> Scheduler:  # type: ignore[type-arg]
     clock = lambda: app.bot_data.get("clock", utcnow)()  # noqa: E731 - tests move the clock
     settings: Settings = app.bot_data["settings"]
     scheduler = Scheduler(
-        app.bot_data["db"], app.bot, clock=clock, retention_rules=settings.retention_rules
+        app.bot_data["db"],
+        app.bot,
+        clock=clock,
+        retention_rules=settings.retention_rules,
+        keep=settings.queue_keep,
     )
     app.bot_data["scheduler"] = scheduler
     app.bot_data["broadcaster"] = Broadcaster(app.bot_data["db"], app.bot, clock=clock)

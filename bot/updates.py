@@ -2,23 +2,21 @@
 
 PTB's `concurrent_updates=True` runs every update at once, so a user's second tap can
 overtake the first. Here updates of different users run concurrently while one user's
-updates wait for each other.
+updates wait for each other. Repeats of an update never get here: the inbox stores each
+update_id once (bot/inbox.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 log = logging.getLogger(__name__)
-
-SEEN_UPDATES = 10_000
 
 
 def _order_key(update: object) -> int | None:
@@ -35,26 +33,10 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
-        # Telegram delivers at least once: a getUpdates answer lost to a timeout, or a webhook
-        # request it retries, brings the same update again. Handled ids are remembered.
-        self._seen: OrderedDict[int, None] = OrderedDict()
-
-    def _first_time(self, update: object) -> bool:
-        if not isinstance(update, Update):
-            return True
-        if update.update_id in self._seen:
-            return False
-        self._seen[update.update_id] = None
-        if len(self._seen) > SEEN_UPDATES:
-            self._seen.popitem(last=False)
-        return True
+        # Called when an update's handling ends (the inbox marks it handled).
+        self.on_done: Callable[[object], Awaitable[None]] | None = None
 
     async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        if not self._first_time(update):
-            log.info("update %s delivered again: skipped", getattr(update, "update_id", "?"))
-            if hasattr(coroutine, "close"):
-                coroutine.close()  # never awaited, on purpose
-            return
         # The user's lock is taken before a concurrency slot, so one busy user queues
         # behind themselves without occupying the slots everybody else needs.
         key = _order_key(update)
@@ -78,7 +60,11 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         return bool(self._waiting)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        # PTB's process_update catches what handlers raise (the error handler answers), so
+        # an update that failed is done too: it is not handled again.
         await coroutine
+        if self.on_done is not None:
+            await self.on_done(update)
 
     async def initialize(self) -> None:
         pass

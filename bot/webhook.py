@@ -31,12 +31,13 @@ from typing import Any
 
 from aiohttp import hdrs, web
 from aiohttp.http_exceptions import HttpProcessingError
-from sqlalchemy import text
 from telegram import Update
 from telegram.ext import Application
 
-from bot.application import ALLOWED_UPDATES
+from bot.application import ALLOWED_UPDATES, running
 from bot.config import Settings
+from storage.db import connection_lost
+from storage.housekeeping import queue_sizes
 
 log = logging.getLogger(__name__)
 
@@ -185,17 +186,23 @@ def _handler(app: Application, secret: bytes, read_timeout: float) -> _Handler: 
         if isinstance(update, str):
             log.warning("webhook request refused with 400: %s", update)
             return web.Response(status=400)
-        await app.update_queue.put(update)
+        try:
+            await app.bot_data["inbox"].take([update])  # stored before the 200
+        except Exception as error:
+            if not connection_lost(error):
+                raise
+            log.warning("webhook: database unavailable, Telegram will retry: %s", error)
+            return web.Response(status=503)
         return web.Response(status=200)
 
     async def health() -> web.Response:
         try:
-            async with app.bot_data["db"].engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
+            async with app.bot_data["db"].session() as session:
+                sizes = await queue_sizes(session)
         except Exception as exc:  # any failure means "not healthy", said, not raised
             log.warning("health check: database unavailable: %s", exc.__class__.__name__)
             return web.json_response({"status": "database unavailable"}, status=503)
-        return web.json_response({"status": "ok", "bot": app.bot.username})
+        return web.json_response({"status": "ok", "bot": app.bot.username, **sizes})
 
     # Two routes, routed here: the low-level server is what lets us count connections.
     async def handle(request: web.BaseRequest) -> web.StreamResponse:
@@ -239,22 +246,18 @@ async def webhook(
     listen:port/telegram); stop it cleanly afterwards."""
     secret = secrets.token_urlsafe(32)
     settings: Settings = app.bot_data["settings"]
-    await app.initialize()
-    if app.post_init:
-        await app.post_init(app)
-    runner = web.ServerRunner(_server(app, secret.encode(), settings))
-    await runner.setup()
-    await web.TCPSite(runner, listen, port).start()
-    await app.start()
-    await app.bot.set_webhook(
-        public_url, secret_token=secret, allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False
-    )
-    log.info("webhook at %s, listening on %s:%s", public_url, listen, port)
-    try:
-        yield runner
-    finally:
-        await runner.cleanup()
-        await app.stop()
-        await app.shutdown()
-        if app.post_shutdown:
-            await app.post_shutdown(app)
+    async with running(app):
+        runner = web.ServerRunner(_server(app, secret.encode(), settings))
+        await runner.setup()
+        await web.TCPSite(runner, listen, port).start()
+        await app.bot.set_webhook(
+            public_url,
+            secret_token=secret,
+            allowed_updates=ALLOWED_UPDATES,
+            drop_pending_updates=False,
+        )
+        log.info("webhook at %s, listening on %s:%s", public_url, listen, port)
+        try:
+            yield runner
+        finally:
+            await runner.cleanup()  # no new requests; then the bounded stop

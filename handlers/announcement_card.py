@@ -18,6 +18,7 @@ from handlers import buttons
 from handlers.base import Keyboard, keyboard
 from storage import announcements
 from storage.models import Announcement, Audience, Institution, Member
+from storage.outbox import Outgoing
 
 CAPTION_LIMIT = 1024
 _TAG = re.compile(r"<[^>]*>")
@@ -131,6 +132,28 @@ async def send(
     if attachment_kind == "document":
         return await bot.send_document(chat_id, attachment_file_id, caption=text, **common)
     return await bot.send_message(chat_id, text, **common)
+
+
+def announcement_request(
+    chat_id: int,
+    text: str,
+    attachment_kind: str | None,
+    attachment_file_id: str | None,
+    rows: Keyboard | None = None,
+    protect: bool = False,
+) -> Outgoing:
+    """`send` as an outbox row, for what a handler sends after its commit."""
+    markup = keyboard(rows)
+    params: dict[str, Any] = {
+        "chat_id": chat_id,
+        "parse_mode": ParseMode.HTML,
+        "reply_markup": markup.to_dict() if markup else None,
+        "protect_content": protect,
+    }
+    if attachment_kind in ("photo", "document"):
+        params |= {attachment_kind: attachment_file_id, "caption": text}
+        return Outgoing(f"send_{attachment_kind}", chat_id, params)
+    return Outgoing("send_message", chat_id, params | {"text": text})
 
 
 def visible_length(text_html: str) -> int:

@@ -4,13 +4,10 @@ confirms reading. Delivery itself is bot/broadcast.py."""
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from telegram import Message
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
 
 from bot.dates import WhenStatus, format_when
 from bot.i18n import translator
@@ -18,6 +15,7 @@ from bot.permissions import Action, PermissionDenied, may_announce_anywhere, may
 from bot.render import esc
 from handlers import buttons, typed_when
 from handlers.announcement_card import (
+    announcement_request,
     audience_text,
     load_frame,
     not_confirmed_line,
@@ -25,10 +23,9 @@ from handlers.announcement_card import (
     remind_button,
     reminder,
     render,
-    send,
     snippet,
 )
-from handlers.base import Ctx, keyboard
+from handlers.base import Ctx, message_request
 from handlers.refusals import refusal_text
 from storage import announcements, conversations, members, teams
 from storage.errors import DomainError, Problem
@@ -39,7 +36,7 @@ TEXT = "ann.text"  # waiting for the text (or a photo or document with a caption
 PREVIEW = "ann.preview"  # preview shown; a new text or attachment replaces the old one
 WHEN = "ann.when"  # waiting for a typed time to send at
 HISTORY = 10
-PAGE = 8  # municipalities or teams per page of an admin's audience list
+PAGE = 4  # municipalities or teams per page of an admin's audience list (and ‹ › and ↩)
 HISTORY_NAMES = 400  # characters of non-readers' names per entry of /ogloszenia
 
 
@@ -203,17 +200,11 @@ async def _pick_list(ctx: Ctx, draft: Announcement, kind: str, page: int) -> Non
         question = ctx.t._("Which team?")
     pages = max(1, -(-len(items) // PAGE))
     page = min(max(page, 0), pages - 1)
-    rows = [
-        [(label, buttons.data("an", "a", draft.id, audience.value, item_id))]
-        for audience, item_id, label in items[page * PAGE : (page + 1) * PAGE]
+    choices = [
+        (label, buttons.data("an", "a", draft.id, audience.value, item_id))
+        for audience, item_id, label in items
     ]
-    moves = []
-    if page > 0:
-        moves.append(("◀", buttons.data("an", kind, draft.id, page - 1)))
-    if page < pages - 1:
-        moves.append(("▶", buttons.data("an", kind, draft.id, page + 1)))
-    if moves:
-        rows.append(moves)
+    rows = buttons.paged(choices, page, "an", kind, draft.id, rows=PAGE)
     rows.append([(ctx.t._("↩ Back"), buttons.data("an", "aud", draft.id))])
     suffix = f" ({page + 1}/{pages})" if pages > 1 else ""
     ctx.edit(question + suffix, rows)
@@ -242,14 +233,7 @@ async def _preview(ctx: Ctx, draft: Announcement) -> None:
 
 def _send_as_recipients_see(ctx: Ctx, draft: Announcement, text: str) -> None:
     ctx.outbox.append(
-        functools.partial(
-            send,
-            ctx.context.bot,
-            ctx.chat.id,
-            text,
-            draft.attachment_kind,
-            draft.attachment_file_id,
-        )
+        announcement_request(ctx.chat.id, text, draft.attachment_kind, draft.attachment_file_id)
     )
 
 
@@ -462,7 +446,7 @@ async def _on_read(ctx: Ctx, announcement_id: int) -> None:
     message = ctx.query.message if ctx.query else None
     if ctx.is_private and isinstance(message, Message):
         # The button has done its work in a private chat; in a group others still need it.
-        ctx.outbox.append(functools.partial(message.edit_reply_markup, reply_markup=None))
+        ctx.drop_buttons()
 
 
 async def _may_manage(ctx: Ctx, announcement: Announcement) -> None:
@@ -494,18 +478,7 @@ async def _on_remind(ctx: Ctx, announcement_id: int, where: str) -> None:
     if where == "h":
         await show_history(ctx, edit=True)
     else:
-        message = ctx.query.message if ctx.query else None
-        if isinstance(message, Message):
-            ctx.outbox.append(functools.partial(_drop_buttons, message))
-
-
-async def _drop_buttons(message: Message) -> None:
-    try:
-        await message.edit_reply_markup(reply_markup=None)
-    except BadRequest as exc:
-        # Two presses at once: the other one already took the button away.
-        if "not modified" not in exc.message:
-            raise
+        ctx.drop_buttons()  # two presses at once: "not modified" is harmless
 
 
 async def _send_reminders(
@@ -517,14 +490,7 @@ async def _send_reminders(
         theirs = translator(target.language)
         text, rows = reminder(theirs, frame, announcement.text_html, announcement.id)
         ctx.outbox.append(
-            functools.partial(
-                ctx.context.bot.send_message,
-                target.chat_id,
-                text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(rows),
-                protect_content=announcement.protect_content,
-            )
+            message_request(target.chat_id, text, rows, announcement.protect_content)
         )
 
 

@@ -1,8 +1,9 @@
 """What every handler gets: one database session per update, the actor, texts, an outbox.
 
-Replies are queued while the transaction runs and sent only after it commits, so the bot
-never announces something the database then forgets, and no transaction stays open while
-Telegram is being called.
+Replies are written to the outbox in the transaction of the handler's effects, with the
+update marked handled in the inbox, and sent only after it commits: the bot never announces
+something the database then forgets, no transaction stays open while Telegram is being
+called, and a crash at any moment loses neither the update nor its replies.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import (
@@ -21,25 +23,28 @@ from telegram import (
     Chat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    InputFile,
     Message,
     Update,
     User,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, ContextTypes
 
 from bot.config import Settings
 from bot.i18n import Translator, pick_language, translator
+from bot.inbox import handled_here
 from bot.logs import current_update
+from bot.outbox import CLAIM, outbox_sender
 from bot.permissions import Actor, PermissionDenied
 from bot.render import split_message
 from handlers.refusals import refusal_text
+from storage import inbox as inbox_rows
+from storage import outbox as outbox_rows
 from storage.db import Database, connection_lost
 from storage.errors import DomainError, Problem
 from storage.members import find_member
 from storage.models import Member, utcnow
+from storage.outbox import Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +69,42 @@ def keyboard(rows: Keyboard | None) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([[_button(label, data) for label, data in row] for row in rows])
 
 
+def _markup(rows: Keyboard | None) -> dict[str, Any] | None:
+    markup = keyboard(rows)
+    return markup.to_dict() if markup is not None else None
+
+
+def message_request(
+    chat_id: int,
+    text: str,
+    buttons: Keyboard | None = None,
+    protect: bool = False,
+    after: dict[str, Any] | None = None,
+) -> Outgoing:
+    """An HTML message as an outbox row."""
+    params = {
+        "chat_id": chat_id,
+        "text": text,
+        "parse_mode": ParseMode.HTML,
+        "reply_markup": _markup(buttons),
+        "disable_web_page_preview": True,
+        "protect_content": protect,
+    }
+    return Outgoing("send_message", chat_id, params, after=after)
+
+
+def edit_request(chat_id: int, message_id: int, text: str, buttons: Keyboard | None) -> Outgoing:
+    params = {
+        "chat_id": chat_id,
+        "message_id": message_id,
+        "text": text,
+        "parse_mode": ParseMode.HTML,
+        "reply_markup": _markup(buttons),
+        "disable_web_page_preview": True,
+    }
+    return Outgoing("edit_message_text", chat_id, params)
+
+
 @dataclass
 class Ctx:
     update: Update
@@ -75,12 +116,16 @@ class Ctx:
     member: Member | None
     actor: Actor
     t: Translator
-    outbox: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
+    outbox: list[Outgoing] = field(default_factory=list)
+    # Work for after the commit that is no message (a throttled card refresh).
+    after_commit: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
     answered: bool = False
     # Messages queued from now on may not be forwarded or saved (the team's choice).
     protect: bool = False
     # What the handler's `before` step made of the update, outside the transaction.
     prepared: object = None
+    # Sent rows are deleted at once instead of kept for tracing (after an erasure).
+    forget_sent: bool = False
 
     def now(self) -> datetime:
         """The current time; tests and the sandbox move this clock (`bot_data["clock"]`)."""
@@ -88,28 +133,21 @@ class Ctx:
         return clock()
 
     def send_file(self, filename: str, content: bytes, caption: str | None = None) -> None:
-        self.outbox.append(
-            functools.partial(
-                self.context.bot.send_document,
-                self.chat.id,
-                InputFile(content, filename=filename),
-                caption=caption,
-                parse_mode=ParseMode.HTML,
-                protect_content=self.protect,
-            )
-        )
+        self._send_attachment("send_document", "document", filename, content, caption)
 
     def send_photo(self, filename: str, content: bytes, caption: str | None = None) -> None:
-        self.outbox.append(
-            functools.partial(
-                self.context.bot.send_photo,
-                self.chat.id,
-                InputFile(content, filename=filename),
-                caption=caption,
-                parse_mode=ParseMode.HTML,
-                protect_content=self.protect,
-            )
-        )
+        self._send_attachment("send_photo", "photo", filename, content, caption)
+
+    def _send_attachment(
+        self, method: str, param: str, filename: str, content: bytes, caption: str | None
+    ) -> None:
+        params = {
+            "chat_id": self.chat.id,
+            "caption": caption,
+            "parse_mode": ParseMode.HTML,
+            "protect_content": self.protect,
+        }
+        self.outbox.append(Outgoing(method, self.chat.id, params, (filename, content), param))
 
     @property
     def query(self) -> CallbackQuery | None:
@@ -144,21 +182,23 @@ class Ctx:
     def bot_username(self) -> str:
         return self.context.bot.username
 
-    def reply(self, text: str, buttons: Keyboard | None = None, chat_id: int | None = None) -> None:
-        """Queue an HTML message; long texts are split at line ends, buttons go on the last."""
+    def reply(
+        self,
+        text: str,
+        buttons: Keyboard | None = None,
+        chat_id: int | None = None,
+        *,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        """Queue an HTML message; long texts are split at line ends, buttons go on the last.
+        `after`: what to record with the sent message's id ({"card": meeting_id})."""
         target = chat_id if chat_id is not None else self.chat.id
         parts = split_message(text)
         for index, part in enumerate(parts):
-            markup = keyboard(buttons) if index == len(parts) - 1 else None
+            last = index == len(parts) - 1
             self.outbox.append(
-                functools.partial(
-                    self.context.bot.send_message,
-                    target,
-                    part,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup,
-                    disable_web_page_preview=True,
-                    protect_content=self.protect,
+                message_request(
+                    target, part, buttons if last else None, self.protect, after if last else None
                 )
             )
 
@@ -168,28 +208,27 @@ class Ctx:
         if not isinstance(message, Message) or len(split_message(text)) > 1:
             self.reply(text, buttons)
             return
+        self.outbox.append(edit_request(message.chat.id, message.message_id, text, buttons))
 
-        async def _edit() -> None:
-            try:
-                await message.edit_text(
-                    text,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=keyboard(buttons),
-                    disable_web_page_preview=True,
-                )
-            except BadRequest as exc:
-                # A double tap edits to the same content: nothing to do.
-                if "not modified" not in exc.message:
-                    raise
-
-        self.outbox.append(_edit)
+    def drop_buttons(self) -> None:
+        """Take the buttons off the message whose button was pressed."""
+        message = self.query.message if self.query else None
+        if isinstance(message, Message):
+            params = {"chat_id": message.chat.id, "message_id": message.message_id}
+            self.outbox.append(Outgoing("edit_message_reply_markup", message.chat.id, params))
 
     def notice(self, text: str | None = None, alert: bool = False) -> None:
         """Answer the pressed button (a short toast), once."""
         if self.query is None or self.answered:
             return
         self.answered = True
-        self.outbox.insert(0, functools.partial(self.query.answer, text, show_alert=alert))
+        params = {
+            "callback_query_id": self.query.id,
+            "text": text,
+            "show_alert": alert,
+            "_created_at": utcnow().isoformat(),  # real time: Telegram's limit is
+        }
+        self.outbox.insert(0, Outgoing("answer_callback_query", None, params))
 
 
 HandlerFn = Callable[[Ctx], Awaitable[None]]
@@ -259,6 +298,12 @@ def handler(
                     prepared=prepared,
                 )
                 await fn(ctx)
+                if ctx.query is not None and not ctx.answered:
+                    ctx.notice()
+                if ctx.forget_sent:
+                    for item in outbox:
+                        item.after = (item.after or {}) | {"forget": True}
+                await _store_effects(context, session, update.update_id, outbox)
 
         try:
             await _retrying(unit_of_work)
@@ -268,22 +313,38 @@ def handler(
             outbox.clear()
             text = refusal_text(t, refusal)
             if update.callback_query:
-                outbox.append(
-                    functools.partial(update.callback_query.answer, text, show_alert=True)
-                )
+                query_id = update.callback_query.id
+                params = {"callback_query_id": query_id, "text": text, "show_alert": True}
+                outbox.append(Outgoing("answer_callback_query", None, params))
             else:
-                outbox.append(
-                    functools.partial(
-                        context.bot.send_message, chat.id, text, parse_mode=ParseMode.HTML
-                    )
-                )
-            await flush(outbox)
-            return
-        if ctx is not None and ctx.query is not None and not ctx.answered:
-            ctx.notice()
-        await flush(outbox)
+                outbox.append(message_request(chat.id, text))
+
+            async def refused() -> None:
+                async with _db(context.application).session() as session:
+                    await _store_effects(context, session, update.update_id, outbox)
+
+            await _retrying(refused)
+            ctx = None
+        surprise = await outbox_sender(context.application).send_now(outbox)
+        for work in ctx.after_commit if ctx else []:
+            await work()
+        if surprise is not None:
+            raise surprise  # a malformed message is a bug: the error handler tells the user
 
     return wrapper
+
+
+async def _store_effects(
+    context: ContextTypes.DEFAULT_TYPE,
+    session: AsyncSession,
+    update_id: int,
+    items: list[Outgoing],
+) -> None:
+    """The replies and the inbox's "handled", in the transaction of the handler's effects."""
+    now = utcnow()  # real time, not the tests' moved clock: these pace real requests
+    await outbox_rows.add(session, items, now, CLAIM)
+    await inbox_rows.mark_handled(session, update_id, now)
+    handled_here(context.application, update_id)
 
 
 def _language_here(member: Member | None, chat: Chat, language_code: str | None) -> str:
@@ -310,15 +371,3 @@ async def _retrying(work: Callable[[], Awaitable[None]]) -> None:
             log.warning("database connection lost (%s): handling the update again", error)
         await asyncio.sleep(delay)
         delay = min(delay * 2, 4.0)
-
-
-async def flush(outbox: list[Callable[[], Awaitable[object]]]) -> None:
-    for send in outbox:
-        try:
-            await send()
-        except Forbidden as exc:
-            log.info("recipient unreachable: %s", exc.message)
-        except BadRequest as exc:
-            if "query is too old" in exc.message:
-                continue  # the toast came too late; the edit that follows still matters
-            raise

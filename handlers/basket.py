@@ -202,8 +202,9 @@ async def template(ctx: Ctx) -> None:
         "koszyk_uslug_szablon.xlsx",
         basket.template_xlsx(),
         ctx.t._(
-            "Fill in one row per service and send the file back to me. "
-            "Categories are separated by “;”."
+            "Fill in one row per service and send the file back to me. Categories are "
+            "separated by “;”. The “Instrukcja” sheet explains every column; the names of "
+            "sectors and categories are on the “Słowniki” sheet."
         ),
     )
 

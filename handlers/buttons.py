@@ -59,3 +59,20 @@ def page_row(count: int, size: int, page: int, *prefix: object) -> Row:
     if (page + 1) * size < count:
         row.append((f"{span(page + 1)} ›", data(*prefix, page + 1)))
     return row
+
+
+def paged(
+    items: list[tuple[str, str]], page: int, *prefix: object, per_row: int = 1, rows: int = 5
+) -> list[Row]:
+    """One page of `items` (`rows` rows of `per_row`) and, when they do not fit one page, a
+    row to the neighbouring pages with callback data `prefix…:<page>`. A page out of range
+    (the list shrank since) shows the nearest one."""
+    size = rows * per_row
+    page = min(max(page, 0), max(0, (len(items) - 1) // size))
+    nav = page_row(len(items), size, page, *prefix)
+    return grid(items[page * size : (page + 1) * size], per_row) + ([nav] if nav else [])
+
+
+def optional_int(raw: str | None, index: int) -> int:
+    """The index-th part as an int, 0 when absent (buttons sent before it was added)."""
+    return int_part(raw, index) if len(parts(raw)) > index else 0

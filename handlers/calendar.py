@@ -13,7 +13,8 @@ from storage.errors import DomainError, Problem
 from storage.models import Answer, Meeting, Team
 
 MAX_IN_FILE = 200
-PLACES_PAGE = 8  # municipalities per page of the admin's choice
+PLACES_PAGE = 5  # municipalities per page of the admin's choice (and ‹ ›)
+TEAMS_PAGE = 4  # a municipality's teams per page (and ‹ › and «)
 MEETINGS_PAGE = 5
 LIST, CALL = "l", "n"  # what the admin's choice of a municipality is for
 
@@ -88,19 +89,11 @@ async def choose_place(ctx: Ctx, purpose: str, page: int = 0) -> None:
     """The admin's choice of a municipality (paged): whose meetings to list (`purpose` LIST)
     or for which of its teams to call one (CALL)."""
     places = await teams.list_municipalities(ctx.session)
-    page = max(0, min(page, (len(places) - 1) // PLACES_PAGE))
-    shown = places[page * PLACES_PAGE : (page + 1) * PLACES_PAGE]
-    rows: list[list[tuple[str, str]]] = [
-        [(place.name[:60], buttons.data("ms", "m" if purpose == LIST else "n", place.id, 0))]
-        for place in shown
+    choices = [
+        (place.name[:60], buttons.data("ms", "m" if purpose == LIST else "n", place.id, 0))
+        for place in places
     ]
-    nav = []
-    if page > 0:
-        nav.append(("◀", buttons.data("ms", "p", purpose, page - 1)))
-    if (page + 1) * PLACES_PAGE < len(places):
-        nav.append(("▶", buttons.data("ms", "p", purpose, page + 1)))
-    if nav:
-        rows.append(nav)
+    rows = buttons.paged(choices, page, "ms", "p", purpose, rows=PLACES_PAGE)
     t = ctx.t
     if not places:
         ctx.reply(t._("There are no teams yet."))
@@ -115,7 +108,8 @@ async def choose_place(ctx: Ctx, purpose: str, page: int = 0) -> None:
 
 async def on_place_button(ctx: Ctx) -> None:
     """`ms:p:<l|n>:<page>` municipalities; `ms:m:<municipality>:<offset>` its meetings;
-    `ms:t:<team>:<offset>` one team's; `ms:n:<municipality>:0` its teams, to call a meeting."""
+    `ms:t:<team>:<offset>` one team's; `ms:n:<municipality>:<page>` its teams, to call a meeting;
+    `ms:q:<municipality>:<page>` its teams, to list one team's meetings."""
     raw = ctx.query.data if ctx.query else None
     action = buttons.str_part(raw, 1)
     if action == "t":
@@ -132,9 +126,17 @@ async def on_place_button(ctx: Ctx) -> None:
     place = await teams.get_municipality(ctx.session, buttons.int_part(raw, 2))
     found = await teams.teams_of(ctx.session, place.id)
     if action == "n":
-        rows = [[(team.name[:60], buttons.data("nm", "t", team.id))] for team in found]
+        choices = [(team.name[:60], buttons.data("nm", "t", team.id)) for team in found]
+        page = buttons.int_part(raw, 3)
+        rows = buttons.paged(choices, page, "ms", "n", place.id, rows=TEAMS_PAGE)
         rows.append([("« " + ctx.t._("Municipalities"), buttons.data("ms", "p", CALL, 0))])
         ctx.edit(ctx.t._("Which team is the meeting for?"), rows)
+    elif action == "q":
+        choices = [(team.name[:60], buttons.data("ms", "t", team.id, 0)) for team in found]
+        page = buttons.int_part(raw, 3)
+        rows = buttons.paged(choices, page, "ms", "q", place.id, rows=TEAMS_PAGE)
+        rows.append([("« " + place.name[:58], buttons.data("ms", "m", place.id, 0))])
+        ctx.edit(ctx.t._("Which team?"), rows)
     elif action == "m":
         await _list_of(ctx, ("m", place.id), place.name, found, buttons.int_part(raw, 3))
     else:
@@ -153,15 +155,16 @@ async def _list_of(
     )
     ctx.protect = any(meeting.team.protect_content for meeting in upcoming)
     lines = [f"<b>{esc(title)}</b>", t.n_("{n} upcoming meeting", "{n} upcoming meetings", total)]
-    rows: list[list[tuple[str, str]]] = []
+    picks: list[tuple[str, str]] = []
     for index, meeting in enumerate(upcoming, start=offset + 1):
         local = meeting.starts_at.astimezone(meetings.zone_of(meeting))
         lines.append(
             f"\n{index}. <b>{format_when(local, t.language)}</b>\n"
             f"{esc(meeting.team.name)} · {esc(meeting.place)}"
         )
-        label = f"{index}. {local.strftime('%d.%m %H:%M')} · {meeting.team.name}"
-        rows.append([(label[:60], buttons.data("mt", meeting.id))])
+        # Numbered as in the text above: two to a row keep the keyboard short on a phone.
+        picks.append((f"{index}. {local.strftime('%d.%m %H:%M')}", buttons.data("mt", meeting.id)))
+    rows = buttons.grid(picks, 2)
     nav = []
     if offset > 0:
         nav.append(("◀", buttons.data("ms", *scope, max(0, offset - MEETINGS_PAGE))))
@@ -170,8 +173,13 @@ async def _list_of(
     if nav:
         rows.append(nav)
     if scope[0] == "m":
-        rows += [[("👥 " + team.name[:58], buttons.data("ms", "t", team.id, 0))] for team in found]
-        rows.append([("« " + t._("Municipalities"), buttons.data("ms", "p", LIST, 0))])
+        # The teams on a screen of their own: a municipality may have many.
+        rows.append(
+            [
+                ("👥 " + t._("Teams"), buttons.data("ms", "q", scope[1], 0)),
+                ("« " + t._("Municipalities"), buttons.data("ms", "p", LIST, 0)),
+            ]
+        )
     elif may_view_municipality(ctx.actor):
         place = found[0].municipality
         rows.append([("« " + place.name[:58], buttons.data("ms", "m", place.id, 0))])

@@ -10,31 +10,47 @@ from storage import teams
 from storage.models import Team
 
 
+async def _options(ctx: Ctx) -> list[Team]:
+    if ctx.actor.is_admin:
+        return list(await teams.list_teams(ctx.session))
+    ids = ctx.actor.teams_where(Action.LINK_GROUP)
+    return [m.team for m in ctx.member.memberships if m.team_id in ids] if ctx.member else []
+
+
+def _team_rows(options: list[Team], page: int) -> list[list[tuple[str, str]]]:
+    """Five teams a page, `ln:p:<page>` to turn."""
+    return buttons.paged(
+        [(team.name, buttons.data("ln", team.id)) for team in options], page, "ln", "p"
+    )
+
+
 async def link_group(ctx: Ctx) -> None:
     t = ctx.t
     if ctx.is_private:
         ctx.reply(t._("Add me to your team's group chat and send /polacz there."))
         return
-    if ctx.actor.is_admin:
-        options: list[Team] = list(await teams.list_teams(ctx.session))
-    else:
-        ids = ctx.actor.teams_where(Action.LINK_GROUP)
-        options = [m.team for m in ctx.member.memberships if m.team_id in ids] if ctx.member else []
+    options = await _options(ctx)
     if not options:
         ctx.reply(t._("Only a team coordinator can link this group to a team."))
         return
     if len(options) == 1:
         await _link(ctx, options[0])
         return
-    rows = [[(team.name, buttons.data("ln", team.id))] for team in options]
-    ctx.reply(t._("Which team should this group belong to?"), rows)
+    ctx.reply(t._("Which team should this group belong to?"), _team_rows(options, 0))
 
 
 async def on_link_button(ctx: Ctx) -> None:
-    """`ln:<team>`: checked again on press: anyone in the group can press it."""
-    team = await teams.get_team(
-        ctx.session, buttons.int_part(ctx.query.data if ctx.query else None, 1)
-    )
+    """`ln:<team>`: checked again on press: anyone in the group can press it; `ln:p:<page>`
+    turns the page of the presser's own choice."""
+    raw = ctx.query.data if ctx.query else None
+    if buttons.str_part(raw, 1) == "p":
+        options = await _options(ctx)
+        if not options:
+            require(ctx.actor, Action.LINK_GROUP)
+        rows = _team_rows(options, buttons.int_part(raw, 2))
+        ctx.edit(ctx.t._("Which team should this group belong to?"), rows)
+        return
+    team = await teams.get_team(ctx.session, buttons.int_part(raw, 1))
     await _link(ctx, team)
 
 

@@ -41,8 +41,13 @@ async def invite(ctx: Ctx) -> None:
     if len(options) == 1:
         ctx.reply(*_role_question(ctx, options[0]))
         return
-    rows = [[(team.name, buttons.data("iv", "t", team.id))] for team in options]
-    ctx.reply(t._("Which team is the invitation for?"), rows)
+    ctx.reply(t._("Which team is the invitation for?"), _team_rows(options, 0))
+
+
+def _team_rows(options: list[Team], page: int) -> Keyboard:
+    """Five teams a page, `iv:p:<page>` to turn (an admin chooses among all teams)."""
+    choices = [(team.name, buttons.data("iv", "t", team.id)) for team in options]
+    return buttons.paged(choices, page, "iv", "p")
 
 
 def _role_question(ctx: Ctx, team: Team) -> tuple[str, Keyboard]:
@@ -59,11 +64,21 @@ def _role_question(ctx: Ctx, team: Team) -> tuple[str, Keyboard]:
 
 async def on_invite_button(ctx: Ctx) -> None:
     """`iv:t:<team>` picks the team, `iv:r:<team>:<m|c>` creates a link, `iv:l:<team>`
-    lists the team's active links, `iv:x:<invitation>` revokes one, `iv:X:<team>` all."""
+    lists the team's active links, `iv:x:<invitation>` revokes one, `iv:X:<team>` all,
+    `iv:p:<page>` turns the page of the team choice."""
     raw = ctx.query.data if ctx.query else None
     action = buttons.str_part(raw, 1)
     if action == "x":
         await _revoke(ctx, buttons.int_part(raw, 2))
+        return
+    if action == "p":
+        options = await _invitable_teams(ctx)
+        if not options:
+            require(ctx.actor, Action.INVITE)
+        ctx.edit(
+            ctx.t._("Which team is the invitation for?"),
+            _team_rows(options, buttons.int_part(raw, 2)),
+        )
         return
     team = await teams.get_team(ctx.session, buttons.int_part(raw, 2))
     require(ctx.actor, Action.INVITE, team.id)
@@ -161,18 +176,17 @@ async def _links_view(ctx: Ctx, team: Team, notice: str | None = None) -> tuple[
                 n=len(links) - len(shown)
             )
         )
-    rows: list[list[tuple[str, str]]] = [
-        [
-            (
-                t._("Revoke link {number}").format(number=number),
-                buttons.data("iv", "x", link.invitation.id),
-            )
-        ]
+    revokes = [
+        (
+            t._("Revoke link {number}").format(number=number),
+            buttons.data("iv", "x", link.invitation.id),
+        )
         for number, link in enumerate(shown, start=1)
     ]
-    if len(links) > 1:
-        rows.append([(t._("Revoke all"), buttons.data("iv", "X", team.id))])
-    rows.append([(t._("New link"), buttons.data("iv", "t", team.id))])
+    # Two to a row and the last row shared: at most six rows on a phone.
+    rows = buttons.grid(revokes, 2)
+    last = [(t._("Revoke all"), buttons.data("iv", "X", team.id))] if len(links) > 1 else []
+    rows.append(last + [(t._("New link"), buttons.data("iv", "t", team.id))])
     return "\n\n".join(parts), rows
 
 

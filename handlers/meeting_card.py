@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 
 from babel.dates import get_day_names
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, ContextTypes
@@ -21,7 +20,7 @@ from bot.i18n import Translator, translator
 from bot.permissions import Action, Actor, allowed
 from bot.render import esc
 from handlers import buttons
-from handlers.base import Ctx, keyboard
+from handlers.base import Ctx, edit_request, keyboard, message_request
 from storage import meetings
 from storage.db import Database, connection_lost
 from storage.members import find_member
@@ -193,50 +192,8 @@ async def post_cards(
         )
     for chat_id, t, state in targets:
         text, rows = render_card(t, state)
-        ctx.outbox.append(
-            _send_and_remember(
-                ctx.context, meeting.id, chat_id, text, rows, meeting.team.protect_content
-            )
-        )
-
-
-def _send_and_remember(
-    context: ContextTypes.DEFAULT_TYPE,
-    meeting_id: int,
-    chat_id: int,
-    text: str,
-    rows: list[list[tuple[str, str]]],
-    protect: bool,
-):  # type: ignore[no-untyped-def]
-    async def send() -> None:
-        try:
-            message = await context.bot.send_message(
-                chat_id,
-                text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(rows),
-                disable_web_page_preview=True,
-                protect_content=protect,
-            )
-        except Forbidden:
-            log.info("meeting %s: chat %s cannot be reached", meeting_id, chat_id)
-            return
-        await remember(context, meeting_id, message)
-
-    return send
-
-
-async def remember(context: ContextTypes.DEFAULT_TYPE, meeting_id: int, message: Message) -> None:
-    """Note where a card went, so that changes edit it. Runs after the card was sent: with the
-    database away, the card just stays as sent (no apology for an answer already given)."""
-    db: Database = context.application.bot_data["db"]
-    try:
-        async with db.session() as session:
-            await meetings.remember_card(session, meeting_id, message.chat.id, message.message_id)
-    except Exception as error:
-        if not connection_lost(error):
-            raise
-        log.warning("meeting %s: card in %s not remembered: %s", meeting_id, message.chat.id, error)
+        protect = meeting.team.protect_content
+        ctx.outbox.append(message_request(chat_id, text, rows, protect, after={"card": meeting.id}))
 
 
 async def refresh_cards(
@@ -263,7 +220,7 @@ async def refresh_cards(
             actor = Actor.of(card.chat_id, owner, ctx.settings.bot_admin_ids)
             state = CardState(meeting, counts, mine, may_change(actor, meeting), answers_reset)
             text, rows = render_card(t, state)
-        ctx.outbox.append(_edit_card(ctx.context, card.chat_id, card.message_id, text, rows))
+        ctx.outbox.append(edit_request(card.chat_id, card.message_id, text, rows))
 
 
 def _edit_card(
@@ -373,7 +330,7 @@ async def refresh_watchers(
     for card in await meetings.cards_of(ctx.session, meeting.id):
         key = (card.chat_id, card.message_id)
         if (card.chat_id < 0 or card.chat_id in watching) and key != skip_message:
-            ctx.outbox.append(_marker(app, meeting.id, key))
+            ctx.after_commit.append(_marker(app, meeting.id, key))
 
 
 def _marker(app: Application, meeting_id: int, key: tuple[int, int]):  # type: ignore[no-untyped-def, type-arg]

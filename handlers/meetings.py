@@ -26,7 +26,6 @@ from handlers.meeting_card import (
     preset_label,
     refresh_cards,
     refresh_watchers,
-    remember,
     render_card,
 )
 from storage import conversations, meetings, teams
@@ -103,8 +102,13 @@ async def new_meeting(ctx: Ctx) -> None:
         return
     # The line typed is kept while the team is chosen.
     await conversations.set_pending(ctx.session, ctx.chat.id, ctx.user.id, TEAM, {"line": line})
-    rows = [[(team.name, buttons.data("nm", "t", team.id))] for team in options]
-    ctx.reply(t._("Which team is the meeting for?"), rows)
+    ctx.reply(t._("Which team is the meeting for?"), _team_rows(options, 0))
+
+
+def _team_rows(options: list[Team], page: int) -> list[list[tuple[str, str]]]:
+    """Five teams a page, `nm:tp:<page>` to turn."""
+    choices = [(team.name, buttons.data("nm", "t", team.id)) for team in options]
+    return buttons.paged(choices, page, "nm", "tp")
 
 
 def _named_team(options: list[Team], line: str) -> tuple[Team | None, str]:
@@ -411,7 +415,8 @@ async def on_agenda(ctx: Ctx, text: str | None) -> None:
 
 
 async def on_new_meeting_button(ctx: Ctx) -> None:
-    """`nm:t:<team>`, `nm:ok`, `nm:chg`, `nm:na`, `nm:r:<once|preset>`."""
+    """`nm:t:<team>`, `nm:tp:<page>` (team choice), `nm:ok`, `nm:chg`, `nm:na`,
+    `nm:r:<once|preset>`."""
     raw = ctx.query.data if ctx.query else None
     action = buttons.str_part(raw, 1)
     if action == "t":
@@ -424,6 +429,10 @@ async def on_new_meeting_button(ctx: Ctx) -> None:
             await _one_line(ctx, team, line)
         else:
             await _ask_when(ctx, team, edit=True)
+    elif action == "tp":
+        await _pending(ctx, TEAM)
+        rows = _team_rows(await _callable_teams(ctx), buttons.int_part(raw, 2))
+        ctx.edit(ctx.t._("Which team is the meeting for?"), rows)
     elif action == "ok":
         await _accept_when(ctx, await _pending(ctx, WHEN_CONFIRM))
     elif action == "alt":
@@ -705,17 +714,8 @@ async def on_meeting_button(ctx: Ctx) -> None:
     ctx.ensure_team_chat(meeting.team.chat_id)
     ctx.protect = meeting.team.protect_content
     text, rows = await card_for(ctx, meeting, private=ctx.is_private)
-    ctx.reply(text, rows)
-    if ctx.is_private:
-        message_out = ctx.outbox[-1]
-        ctx.outbox[-1] = _remembered(ctx, meeting.id, message_out)
-
-
-def _remembered(ctx: Ctx, meeting_id: int, send):  # type: ignore[no-untyped-def]
-    async def run() -> None:
-        await remember(ctx.context, meeting_id, await send())
-
-    return run
+    # A private card is remembered, so that changes and answers edit it.
+    ctx.reply(text, rows, after={"card": meeting.id} if ctx.is_private else None)
 
 
 async def on_manage_button(ctx: Ctx) -> None:

@@ -7,6 +7,7 @@ Callback data `mn:<action>:...`. A task is drafted in the conversation state whi
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 
 from bot.dates import WhenStatus, find_when
@@ -26,6 +27,7 @@ OWNER = "task.owner"  # waiting for an owner button
 DUE = "task.due"  # waiting for a typed due day
 SHOWN_TASKS = 30
 OWNER_BUTTONS = 60
+OWNER_ROWS = 5  # of two people each, then ‹ ›: six rows on a phone
 
 
 def _teams(ctx: Ctx, action: Action) -> set[int]:
@@ -179,11 +181,7 @@ async def _continue(ctx: Ctx, draft: dict[str, object]) -> None:
             )
             return
         await conversations.set_pending(ctx.session, ctx.chat.id, ctx.user.id, OWNER, draft)
-        rows = [
-            [(person.name, buttons.data("mn", "o", person.id)) for person in people[i : i + 2]]
-            for i in range(0, len(people), 2)
-        ]
-        ctx.reply(t._("Who will do it?") + f"\n„{esc(str(draft['text']))}”", rows)
+        ctx.reply(*_owner_question(ctx, draft, people, 0))
         return
     if "due" not in draft:
         await conversations.set_pending(ctx.session, ctx.chat.id, ctx.user.id, DUE, draft)
@@ -223,6 +221,15 @@ async def _continue(ctx: Ctx, draft: dict[str, object]) -> None:
             [[(owner_t._("Done"), buttons.data("mn", "d", task.id))]],
             chat_id=owner.telegram_id,
         )
+
+
+def _owner_question(
+    ctx: Ctx, draft: dict[str, object], people: Sequence[Member], page: int
+) -> tuple[str, list[list[tuple[str, str]]]]:
+    """Who will do the task: ten people a page, two to a row, `mn:op:<page>` to turn."""
+    choices = [(person.name, buttons.data("mn", "o", person.id)) for person in people]
+    rows = buttons.paged(choices, page, "mn", "op", per_row=2, rows=OWNER_ROWS)
+    return ctx.t._("Who will do it?") + f"\n„{esc(str(draft['text']))}”", rows
 
 
 async def on_due_text(ctx: Ctx, text: str) -> None:
@@ -296,7 +303,7 @@ async def send_minutes(ctx: Ctx) -> None:
     teams = _teams(ctx, Action.VIEW_TEAM)
     if not teams:
         require(ctx.actor, Action.VIEW_TEAM)
-    recent = await attendance.recent_meetings(ctx.session, teams, ctx.now())
+    recent = await attendance.recent_meetings(ctx.session, teams, ctx.now(), buttons.MAX_ROWS)
     if not recent:
         ctx.reply(
             t._("No meeting of your teams has started in the last {days} days.").format(
@@ -328,7 +335,7 @@ async def _send_minutes(ctx: Ctx, meeting: Meeting) -> None:
 
 async def on_button(ctx: Ctx) -> None:
     """`mn:o:<member>` (owner of the draft), `mn:d|x:<task>` (done, dropped),
-    `mn:ud:<decision>` (undo), `mn:p:<meeting>` (minutes)."""
+    `mn:ud:<decision>` (undo), `mn:p:<meeting>` (minutes), `mn:op:<page>` (owners' page)."""
     raw = ctx.query.data if ctx.query else None
     action = buttons.str_part(raw, 1)
     t = ctx.t
@@ -342,6 +349,12 @@ async def on_button(ctx: Ctx) -> None:
         if owner_id not in people:
             raise DomainError(Problem.MEMBER_UNKNOWN)
         await _continue(ctx, {**pending.data, "owner_id": owner_id})
+    elif action == "op":
+        pending = await conversations.get_pending(ctx.session, ctx.chat.id, ctx.user.id)
+        if pending is None or pending.name != OWNER:
+            raise DomainError(Problem.STALE_BUTTON)
+        people = await meetings.team_members(ctx.session, int(pending.data["team_id"]))
+        ctx.edit(*_owner_question(ctx, pending.data, people, buttons.int_part(raw, 2)))
     elif action in ("d", "x"):
         task = await minutes.load_task(ctx.session, buttons.int_part(raw, 2))
         owner = task.owner.telegram_id if task.owner else None

@@ -129,6 +129,7 @@ async def on_button(ctx: Ctx) -> None:
         return
     erased = await personal_data.erase(ctx.session, ctx.member)
     ctx.member = None
+    ctx.forget_sent = True  # the confirmation leaves no row of theirs in the outbox
     ctx.edit(
         t._("Your data has been erased.")
         + " "

@@ -71,7 +71,10 @@ def refusal_text(t: Translator, refusal: DomainError | PermissionDenied) -> str:
         Problem.ALREADY_EXISTS: t._("A team called {team} already exists.").format(
             team=f"<b>{_quoted(refusal, 'name')}</b>"
         ),
-        Problem.STALE_BUTTON: t._("This button is no longer active. Please start again."),
+        # A pop-up cannot carry a button: it says what to type instead.
+        Problem.STALE_BUTTON: t._(
+            "This button is no longer active. Type the command again, e.g. /spotkania or /pomoc."
+        ),
         Problem.TEXT_EMPTY: t._("That was empty. Please type the text."),
         Problem.TEXT_TOO_LONG: t._(
             "That text is too long: at most {max} characters, please."

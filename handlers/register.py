@@ -23,7 +23,7 @@ from storage.models import Answer, Meeting
 
 GUEST = "register.guest"  # waiting for "name, institution"
 SHORT_NAME = 18
-MAX_TOGGLES = 80
+TOGGLES_PAGE = 6  # three rows of two, then ‹ › and two rows of actions: six rows on a phone
 TEXT_BUDGET = 3300  # characters of the list; headings and notes take the rest of 4096
 
 
@@ -45,7 +45,7 @@ def _person_line(t: Translator, person: Person) -> str:
 
 
 def render_register(
-    t: Translator, register: Register, everyone: bool = False
+    t: Translator, register: Register, everyone: bool = False, page: int = 0
 ) -> tuple[str, list[list[tuple[str, str]]]]:
     meeting = register.meeting
     local = meeting.starts_at.astimezone(meetings.zone_of(meeting))
@@ -59,7 +59,8 @@ def render_register(
     institution: str | None = "\0"
     nameless = t._("(no institution)")
     entries: list[str] = []
-    for person in sorted(listed, key=lambda p: ((p.institution or "\uffff").lower(), p.name)):
+    ordered = sorted(listed, key=lambda p: ((p.institution or "\uffff").lower(), p.name))
+    for person in ordered:
         if person.institution != institution:
             institution = person.institution
             entries.append(f"<b>{esc(institution or nameless)}</b>")
@@ -94,22 +95,26 @@ def render_register(
                 (t._("Export XLSX + CSV"), buttons.data("ob", "x", meeting.id)),
             ]
         ]
+    # In the order of the text above, a page at a time; each button keeps its page.
+    count = len(ordered) + len(register.guests)
+    page = min(max(page, 0), max(0, (count - 1) // TOGGLES_PAGE))
     toggles = [
         (
             ("✅ " if person.present else "⬜ ") + _short(person.name),
-            buttons.data("ob", "m", meeting.id, person.member_id, int(not person.present), e),
+            buttons.data(
+                "ob", "m", meeting.id, person.member_id, int(not person.present), e, page
+            ),
         )
-        for person in listed
+        for person in ordered
     ]
     toggles += [
-        ("✖ " + _short(guest.name), buttons.data("ob", "g", meeting.id, guest.attendance_id, e))
+        (
+            "✖ " + _short(guest.name),
+            buttons.data("ob", "g", meeting.id, guest.attendance_id, e, page),
+        )
         for guest in register.guests
     ]
-    if len(toggles) > MAX_TOGGLES:
-        # Telegram refuses larger keyboards; the text above still lists everyone.
-        toggles = toggles[:MAX_TOGGLES]
-        lines.append(t._("Buttons for the first {n} people only.").format(n=MAX_TOGGLES))
-    rows = [toggles[i : i + 2] for i in range(0, len(toggles), 2)]
+    rows = buttons.paged(toggles, page, "ob", "v", meeting.id, e, per_row=2, rows=3)
     view = (
         (t._("Only those who answered"), buttons.data("ob", "v", meeting.id, 0))
         if everyone
@@ -147,7 +152,7 @@ async def show_register(ctx: Ctx) -> None:
         teams = {team.id for team in await team_store.list_teams(ctx.session)}
     if not teams:
         require(ctx.actor, Action.KEEP_REGISTER)
-    recent = await attendance.recent_meetings(ctx.session, teams, ctx.now())
+    recent = await attendance.recent_meetings(ctx.session, teams, ctx.now(), buttons.MAX_ROWS)
     if not recent:
         ctx.reply(
             t._(
@@ -174,17 +179,18 @@ def meeting_choice(
 
 
 async def _send_card(
-    ctx: Ctx, meeting: Meeting, everyone: bool = False, edit: bool = False
+    ctx: Ctx, meeting: Meeting, everyone: bool = False, edit: bool = False, page: int = 0
 ) -> None:
     attendance.ensure_started(meeting, ctx.now())
     register = await attendance.load_register(ctx.session, meeting)
-    text, rows = render_register(ctx.t, register, everyone)
+    text, rows = render_register(ctx.t, register, everyone, page)
     ctx.edit(text, rows) if edit else ctx.reply(text, rows)
 
 
 async def on_button(ctx: Ctx) -> None:
-    """`ob:s|x|add:<m>`, `ob:m:<m>:<member>:<1|0>:<e>`, `ob:g:<m>:<guest>:<e>`,
-    `ob:v:<m>:<e>`, `ob:cl|op:<m>:<e>` (e: all members shown)."""
+    """`ob:s|x|add:<m>`, `ob:m:<m>:<member>:<1|0>:<e>[:<page>]`, `ob:g:<m>:<guest>:<e>[:<page>]`,
+    `ob:v:<m>:<e>[:<page>]`, `ob:cl|op:<m>:<e>` (e: all members shown; page of the toggles,
+    absent on buttons sent before pages)."""
     raw = ctx.query.data if ctx.query else None
     action = buttons.str_part(raw, 1)
     meeting = await _keep(ctx, buttons.int_part(raw, 2))
@@ -201,13 +207,16 @@ async def on_button(ctx: Ctx) -> None:
                 name=member.name
             )
         )
-        await _send_card(ctx, meeting, bool(buttons.int_part(raw, 5)), edit=True)
+        page = buttons.optional_int(raw, 6)
+        await _send_card(ctx, meeting, bool(buttons.int_part(raw, 5)), edit=True, page=page)
     elif action == "g":
         name = await attendance.remove_guest(ctx.session, meeting, buttons.int_part(raw, 3), now)
         ctx.notice(t._("Removed: {name}").format(name=name))
-        await _send_card(ctx, meeting, bool(buttons.int_part(raw, 4)), edit=True)
+        page = buttons.optional_int(raw, 5)
+        await _send_card(ctx, meeting, bool(buttons.int_part(raw, 4)), edit=True, page=page)
     elif action == "v":
-        await _send_card(ctx, meeting, bool(buttons.int_part(raw, 3)), edit=True)
+        page = buttons.optional_int(raw, 4)
+        await _send_card(ctx, meeting, bool(buttons.int_part(raw, 3)), edit=True, page=page)
     elif action in ("cl", "op"):
         await attendance.set_closed(ctx.session, meeting, action == "cl", ctx.member, now)
         await _send_card(ctx, meeting, bool(buttons.int_part(raw, 3)), edit=True)

@@ -31,61 +31,74 @@ def _membership(ctx: Ctx, team_id: int) -> Membership:
     raise DomainError(Problem.NOT_IN_TEAM)
 
 
-async def _render(ctx: Ctx) -> tuple[str, list[list[tuple[str, str]]]]:
+async def _render(ctx: Ctx, team_id: int | None = None) -> tuple[str, list[list[tuple[str, str]]]]:
+    """One team's reminders a screen (its buttons fill up to six rows), with ‹ › to the
+    member's other teams; `team_id` the one shown, the first by name when absent or gone."""
     t = ctx.t
     assert ctx.member is not None
-    lines = [t._("<b>Reminders</b>")]
-    rows: list[list[tuple[str, str]]] = []
-    for membership in sorted(ctx.member.memberships, key=lambda m: m.team.name):
-        team = await teams.get_team(ctx.session, membership.team_id)
-        offsets = ", ".join(offset_label(t, m) for m in team.reminder_offsets) or t._("none")
-        lines += [
-            "",
-            f"<b>{esc(team.name)}</b>",
-            t._("Before each meeting: {offsets}").format(offsets=offsets),
-        ]
-        days = ", ".join(f"{d}." for d in team.digest_days)
-        lines.append(
-            t._("Digest of upcoming meetings: on day {days} of the month at {time}").format(
-                days=days, time=team.digest_time
-            )
+    mine = sorted(ctx.member.memberships, key=lambda m: m.team.name)
+    index = next((i for i, m in enumerate(mine) if m.team_id == team_id), 0)
+    membership = mine[index]
+    team = await teams.get_team(ctx.session, membership.team_id)
+    offsets = ", ".join(offset_label(t, m) for m in team.reminder_offsets) or t._("none")
+    lines = [
+        t._("<b>Reminders</b>"),
+        "",
+        f"<b>{esc(team.name)}</b>",
+        t._("Before each meeting: {offsets}").format(offsets=offsets),
+    ]
+    days = ", ".join(f"{d}." for d in team.digest_days)
+    lines.append(
+        t._("Digest of upcoming meetings: on day {days} of the month at {time}").format(
+            days=days, time=team.digest_time
         )
-        if membership.reminders_muted:
-            lines.append(t._("You have muted this team's reminders."))
-        if allowed(ctx.actor, Action.MANAGE_MEMBERS, team.id):
-            removals = [
-                ("✕ " + offset_label(t, m), buttons.data("rm", "d", team.id, m))
-                for m in team.reminder_offsets
+    )
+    if membership.reminders_muted:
+        lines.append(t._("You have muted this team's reminders."))
+    rows: list[list[tuple[str, str]]] = []
+    if allowed(ctx.actor, Action.MANAGE_MEMBERS, team.id):
+        removals = [
+            ("✕ " + offset_label(t, m), buttons.data("rm", "d", team.id, m))
+            for m in team.reminder_offsets
+        ]
+        rows += buttons.grid(removals, 3)
+        rows.append(
+            [
+                (
+                    t._("Add a reminder time ({team})").format(team=team.name)[:60],
+                    buttons.data("rm", "a", team.id),
+                )
             ]
-            rows += [removals[i : i + 3] for i in range(0, len(removals), 3)]
-            rows.append(
-                [
-                    (
-                        t._("Add a reminder time ({team})").format(team=team.name)[:60],
-                        buttons.data("rm", "a", team.id),
-                    )
-                ]
-            )
-            rows.append(
-                [
-                    (
-                        t._("Change the digest ({team})").format(team=team.name)[:60],
-                        buttons.data("rm", "g", team.id),
-                    )
-                ]
-            )
-        label = t._("Unmute {team}") if membership.reminders_muted else t._("Mute {team}")
-        rows.append([(label.format(team=team.name)[:60], buttons.data("rm", "m", team.id))])
+        )
+        rows.append(
+            [
+                (
+                    t._("Change the digest ({team})").format(team=team.name)[:60],
+                    buttons.data("rm", "g", team.id),
+                )
+            ]
+        )
     if ctx.member.reminders_muted:
         lines += ["", t._("All your reminders are muted.")]
+    label = t._("Unmute {team}") if membership.reminders_muted else t._("Mute {team}")
     rows.append(
         [
+            (label.format(team=team.name)[:60], buttons.data("rm", "m", team.id)),
             (
                 t._("Unmute all") if ctx.member.reminders_muted else t._("Mute all"),
-                buttons.data("rm", "all"),
-            )
+                buttons.data("rm", "all", team.id),
+            ),
         ]
     )
+    turn = [
+        (f"‹ {mine[index - 1].team.name}"[:40], buttons.data("rm", "v", mine[index - 1].team_id))
+        if index > 0
+        else None,
+        (f"{mine[index + 1].team.name} ›"[:40], buttons.data("rm", "v", mine[index + 1].team_id))
+        if index + 1 < len(mine)
+        else None,
+    ]
+    rows.append([button for button in turn if button])
     return "\n".join(lines), [r for r in rows if r]
 
 
@@ -104,13 +117,17 @@ async def show_reminders(ctx: Ctx) -> None:
 
 
 async def on_reminder_button(ctx: Ctx) -> None:
-    """`rm:d:<team>:<minutes>` remove, `rm:a:<team>` add, `rm:m:<team>` mute, `rm:all`."""
+    """`rm:d:<team>:<minutes>` remove, `rm:a:<team>` add, `rm:m:<team>` mute, `rm:all[:<team>]`,
+    `rm:v:<team>` show that team's screen."""
     raw = ctx.query.data if ctx.query else None
     action = buttons.str_part(raw, 1)
     if ctx.member is None:
         raise DomainError(Problem.NOT_IN_TEAM)
+    shown = buttons.optional_int(raw, 2) or None  # the team whose screen it is
     if action == "all":
         await reminders.set_mute(ctx.session, ctx.member, None, not ctx.member.reminders_muted)
+    elif action == "v":
+        _membership(ctx, buttons.int_part(raw, 2))
     elif action == "m":
         membership = _membership(ctx, buttons.int_part(raw, 2))
         await reminders.set_mute(
@@ -150,7 +167,7 @@ async def on_reminder_button(ctx: Ctx) -> None:
         )
     else:
         raise DomainError(Problem.STALE_BUTTON)
-    ctx.edit(*await _render(ctx))
+    ctx.edit(*await _render(ctx, shown))
 
 
 async def on_offset_text(ctx: Ctx, text: str) -> None:
@@ -170,7 +187,7 @@ async def on_offset_text(ctx: Ctx, text: str) -> None:
         now=ctx.now(),
     )
     await conversations.clear_pending(ctx.session, ctx.chat.id, ctx.user.id)
-    ctx.reply(*await _render(ctx))
+    ctx.reply(*await _render(ctx, team.id))
 
 
 async def on_digest_text(ctx: Ctx, text: str) -> None:
@@ -182,4 +199,4 @@ async def on_digest_text(ctx: Ctx, text: str) -> None:
     days, at = reminders.parse_digest(text)
     await reminders.set_digest(ctx.session, team, days, at, actor_telegram_id=ctx.user.id)
     await conversations.clear_pending(ctx.session, ctx.chat.id, ctx.user.id)
-    ctx.reply(*await _render(ctx))
+    ctx.reply(*await _render(ctx, team.id))

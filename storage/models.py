@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -679,6 +680,57 @@ class PollVote(Base):
     voted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class InboxUpdate(Base):
+    """An update Telegram delivered, stored before Telegram is told it arrived (the next
+    getUpdates offset, the webhook's 200): a crash loses none, a repeat is no new row."""
+
+    __tablename__ = "inbox_update"
+    __table_args__ = (Index("ix_inbox_unhandled", "handled_at", "update_id"),)
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # The user (else the chat) whose updates are handled in order; erased with the member.
+    order_key: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    payload: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    handled_at: Mapped[datetime | None]
+    # Start-ups that found it unhandled: one that crashes the bot every time is given up.
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OutboxState(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # refused by Telegram, or its outcome unknown twice
+    DROPPED = "dropped"  # too late to matter (a button's answer past Telegram's limit)
+
+
+class OutboxMessage(Base):
+    """One request to Telegram a handler produced, written in the handler's transaction and
+    sent after its commit; whatever a crash left unsent is sent from here at the next start."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_due", "state", "next_try_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    method: Mapped[str] = mapped_column(String(40))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    file_content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # What to record once sent, e.g. {"card": meeting_id}: the sent message's id is needed.
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    state: Mapped[OutboxState] = mapped_column(
+        _enum(OutboxState, "outbox_state"), default=OutboxState.PENDING
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_try_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Until then the handler that wrote the row is sending it; the sender loop keeps off.
+    claimed_until: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(String(200))
+
+
 __all__ = [
     "Attendance",
     "DatePoll",
@@ -706,11 +758,14 @@ __all__ = [
     "Rsvp",
     "Base",
     "ConversationState",
+    "InboxUpdate",
     "Institution",
     "Invitation",
     "Member",
     "Membership",
     "Municipality",
+    "OutboxMessage",
+    "OutboxState",
     "Role",
     "Sector",
     "Service",

@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from storage import inbox, outbox
 from storage.models import (
     Announcement,
     AnnouncementDelivery,
@@ -162,6 +163,9 @@ async def erase(session: AsyncSession, member: Member) -> Erased:
         delete(AnnouncementDelivery).where(AnnouncementDelivery.chat_id == telegram_id)
     )
     await session.execute(delete(ConversationState).where(ConversationState.user_id == telegram_id))
+    # What they sent the bot and what it wrote to them, kept for tracing: gone with them.
+    await inbox.erase_person(session, telegram_id)
+    await outbox.erase_person(session, telegram_id)
     # Private rows carry member_id and would cascade; by chat too, whatever planned them.
     await session.execute(delete(ScheduledMessage).where(ScheduledMessage.chat_id == telegram_id))
     await session.execute(

@@ -11,6 +11,7 @@ while another member's data stays.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -41,9 +42,12 @@ from storage.models import (
     Audience,
     AuditEntry,
     Base,
+    InboxUpdate,
     Invitation,
     MeetingCard,
     Member,
+    OutboxMessage,
+    OutboxState,
     Role,
     SendState,
     Service,
@@ -92,6 +96,8 @@ PERSONAL: dict[str, tuple[str, str]] = {
     "poll_vote.member_id": (MEMBER_ID, "cascades: votes are the member's"),
     "audit_log.actor_telegram_id": (TELEGRAM_ID, "set null: the action stays logged"),
     "audit_log.details": (MEMBER_ID_IN_DETAILS, "member_id in details set to null"),
+    "inbox_update.order_key": (TELEGRAM_ID, "updates the person sent, with their text: deleted"),
+    "outbox_message.chat_id": (TELEGRAM_ID, "what the bot wrote to the private chat: deleted"),
 }
 NOT_PERSONAL: dict[str, str] = {
     "team.chat_id": "the team's group chat (/polacz works in groups only): the team's",
@@ -115,6 +121,8 @@ NOT_PERSONAL: dict[str, str] = {
     "announcement.status_message_id": "a message number within the author's chat",
     "announcement_delivery.message_id": "a message number within the chat",
     "meeting_card.message_id": "a message number within the chat",
+    "inbox_update.update_id": "Telegram's number of an update",
+    "outbox_message.file_name": "a file name the bot chose (moje-dane.json, obecnosc.xlsx)",
 }
 # Names that suggest a person (or a chat, which may be a person's private one).
 PERSON_LIKE = re.compile(
@@ -224,6 +232,18 @@ async def _arrange(session: AsyncSession) -> dict[str, Any]:
     sent.state, sent.started_at = AnnouncementState.DONE, NOW
     await announcements.start_draft(session, marek, marek.telegram_id, NOW)  # a draft
     await session.flush()
+    for number, person in enumerate((marek, zofia)):
+        session.add(
+            InboxUpdate(update_id=10**12 + number, order_key=person.telegram_id, payload="{}")
+        )
+        session.add(
+            OutboxMessage(
+                chat_id=person.telegram_id,
+                method="send_message",
+                params={"chat_id": person.telegram_id, "text": "…"},
+                state=OutboxState.SENT,
+            )
+        )
     for person in (marek, zofia):
         session.add(
             AnnouncementDelivery(
@@ -292,8 +312,16 @@ async def test_erasure_clears_every_column_that_held_the_member(harness: Harness
     if how == "usun_dane":
         harness.user(MAREK, "Marek", username=MAREK_USERNAME)
         question = await harness.say(MAREK, "/usun_dane")
+        while "Tak, usuń moje dane" not in harness.button_labels(question):
+            question = await harness.emu.next_message(MAREK)  # the register may come first
         await harness.press(MAREK, question, "Tak, usuń moje dane")
         assert "Twoje dane zostały usunięte" in (await harness.edited(question))["text"]
+        # The confirmation's outbox row goes once its sending is recorded, just after.
+        for _ in range(30):
+            async with harness.session() as session:
+                if not (await _holding(session, values))["outbox_message.chat_id"]:
+                    break
+            await asyncio.sleep(0.1)
     else:
         async with harness.session() as session:
             marek = await find_member(session, MAREK)

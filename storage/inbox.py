@@ -1,0 +1,100 @@
+"""The inbox: every update Telegram delivered, stored before Telegram learns it arrived.
+
+A row is written (and committed) before the next getUpdates offset or the webhook's 200 tells
+Telegram the update was received, and marked handled in the transaction of the handler's own
+effects. What a crash leaves unhandled is handled at the next start; an update delivered twice
+is one row, handled once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import InboxUpdate
+
+# An update found unhandled at this many start-ups in a row crashed the bot each time:
+# given up (logged), so one poisonous update cannot keep the bot from starting.
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Received:
+    update_id: int
+    order_key: int | None
+    payload: str  # the update's JSON, as Telegram sent it
+
+
+async def accept(session: AsyncSession, received: Sequence[Received]) -> list[int]:
+    """Store what is new; the ids stored now (a repeat of a stored update is not among them)."""
+    if not received:
+        return []
+    ids = [r.update_id for r in received]
+    known = set(
+        await session.scalars(select(InboxUpdate.update_id).where(InboxUpdate.update_id.in_(ids)))
+    )
+    fresh = {r.update_id: r for r in received if r.update_id not in known}
+    session.add_all(
+        InboxUpdate(update_id=r.update_id, order_key=r.order_key, payload=r.payload, attempts=0)
+        for r in fresh.values()
+    )
+    await session.flush()
+    return list(fresh)
+
+
+async def mark_handled(session: AsyncSession, update_id: int, now: datetime) -> None:
+    await session.execute(
+        update(InboxUpdate)
+        .where(InboxUpdate.update_id == update_id, InboxUpdate.handled_at.is_(None))
+        .values(handled_at=now)
+    )
+
+
+async def left_unhandled(session: AsyncSession, now: datetime) -> tuple[list[str], list[int]]:
+    """At start-up: the payloads to handle again, oldest first, and the ids given up."""
+    rows = (
+        await session.execute(
+            select(InboxUpdate.update_id, InboxUpdate.payload, InboxUpdate.attempts)
+            .where(InboxUpdate.handled_at.is_(None))
+            .order_by(InboxUpdate.update_id)
+        )
+    ).all()
+    again = [r.update_id for r in rows if r.attempts + 1 < MAX_ATTEMPTS]
+    given_up = [r.update_id for r in rows if r.attempts + 1 >= MAX_ATTEMPTS]
+    if again:
+        await session.execute(
+            update(InboxUpdate)
+            .where(InboxUpdate.update_id.in_(again))
+            .values(attempts=InboxUpdate.attempts + 1)
+        )
+    if given_up:
+        await session.execute(
+            update(InboxUpdate).where(InboxUpdate.update_id.in_(given_up)).values(handled_at=now)
+        )
+    return [r.payload for r in rows if r.update_id in set(again)], given_up
+
+
+async def prune(session: AsyncSession, before: datetime) -> int:
+    result = await session.execute(delete(InboxUpdate).where(InboxUpdate.handled_at < before))
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+async def size(session: AsyncSession) -> tuple[int, int]:
+    """(rows, of which unhandled)."""
+    total = await session.scalar(select(func.count()).select_from(InboxUpdate)) or 0
+    waiting = (
+        await session.scalar(
+            select(func.count()).select_from(InboxUpdate).where(InboxUpdate.handled_at.is_(None))
+        )
+        or 0
+    )
+    return total, waiting
+
+
+async def erase_person(session: AsyncSession, telegram_id: int) -> None:
+    """A member's erasure takes the updates they sent, handled or not."""
+    await session.execute(delete(InboxUpdate).where(InboxUpdate.order_key == telegram_id))
