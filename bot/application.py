@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -54,7 +55,7 @@ from handlers import (
     usage,
 )
 from handlers.base import Ctx, handler
-from handlers.errors import on_error
+from handlers.errors import on_error, tell_waiting
 from storage.db import Database
 from storage.errors import DomainError, Problem
 
@@ -303,7 +304,7 @@ async def running(app: Application) -> AsyncIterator[Inbox]:  # type: ignore[typ
     await app.initialize()
     if app.post_init:
         await app.post_init(app)
-    inbox = app.bot_data["inbox"] = Inbox(app)
+    inbox = app.bot_data["inbox"] = Inbox(app, functools.partial(tell_waiting, bot=app.bot))
     processor = app.update_processor
     if isinstance(processor, PerUserUpdateProcessor):
         processor.on_done = inbox.mark_handled

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +23,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.i18n import Translator, translator
 from bot.render import split_message
+from bot.workers import is_gone, worker_name
 from handlers.announcement_card import (
     Frame,
     audience_text,
@@ -76,7 +75,7 @@ class Broadcaster:
         self.db = db
         self.bot = bot
         self.clock = clock
-        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:broadcast"
+        self.worker = worker or worker_name("broadcast")
         self.tasks = tasks
         self._content: dict[int, Content] = {}
         self._running = asyncio.Lock()
@@ -89,7 +88,7 @@ class Broadcaster:
             if self._housekept is None or not timedelta(0) <= now - self._housekept < HOUSEKEEPING:
                 self._housekept = now
                 async with self.db.session() as session:
-                    taken = await announcements.recover(session, now)
+                    taken = await announcements.recover(session, now, is_gone)
                     if taken:
                         log.warning("took over %d deliveries of a sender that stopped", taken)
                     await announcements.forget_old_drafts(session, now)

@@ -197,6 +197,23 @@ async def _send_due(settings: Settings, *, loop: bool, announcements: bool) -> i
         await db.dispose()
 
 
+def _exit_by(seconds: float) -> None:
+    """The bounded stop's last resort: whatever still runs then (a request hanging in a
+    library) is cut. Nothing is lost by it: unfinished updates wait in the inbox, unsent
+    messages in the outbox."""
+    import os
+    import threading
+
+    def cut() -> None:
+        log.warning("stop: not finished within %.0f s; exiting now", seconds)
+        logging.shutdown()
+        os._exit(0)
+
+    timer = threading.Timer(seconds, cut)
+    timer.daemon = True
+    timer.start()
+
+
 def _run_bot(settings: Settings, args: argparse.Namespace) -> int:
     settings.require_token()
     return asyncio.run(_serve(settings, getattr(args, "webhook", None), args))
@@ -207,14 +224,20 @@ async def _serve(settings: Settings, webhook_url: str | None, args: argparse.Nam
     instance holds the lock (a second instance stands by and takes over when this one dies)."""
     import signal
 
-    from bot.application import build_application, polling
+    from bot.application import STOP_WITHIN, build_application, polling
     from bot.webhook import webhook
     from storage.standby import leadership
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+
+    def on_signal() -> None:
+        if not stop.is_set():
+            stop.set()
+            _exit_by(STOP_WITHIN)
+
     for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+        loop.add_signal_handler(signum, on_signal)
     lock_db = Database(settings.database_url)
     try:
         async with leadership(lock_db):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 # After a failed getUpdates or a database away: wait, then try again (Telegram keeps the
 # updates until the offset moves past them).
 RETRY_EVERY = 1.0
+# With the database away this long, the people waiting are told once that their message
+# will be answered (it stays at Telegram meanwhile, never dropped).
+TELL_AFTER = 15.0
 
 
 def _order_key(update: Update) -> int | None:
@@ -52,9 +55,16 @@ def handled_here(app: Application, update_id: int) -> None:  # type: ignore[type
 
 
 class Inbox:
-    def __init__(self, app: Application) -> None:  # type: ignore[type-arg]
+    def __init__(
+        self,
+        app: Application,  # type: ignore[type-arg]
+        tell_waiting: Callable[[Update], Awaitable[None]] | None = None,
+    ) -> None:
         self.app = app
         self._fetching: asyncio.Task[None] | None = None
+        self._tell_waiting = tell_waiting
+        self._down_since: float | None = None
+        self._told: set[int] = set()
 
     @property
     def db(self) -> Database:
@@ -147,6 +157,22 @@ class Inbox:
                     raise
                 # Not stored: the offset stays, and Telegram gives them again.
                 log.warning("inbox: database unavailable, updates kept at Telegram: %s", error)
+                await self._database_away(updates)
                 await asyncio.sleep(RETRY_EVERY)
                 continue
+            self._down_since = None
+            self._told.clear()
             offset = updates[-1].update_id + 1
+
+    async def _database_away(self, updates: Sequence[Update]) -> None:
+        """Past TELL_AFTER, each person waiting hears once that an answer will come."""
+        now = asyncio.get_running_loop().time()
+        if self._down_since is None:
+            self._down_since = now
+        if self._tell_waiting is None or now - self._down_since < TELL_AFTER:
+            return
+        for update in updates:
+            key = _order_key(update)
+            if key is not None and key not in self._told:
+                self._told.add(key)
+                await self._tell_waiting(update)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -25,6 +23,7 @@ from bot.config import Settings
 from bot.dates import format_when
 from bot.i18n import Translator, translator
 from bot.render import esc
+from bot.workers import is_gone, worker_name
 from handlers import buttons
 from handlers.base import keyboard
 from handlers.meeting_card import CardState, answer_label, day_before_summary, render_card
@@ -79,7 +78,7 @@ class Scheduler:
         self.keep = keep or housekeeping.Keep()
         self.bot = bot
         self.clock = clock
-        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
+        self.worker = worker or worker_name()
         self._last_housekeeping: datetime | None = None
         self._last_purge: datetime | None = None
         # One tick at a time per process: the repeating job and an explicit call (tests, the
@@ -111,7 +110,7 @@ class Scheduler:
         if _is_due(self._last_purge, now, PURGE_EVERY):
             await self.purge(now)
         async with self.db.session() as session:
-            taken = await reminders.recover(session, now)
+            taken = await reminders.recover(session, now, is_gone)
             if taken:
                 log.warning("took over %d reminders of a sender that stopped", taken)
         async with self.db.session() as session:

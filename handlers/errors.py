@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
@@ -36,3 +36,19 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             )
     except TelegramError:
         log.warning("could not tell update %s about the failure", update_id)
+
+
+async def tell_waiting(update: Update, bot: Bot) -> None:
+    """The database is away and the update waits at Telegram: said once, not silence."""
+    if update.effective_chat is None or update.effective_chat.type != "private":
+        return  # a group is not told of one person's waiting message
+    user = update.effective_user
+    t = translator(pick_language(None, user.language_code if user else None))
+    text = t._(
+        "Sorry, something went wrong on my side. I have your message and will answer it "
+        "as soon as I can."
+    )
+    try:
+        await bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML)
+    except TelegramError:
+        log.warning("could not tell update %s to wait", update.update_id)

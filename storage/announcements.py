@@ -10,7 +10,7 @@ that died is sent again after the lease: the only repeat window, one message per
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -386,17 +386,29 @@ async def retry_later(
     )
 
 
-async def recover(session: AsyncSession, now: datetime) -> int:
-    """Deliveries claimed by a sender that died: back to the queue (the one repeat window)."""
-    result = await session.execute(
-        update(AnnouncementDelivery)
-        .where(
-            AnnouncementDelivery.state == SendState.SENDING,
-            AnnouncementDelivery.claimed_at < now - LEASE,
+async def recover(
+    session: AsyncSession, now: datetime, gone: Callable[[str | None], bool] = lambda _: False
+) -> int:
+    """Deliveries claimed by a sender that died (its lease ran out, or `gone` says it no
+    longer runs): back to the queue (the one repeat window)."""
+    delivery = AnnouncementDelivery
+    claimed = await session.execute(
+        select(delivery.id, delivery.claimed_at, delivery.claimed_by).where(
+            delivery.state == SendState.SENDING
         )
-        .values(state=SendState.PENDING, note="taken over from a stopped sender")
     )
-    return result.rowcount  # type: ignore[attr-defined,no-any-return]
+    abandoned = [
+        row_id
+        for row_id, claimed_at, claimed_by in claimed
+        if (claimed_at is not None and claimed_at < now - LEASE) or gone(claimed_by)
+    ]
+    if abandoned:
+        await session.execute(
+            update(AnnouncementDelivery)
+            .where(AnnouncementDelivery.id.in_(abandoned))
+            .values(state=SendState.PENDING, note="taken over from a stopped sender")
+        )
+    return len(abandoned)
 
 
 async def sending(session: AsyncSession) -> list[int]:

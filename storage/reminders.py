@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -434,14 +434,19 @@ async def retry_later(
     )
 
 
-async def recover(session: AsyncSession, now: datetime) -> int:
-    """Rows claimed by a sender that died: send again (the one repeat window), or drop."""
-    abandoned = await session.scalars(
-        select(ScheduledMessage).where(
-            ScheduledMessage.state == Delivery.SENDING,
-            ScheduledMessage.claimed_at < now - LEASE,
-        )
+async def recover(
+    session: AsyncSession, now: datetime, gone: Callable[[str | None], bool] = lambda _: False
+) -> int:
+    """Rows claimed by a sender that died (its lease ran out, or `gone` says it no longer
+    runs): send again (the one repeat window), or drop."""
+    claimed = await session.scalars(
+        select(ScheduledMessage).where(ScheduledMessage.state == Delivery.SENDING)
     )
+    abandoned = [
+        row
+        for row in claimed
+        if (row.claimed_at is not None and row.claimed_at < now - LEASE) or gone(row.claimed_by)
+    ]
     count = 0
     for row in abandoned:
         row.state = Delivery.PENDING

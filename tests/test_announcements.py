@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import os
 import signal
-import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -28,11 +25,10 @@ from storage.models import (
     SendState,
     TeamKind,
 )
-from tests import arrange
-from tests.conftest import ADMIN_ID, TOKEN, Harness
+from tests import arrange, processes
+from tests.conftest import ADMIN_ID, Harness
 
 WARSAW = ZoneInfo("Europe/Warsaw")
-ROOT = Path(__file__).resolve().parents[1]
 PZK_GROUP, ZZK_GROUP = -1001900, -1001901
 KASIA, OLA, MAREK, PIOTR, EWA = 3001, 3002, 3003, 3004, 3005  # Zduńska Wola
 ANNA, JAN = 3101, 3102  # Sieradz
@@ -471,25 +467,8 @@ def _png() -> bytes:
 # -- restarts and processes (the sender as a separate worker) -----------------------------------
 
 
-def _worker(db_url: str, emu: BotApiEmulator) -> asyncio.subprocess.Process:
-    env = {
-        **os.environ,
-        "DATABASE_URL": db_url,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": emu.base_url,
-        "PYTHONPATH": str(ROOT),
-    }
-    return asyncio.create_subprocess_exec(  # type: ignore[return-value]
-        sys.executable,
-        "-m",
-        "bot",
-        "announcements",
-        "send",
-        cwd=str(ROOT),
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+async def _worker(db_url: str, emu: BotApiEmulator) -> asyncio.subprocess.Process:
+    return await processes.start(db_url, emu, "announcements", "send")
 
 
 async def _big_announcement(db: Database, emu: BotApiEmulator, people: int) -> None:

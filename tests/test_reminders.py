@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,15 +14,14 @@ from bot.emulator import BotApiEmulator
 from storage import meetings, reminders, teams
 from storage.db import Database
 from storage.models import Answer, Delivery, Member, Role, ScheduledMessage
-from tests import arrange
-from tests.conftest import TOKEN, Harness, running_bot
+from tests import arrange, processes
+from tests.conftest import Harness, running_bot
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=WARSAW)
 WEDNESDAY_10 = datetime(2026, 11, 25, 10, 0, tzinfo=WARSAW)
 GROUP = -1001800
 KASIA, MAREK, OLA = 2001, 2002, 2003
-ROOT = Path(__file__).resolve().parents[1]
 
 
 async def _team(session, *, group: bool = True) -> int:  # type: ignore[no-untyped-def]
@@ -288,25 +284,8 @@ async def test_after_a_restart_due_reminders_go_out_or_are_dropped(
     assert dropped == 8
 
 
-def _worker(db_url: str, emu: BotApiEmulator) -> asyncio.subprocess.Process:
-    env = {
-        **os.environ,
-        "DATABASE_URL": db_url,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": emu.base_url,
-        "PYTHONPATH": str(ROOT),
-    }
-    return asyncio.create_subprocess_exec(  # type: ignore[return-value]
-        sys.executable,
-        "-m",
-        "bot",
-        "reminders",
-        "send",
-        cwd=str(ROOT),
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+async def _worker(db_url: str, emu: BotApiEmulator) -> asyncio.subprocess.Process:
+    return await processes.start(db_url, emu, "reminders", "send")
 
 
 async def _many_due(db: Database, emu: BotApiEmulator, people: int) -> None:

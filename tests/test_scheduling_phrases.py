@@ -37,6 +37,15 @@ APOLOGY = "wystąpił błąd po mojej stronie"
 CARD_HEADINGS = ("Spotkanie zespołu", "Meeting of")
 
 
+async def _in_english(harness: Harness) -> None:
+    """Kasia's language was stored when she first wrote (Polish): she switches with /jezyk."""
+    harness.user(KASIA, "Katarzyna", language_code="en")
+    await harness.emu.settle(quiet=0.2)
+    choice = await harness.say(KASIA, "/language")
+    await harness.press(KASIA, choice, "English")
+    await harness.edited(choice)
+
+
 async def _call(harness: Harness, line: str, user: int = KASIA) -> dict[str, Any]:
     """Send a command and return the bot's answer to it; the meeting cards that members get
     (from the queue, at any moment) are skipped."""
@@ -167,7 +176,7 @@ async def test_the_time_alone_after_nowe_is_not_asked_again(harness: Harness) ->
 
 @pytest.mark.usefixtures("_team")
 async def test_english_in_one_line(harness: Harness) -> None:
-    harness.user(KASIA, "Katarzyna", language_code="en")
+    await _in_english(harness)
     for line in ("/new tomorrow at 9; MOPS", "/new Thursday 4:15pm; MOPS"):
         assert "Meeting called" in (await _call(harness, line))["text"]
     starts = [m.starts_at for m in await _meetings(harness)]
@@ -240,7 +249,7 @@ async def test_everyday_forms_in_both_languages(
 
 @pytest.mark.usefixtures("_team")
 async def test_english_conflict_afternoon_and_series(harness: Harness) -> None:
-    harness.user(KASIA, "Katarzyna", language_code="en")
+    await _in_english(harness)
     question = await _call(harness, "/new Wednesday 10 December at 12; MOPS")
     assert "different days" in question["text"]
     assert "Wednesday, 25 November 2026, 12:00" in harness.button_labels(question)
