@@ -299,15 +299,21 @@ async def _serve(kind: str, api: str, url: str) -> None:
         app = Application.builder().token(TOKEN).base_url(api).concurrent_updates(64).build()
         app.add_handler(MessageHandler(filters.TEXT, _echo))
         app.add_handler(CallbackQueryHandler(_pressed))
-    else:
-        settings = Settings(
-            telegram_bot_token=TOKEN,
-            telegram_api_base_url=api,
-            database_url=url,
-            _env_file=None,  # type: ignore[call-arg]
-        )
-        app = build_application(settings, paced=False)
-    async with polling(app):
+        async with app:  # the floor: PTB's own polling, no inbox, no outbox
+            assert app.updater is not None
+            await app.updater.start_polling(poll_interval=0.0, timeout=1)
+            await app.start()
+            await stop.wait()
+            await app.updater.stop()
+            await app.stop()
+        return
+    settings = Settings(
+        telegram_bot_token=TOKEN,
+        telegram_api_base_url=api,
+        database_url=url,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    async with polling(build_application(settings, paced=False)):
         await stop.wait()
 
 

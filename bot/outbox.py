@@ -75,13 +75,19 @@ class Sender:
     async def send_now(self, items: Sequence[Outgoing]) -> BadRequest | None:
         """Send rows just committed, in order; record the outcomes. Returns a refusal that
         points at a bug (a malformed message) for the caller's error handling."""
-        outcomes: list[tuple[Outgoing, Outcome, Message | None]] = []
         surprise: BadRequest | None = None
-        for item in items:
+        for index, item in enumerate(items):
             outcome, message, refusal = await self._send_one(item, attempts=0)
-            outcomes.append((item, outcome, message))
+            # Recorded at once: a crash now repeats only the send whose answer came and
+            # was not written down yet (milliseconds), not the whole update's replies.
+            await self._record([(item, outcome, message)])
             surprise = surprise or refusal
-        await self._record(outcomes)
+            if outcome.state == OutboxState.PENDING:
+                # Telegram is away: the rest follow it from the sender loop, in order.
+                rest = [i.id for i in items[index + 1 :] if i.id is not None]
+                async with self.db.session() as session:
+                    await outbox.postpone(session, rest, outcome.retry_at or self.clock())
+                break
         return surprise
 
     # -- the loop ------------------------------------------------------------------------------
@@ -130,15 +136,17 @@ class Sender:
     async def _send_chat(self, items: list[Outgoing]) -> None:
         async with self.db.session() as session:
             attempts = {i.id: await outbox.attempts_of(session, i.id or 0) for i in items}
-        outcomes = []
         for item in items:
             outcome, message, refusal = await self._send_one(item, attempts[item.id])
             if refusal is not None:
                 log.error("outbox: %s refused: %s", item.method, refusal.message)
-            outcomes.append((item, outcome, message))
+            await self._record([(item, outcome, message)])
             if outcome.state == OutboxState.PENDING:
-                break  # the rest of this chat waits behind it, in order
-        await self._record(outcomes)
+                # The rest of this chat waits behind it, in order.
+                rest = [i.id for i in items if i.id is not None and i.id > (item.id or 0)]
+                async with self.db.session() as session:
+                    await outbox.postpone(session, rest, outcome.retry_at or self.clock())
+                break
 
     # -- one request ---------------------------------------------------------------------------
 

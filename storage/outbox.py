@@ -132,6 +132,16 @@ async def attempts_of(session: AsyncSession, row_id: int) -> int:
     )
 
 
+async def postpone(session: AsyncSession, ids: Sequence[int], until: datetime) -> None:
+    """Rows that wait behind one of their chat's that failed: due with it, not before."""
+    if ids:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids))
+            .values(next_try_at=until, claimed_until=None)
+        )
+
+
 async def forget(session: AsyncSession, ids: Sequence[int]) -> None:
     if ids:
         await session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))

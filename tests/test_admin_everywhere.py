@@ -80,10 +80,10 @@ async def test_admin_lists_a_municipalitys_meetings_and_opens_one(
     listed = await harness.edited(choice)
     assert "MOPS sala 12" in listed["text"] and "Szkoła nr 3" in listed["text"]
     assert "Urząd Kutno" not in listed["text"]
-    # Narrowed to one team of the municipality.
-    labels = harness.button_labels(listed)
-    team_button = next(b for b in labels if b.startswith("👥") and "ZZK Przemoc" in b)
-    await harness.press(ADMIN_ID, listed, team_button)
+    # Narrowed to one team of the municipality, chosen on a screen of its own.
+    await harness.press(ADMIN_ID, listed, "👥 Zespoły")
+    listed = await harness.edited(listed)
+    await harness.press(ADMIN_ID, listed, "ZZK Przemoc")
     narrowed = await harness.edited(listed)
     assert "Szkoła nr 3" in narrowed["text"] and "MOPS sala 12" not in narrowed["text"]
     card_button = next(b for b in harness.button_labels(narrowed) if b.startswith("1."))

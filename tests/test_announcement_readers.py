@@ -224,11 +224,13 @@ async def test_admin_in_no_team_picks_a_municipality_from_pages(harness: Harness
     question = await _admin_question(harness)
     await harness.press(ADMIN_ID, question, "🏘 Gmina…")
     question = await harness.edited(question)
-    assert question["text"] == "Która gmina? (1/2)"
+    assert question["text"].startswith("Która gmina? (1/")
     assert "Sieradz" not in harness.button_labels(question)
-    await harness.press(ADMIN_ID, question, "▶")
-    question = await harness.edited(question)
-    assert question["text"] == "Która gmina? (2/2)"
+    while "Sieradz" not in harness.button_labels(question):  # pages of 4: at most 6 rows
+        forward = [label for label in harness.button_labels(question) if label.endswith("›")]
+        await harness.press(ADMIN_ID, question, forward[0])
+        question = await harness.edited(question)
+    assert len(harness.emu.buttons(question)) <= 6
     await harness.press(ADMIN_ID, question, "Sieradz")
     await harness.edited(question)
     await _next(harness, ADMIN_ID)  # the preview

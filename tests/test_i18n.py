@@ -224,8 +224,9 @@ def test_polish_plural_in_a_longer_text() -> None:
             "Niestety, tylko koordynator tego zespołu może to zrobić.",
         ),
         (
-            "This button is no longer active. Please start again.",
-            "Ten przycisk jest już nieaktualny. Zacznij od nowa.",
+            "This button is no longer active. Type the command again, e.g. /spotkania or /pomoc.",
+            "Ten przycisk jest już nieaktualny. Wpisz polecenie jeszcze raz, "
+            "np. /spotkania lub /pomoc.",
         ),
         (
             "I don't know that command. See what I can do with /pomoc.",

@@ -21,7 +21,8 @@ JOHN = 3001
 
 async def _language_of(harness: Harness, telegram_id: int) -> str | None:
     async with harness.session() as session:
-        return await session.scalar(select(Member.language).where(Member.telegram_id == telegram_id))
+        found = select(Member.language).where(Member.telegram_id == telegram_id)
+        return await session.scalar(found)
 
 
 async def _join_in_english(harness: Harness, team: arrange.TeamIds) -> None:

@@ -115,7 +115,8 @@ async def test_forged_buttons_are_refused(harness: Harness) -> None:
         assert answer.get("show_alert"), forged
         assert answer["text"] in (
             "Niestety, tylko koordynator tego zespołu może to zrobić.",
-            "Ten przycisk jest już nieaktualny. Zacznij od nowa.",
+            "Ten przycisk jest już nieaktualny. Wpisz polecenie jeszcze raz, "
+            "np. /spotkania lub /pomoc.",
         ), forged
     async with harness.session() as session:
         roles = {m.id: m.role for m in await session.scalars(select(Membership))}
