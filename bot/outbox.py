@@ -67,6 +67,10 @@ class Sender:
         self.clock = utcnow
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        # Sent rows waiting to be written down: one transaction records many (under load, the
+        # outcomes of many updates), which keeps the write cost per update low.
+        self._unrecorded: list[tuple[Outgoing, Outcome, Message | None]] = []
+        self._recorder: asyncio.Task[None] | None = None
         self.sent = 0
         self.repeated = 0  # sends retried after an unknown outcome (the possible duplicates)
 
@@ -78,9 +82,9 @@ class Sender:
         surprise: BadRequest | None = None
         for index, item in enumerate(items):
             outcome, message, refusal = await self._send_one(item, attempts=0)
-            # Recorded at once: a crash now repeats only the send whose answer came and
-            # was not written down yet (milliseconds), not the whole update's replies.
-            await self._record([(item, outcome, message)])
+            # Written down at once, not after the update's last reply: a crash then repeats
+            # only a send whose answer came and was not yet recorded (milliseconds).
+            self._record_soon(item, outcome, message)
             surprise = surprise or refusal
             if outcome.state == OutboxState.PENDING:
                 # Telegram is away: the rest follow it from the sender loop, in order.
@@ -100,6 +104,12 @@ class Sender:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
+        await self.recorded()
+
+    async def recorded(self) -> None:
+        """Wait until every outcome so far is written down."""
+        while self._recorder is not None and not self._recorder.done():
+            await asyncio.gather(self._recorder, return_exceptions=True)
 
     def wake(self) -> None:
         self._wake.set()
@@ -140,7 +150,7 @@ class Sender:
             outcome, message, refusal = await self._send_one(item, attempts[item.id])
             if refusal is not None:
                 log.error("outbox: %s refused: %s", item.method, refusal.message)
-            await self._record([(item, outcome, message)])
+            self._record_soon(item, outcome, message)
             if outcome.state == OutboxState.PENDING:
                 # The rest of this chat waits behind it, in order.
                 rest = [i.id for i in items if i.id is not None and i.id > (item.id or 0)]
@@ -202,6 +212,16 @@ class Sender:
             result if isinstance(result, Message) else None,
             None,
         )
+
+    def _record_soon(self, item: Outgoing, outcome: Outcome, message: Message | None) -> None:
+        self._unrecorded.append((item, outcome, message))
+        if self._recorder is None or self._recorder.done():
+            self._recorder = asyncio.create_task(self._record_all(), name="outbox-recorder")
+
+    async def _record_all(self) -> None:
+        while self._unrecorded:
+            batch, self._unrecorded = self._unrecorded, []
+            await self._record(batch)
 
     async def _record(self, outcomes: Sequence[tuple[Outgoing, Outcome, Message | None]]) -> None:
         if not outcomes:

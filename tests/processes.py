@@ -90,11 +90,26 @@ async def polling_since(
     await asyncio.sleep(0.2)  # from deleteWebhook to the getUpdates request
 
 
-async def kill(process: asyncio.subprocess.Process) -> None:
-    """SIGKILL, as the OOM killer, a reboot or a stop timeout does; reaped."""
+# A send answered this shortly before a kill may not have been written down yet: its repeat
+# after the restart is the promised exception (its outcome was unknown to the database), as
+# is a send in flight at the kill.
+UNRECORDED = 0.2
+
+
+async def kill(process: asyncio.subprocess.Process) -> float:
+    """SIGKILL, as the OOM killer, a reboot or a stop timeout does; reaped. Returns the
+    moment of the kill (time.monotonic, as the emulator's ApiCall.at)."""
+    moment = time.monotonic()
     if process.returncode is None:
         process.send_signal(signal.SIGKILL)
     await process.wait()
+    return moment
+
+
+def answered_before(emu: BotApiEmulator, moment: float, method: str = "sendMessage") -> int:
+    """Sends answered within UNRECORDED before `moment`: their outcome perhaps unrecorded."""
+    since = moment - UNRECORDED
+    return sum(1 for c in emu.calls if c.method == method and c.ok and since <= c.at <= moment)
 
 
 async def stop_within(process: asyncio.subprocess.Process, limit: float) -> float:
