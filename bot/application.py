@@ -307,6 +307,7 @@ async def running(app: Application) -> AsyncIterator[Inbox]:  # type: ignore[typ
     inbox = app.bot_data["inbox"] = Inbox(app, functools.partial(tell_waiting, bot=app.bot))
     processor = app.update_processor
     if isinstance(processor, PerUserUpdateProcessor):
+        processor.on_begin = inbox.beginning
         processor.on_done = inbox.mark_handled
     sender = outbox_sender(app)
     await app.start()

@@ -65,6 +65,7 @@ class Inbox:
         self._tell_waiting = tell_waiting
         self._down_since: float | None = None
         self._told: set[int] = set()
+        self._recovered: set[int] = set()  # left by the last run, not yet begun again
 
     @property
     def db(self) -> Database:
@@ -95,10 +96,26 @@ class Inbox:
         for update_id in given_up:
             log.error("inbox: update %s failed at every start; given up", update_id)
         for payload in payloads:
-            await self.app.update_queue.put(Update.de_json(json.loads(payload), self.app.bot))
+            update = Update.de_json(json.loads(payload), self.app.bot)
+            self._recovered.add(update.update_id)
+            await self.app.update_queue.put(update)
         if payloads:
             log.info("inbox: %d updates left by the last run are handled now", len(payloads))
         return len(payloads)
+
+    async def beginning(self, update: object) -> None:
+        """Before a recovered update's handling: count the attempt (in case it is what kills
+        the bot). New updates cost nothing here."""
+        if not isinstance(update, Update) or update.update_id not in self._recovered:
+            return
+        self._recovered.discard(update.update_id)
+        try:
+            async with self.db.session() as session:
+                await inbox.begun(session, update.update_id)
+        except Exception as error:
+            if not connection_lost(error):
+                raise
+            log.warning("inbox: attempt at update %s not counted: %s", update.update_id, error)
 
     async def mark_handled(self, update: object) -> None:
         """After an update's handling: mark it, unless its handler's transaction did."""

@@ -55,6 +55,11 @@ def _call_kwargs(bot: Bot, item: Outgoing) -> dict[str, Any]:
     return kwargs
 
 
+async def perform(bot: Bot, item: Outgoing) -> Any:
+    """Make the request now, through the bot (so through the rate limiter)."""
+    return await getattr(bot, item.method)(**_call_kwargs(bot, item))
+
+
 def _backoff(attempts: int, now: datetime) -> datetime:
     return now + min(RETRY_CAP, timedelta(seconds=2 ** min(attempts, 10)))
 
@@ -169,7 +174,7 @@ class Sender:
         if created is not None and now - datetime.fromisoformat(created) > CALLBACK_ANSWER_WITHIN:
             return Outcome(item.id, OutboxState.DROPPED, "answered too late"), None, None
         try:
-            result = await getattr(self.bot, item.method)(**_call_kwargs(self.bot, item))
+            result = await perform(self.bot, item)
         except Forbidden as exc:
             log.info("outbox: chat %s unreachable: %s", item.chat_id, exc.message)
             return Outcome(item.id, OutboxState.FAILED, exc.message[:200]), None, None

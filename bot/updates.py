@@ -33,7 +33,8 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
-        # Called when an update's handling ends (the inbox marks it handled).
+        # Called when an update's handling begins and ends (the inbox counts and marks it).
+        self.on_begin: Callable[[object], Awaitable[None]] | None = None
         self.on_done: Callable[[object], Awaitable[None]] | None = None
 
     async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
@@ -62,6 +63,8 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         # PTB's process_update catches what handlers raise (the error handler answers), so
         # an update that failed is done too: it is not handled again.
+        if self.on_begin is not None:
+            await self.on_begin(update)
         await coroutine
         if self.on_done is not None:
             await self.on_done(update)

@@ -13,6 +13,7 @@ from telegram import Bot, Message
 from telegram.constants import ParseMode
 
 from bot.i18n import LANGUAGES, Translator, translator
+from bot.outbox import perform
 from bot.render import TELEGRAM_TEXT_LIMIT, esc
 from handlers import buttons
 from handlers.base import Keyboard, keyboard
@@ -121,17 +122,11 @@ async def send(
     rows: Keyboard | None = None,
     protect: bool = False,
 ) -> Message:
-    """The announcement as one message: the text alone, or as the caption of its file."""
-    common: dict[str, Any] = {
-        "parse_mode": ParseMode.HTML,
-        "reply_markup": keyboard(rows),
-        "protect_content": protect,
-    }
-    if attachment_kind == "photo":
-        return await bot.send_photo(chat_id, attachment_file_id, caption=text, **common)
-    if attachment_kind == "document":
-        return await bot.send_document(chat_id, attachment_file_id, caption=text, **common)
-    return await bot.send_message(chat_id, text, **common)
+    """The announcement as one message, sent now (the broadcaster's rows are its own)."""
+    request = announcement_request(
+        chat_id, text, attachment_kind, attachment_file_id, rows, protect
+    )
+    return await perform(bot, request)  # type: ignore[no-any-return]
 
 
 def announcement_request(
@@ -142,7 +137,7 @@ def announcement_request(
     rows: Keyboard | None = None,
     protect: bool = False,
 ) -> Outgoing:
-    """`send` as an outbox row, for what a handler sends after its commit."""
+    """The announcement as one message: the text alone, or as the caption of its file."""
     markup = keyboard(rows)
     params: dict[str, Any] = {
         "chat_id": chat_id,

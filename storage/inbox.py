@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import InboxUpdate
 
-# An update found unhandled at this many start-ups in a row crashed the bot each time:
-# given up (logged), so one poisonous update cannot keep the bot from starting.
+# An update begun this many times after crashes and never finished crashed the bot each
+# time: given up (logged), so one poisonous update cannot keep the bot from starting.
 MAX_ATTEMPTS = 3
 
 
@@ -55,7 +55,8 @@ async def mark_handled(session: AsyncSession, update_id: int, now: datetime) -> 
 
 
 async def left_unhandled(session: AsyncSession, now: datetime) -> tuple[list[str], list[int]]:
-    """At start-up: the payloads to handle again, oldest first, and the ids given up."""
+    """At start-up: the payloads to handle again, oldest first, and the ids given up (begun
+    MAX_ATTEMPTS times and never finished: each time, the bot died handling them)."""
     rows = (
         await session.execute(
             select(InboxUpdate.update_id, InboxUpdate.payload, InboxUpdate.attempts)
@@ -63,19 +64,21 @@ async def left_unhandled(session: AsyncSession, now: datetime) -> tuple[list[str
             .order_by(InboxUpdate.update_id)
         )
     ).all()
-    again = [r.update_id for r in rows if r.attempts + 1 < MAX_ATTEMPTS]
-    given_up = [r.update_id for r in rows if r.attempts + 1 >= MAX_ATTEMPTS]
-    if again:
-        await session.execute(
-            update(InboxUpdate)
-            .where(InboxUpdate.update_id.in_(again))
-            .values(attempts=InboxUpdate.attempts + 1)
-        )
+    given_up = [r.update_id for r in rows if r.attempts >= MAX_ATTEMPTS]
     if given_up:
         await session.execute(
             update(InboxUpdate).where(InboxUpdate.update_id.in_(given_up)).values(handled_at=now)
         )
-    return [r.payload for r in rows if r.update_id in set(again)], given_up
+    return [r.payload for r in rows if r.attempts < MAX_ATTEMPTS], given_up
+
+
+async def begun(session: AsyncSession, update_id: int) -> None:
+    """An update left by a crash is being handled again: counted, for the poison rule."""
+    await session.execute(
+        update(InboxUpdate)
+        .where(InboxUpdate.update_id == update_id)
+        .values(attempts=InboxUpdate.attempts + 1)
+    )
 
 
 async def prune(session: AsyncSession, before: datetime) -> int:

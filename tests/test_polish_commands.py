@@ -51,6 +51,13 @@ async def fast(emulator: Any, db: Any, db_url: str) -> AsyncIterator[Harness]:
         yield Harness(emulator, db, app)
 
 
+def _routing_only(db_url: str) -> None:
+    """Which handler a spelling reaches, and the shape of the answers, do not depend on the
+    database: the long runs of these go on SQLite only (the group test runs on both)."""
+    if not db_url.startswith("sqlite"):
+        pytest.skip("routing, not storage: SQLite is enough")
+
+
 async def _arrange(h: Harness, bot_status: str = "administrator") -> None:
     """A PZK with two coordinators, a meeting that has started (register, minutes, a task)
     and one to come, its group linked (the bot an administrator there: it reads everything)."""
@@ -173,8 +180,9 @@ def _update(text: str, bot: Bot, entities: list[dict[str, Any]]) -> Update:
 
 
 async def test_every_command_with_polish_letters_reaches_its_handler_in_private(
-    fast: Harness,
+    fast: Harness, db_url: str
 ) -> None:
+    _routing_only(db_url)
     await _arrange(fast)
     for polish, english, _ in COMMANDS:
         for args in ("", " " + ARGS):
@@ -242,9 +250,11 @@ OURS = {fold(name) for polish, english, _ in COMMANDS for name in (polish, engli
 @example(rest="zespo\u0301ł")  # decomposed "ó": Telegram marks "/zespo" only
 @example(rest="żółw@inny_bot")  # in a private chat too, an answer
 async def test_any_unicode_after_the_slash_gets_an_answer(
-    request: pytest.FixtureRequest, harness: Harness, rest: str
+    request: pytest.FixtureRequest, fast: Harness, db_url: str, rest: str
 ) -> None:
+    _routing_only(db_url)
     count_case(request, "slash commands")
+    harness = fast
     harness.user(KASIA, "Katarzyna")
     try:
         sent = harness.emu.send_message(KASIA, "/" + rest)
@@ -278,6 +288,7 @@ async def test_figures_longest_message_and_tallest_keyboard_per_command(
 ) -> None:
     """Printed for the issue's figures (shown with or without -s); a soft record only: the
     table is also kept as a property of the test (JUnit XML)."""
+    _routing_only(db_url)
     await _arrange(fast)
     rows = []
     for polish, _, _ in COMMANDS:

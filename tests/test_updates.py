@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 from telegram import Chat, Message, Update, User
 
@@ -46,3 +47,21 @@ async def test_an_update_delivered_twice_is_handled_once(db: Database) -> None:
     async with db.session() as session:
         again = await inbox.accept(session, [received(i) for i in (1, 3, 2)])
     assert (first, again) == ([1, 2], [3])
+
+
+async def test_only_an_update_begun_at_every_start_is_given_up(db: Database) -> None:
+    # Restarts alone (kill -9 back to back) never give an update up: only one whose handling
+    # began MAX_ATTEMPTS times and never finished, i.e. one that kills the bot each time.
+    now = datetime.now(UTC)
+    async with db.session() as session:
+        await inbox.accept(session, [Received(i, 7, f'{{"update_id": {i}}}') for i in (1, 2)])
+    for _ in range(inbox.MAX_ATTEMPTS + 2):
+        async with db.session() as session:
+            again, given_up = await inbox.left_unhandled(session, now)
+        assert len(again) == 2 and given_up == []
+    for _ in range(inbox.MAX_ATTEMPTS):
+        async with db.session() as session:
+            await inbox.begun(session, 2)
+    async with db.session() as session:
+        again, given_up = await inbox.left_unhandled(session, now)
+    assert again == ['{"update_id": 1}'] and given_up == [2]
