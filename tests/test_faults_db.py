@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
 import sqlite3
 import sys
@@ -23,7 +22,8 @@ from sqlalchemy import func, make_url, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from telegram.error import NetworkError
 
-from bot.emulator import BotApiEmulator
+from bot import inbox
+from botapi_emulator import BotApiEmulator
 from handlers import base
 from storage import basket, meetings, teams
 from storage.basket.vocabulary import CATEGORIES
@@ -36,12 +36,11 @@ from storage.models import (
     Institution,
     Meeting,
     Municipality,
-    Role,
     ScheduledKind,
     ScheduledMessage,
     Service,
 )
-from tests import arrange
+from tests import arrange, processes
 from tests.conftest import Harness, running_bot
 from tests.tcp_proxy import TcpProxy
 
@@ -49,7 +48,6 @@ WARSAW = ZoneInfo("Europe/Warsaw")
 MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=WARSAW)
 WEDNESDAY_10 = datetime(2026, 11, 25, 10, 0, tzinfo=WARSAW)
 KASIA, MAREK, OLA = 2001, 2002, 2003
-ROOT = Path(__file__).resolve().parents[1]
 APOLOGY = "Przepraszam, wystąpił błąd"
 CALLED = "Spotkanie zwołane"
 RETRIED = "handling the update again"
@@ -58,15 +56,8 @@ KEPT = "updates kept at Telegram"
 
 async def _team(harness: Harness) -> int:
     """A PZK of a coordinator and two members (no group), the clock on a Monday morning."""
-    harness.set_clock(MONDAY_9.astimezone(UTC))
-    async with harness.session() as session:
-        ids = await arrange.team(session)
-        await arrange.person(session, ids.team_id, KASIA, "Katarzyna Nowak", Role.COORDINATOR)
-        await arrange.person(session, ids.team_id, MAREK, "Marek Wiśniewski")
-        await arrange.person(session, ids.team_id, OLA, "Aleksandra Zielińska")
-    for user_id, name in ((KASIA, "Katarzyna"), (MAREK, "Marek"), (OLA, "Aleksandra")):
-        harness.user(user_id, name)
-    return ids.team_id
+    people = arrange.three(KASIA, MAREK, OLA, institutions=False)
+    return (await arrange.linked_team(harness, people, clock=MONDAY_9.astimezone(UTC))).team_id
 
 
 async def _call_meeting(harness: Harness, day: int = 1) -> dict[str, Any]:
@@ -445,6 +436,7 @@ async def test_when_the_lock_is_never_released_in_time_the_user_is_told(
     await _team(harness)
     assert "Brak nadchodzących" in (await harness.say(MAREK, "/spotkania"))["text"]
     monkeypatch.setattr(base, "RETRY_FOR", 0.0)  # give up after SQLite's own 10 s
+    monkeypatch.setattr(inbox, "TELL_AFTER", 0.0)  # and tell at the first failure
     async with _write_lock_elsewhere(db_url):
         harness.emu.send_message(MAREK, "/spotkania")
         told = await harness.emu.next_message(MAREK, timeout=60)
@@ -455,17 +447,8 @@ async def test_when_the_lock_is_never_released_in_time_the_user_is_told(
 
 
 async def _backup(source_url: str, target: Path) -> tuple[int, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "db",
-        "backup",
-        str(target),
-        cwd=str(ROOT),
-        env={**os.environ, "DATABASE_URL": source_url, "PYTHONPATH": str(ROOT)},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
+    process = await processes.cli(
+        source_url, "db", "backup", str(target), stderr=asyncio.subprocess.STDOUT
     )
     try:
         output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
@@ -566,18 +549,7 @@ TOWNS = ["Sieradz", "Kutno", "Łowicz", "Zgierz", "Pabianice", "Skierniewice"]
 
 
 async def _import(db_url: str, file: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "basket",
-        "import",
-        str(file),
-        cwd=str(ROOT),
-        env={**os.environ, "DATABASE_URL": db_url, "PYTHONPATH": str(ROOT)},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    return await processes.cli(db_url, "basket", "import", str(file))
 
 
 async def _imported(db: Database, town: str) -> tuple[int, int, int, int]:
