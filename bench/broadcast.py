@@ -26,7 +26,7 @@ from telegram.ext import ExtBot
 from bench import Row, add_common_arguments, database_urls, report, reset_database, rss_mb
 from bot.broadcast import Broadcaster
 from bot.delivery import ReliableRateLimiter
-from bot.emulator import BotApiEmulator, FloodLimits
+from botapi_emulator import BotApiEmulator, FloodLimits
 from storage import announcements
 from storage.db import Database
 from storage.models import (

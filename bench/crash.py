@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from bench import Row, add_common_arguments, database_urls, report, reset_database
-from bot.emulator import BotApiEmulator
+from botapi_emulator import BotApiEmulator
 from storage.db import Database
 from tests import arrange, processes
 
@@ -82,13 +82,8 @@ async def _seed(url: str, emu: BotApiEmulator, members: int) -> list[int]:
     db = Database(url)
     await db.upgrade()
     users = [FIRST_MEMBER + index for index in range(members)]
-    async with db.session() as session:
-        ids = await arrange.team(session, institutions=())
-        for user in users:
-            await arrange.person(session, ids.team_id, user, f"Osoba {user}")
+    await arrange.crowd(db, emu, users)
     await db.dispose()
-    for user in users:
-        emu.add_user(user, f"Osoba {user}")
     return users
 
 

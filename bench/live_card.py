@@ -26,8 +26,8 @@ from zoneinfo import ZoneInfo
 from bench import Row, add_common_arguments, database_urls, report, reset_database
 from bot.application import build_application, polling
 from bot.config import Settings
-from bot.emulator import BotApiEmulator
-from bot.emulator.limits import FloodLimits
+from botapi_emulator import BotApiEmulator
+from botapi_emulator.limits import FloodLimits
 from handlers.meeting_card import LIVE_EVERY, live_cards
 from storage import members, teams
 from storage.db import Database

@@ -23,8 +23,8 @@ from sqlalchemy import insert, select, update
 from telegram import Bot
 
 from bench import Row, add_common_arguments, database_urls, report, reset_database, rss_mb
-from bot.emulator import BotApiEmulator
 from bot.scheduler import Scheduler
+from botapi_emulator import BotApiEmulator
 from storage.db import Database
 from storage.models import (
     Delivery,

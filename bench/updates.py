@@ -48,7 +48,7 @@ from telegram.ext import (
 from bench import add_common_arguments, database_urls, report, reset_database
 from bot.application import build_application, polling
 from bot.config import Settings
-from bot.emulator import BotApiEmulator
+from botapi_emulator import BotApiEmulator
 from storage.db import Database
 from storage.demo import load_demo_data
 from storage.models import (

@@ -1,7 +1,7 @@
 """Commands as people type them: with Polish letters ("/zespół", "/usuń_dane").
 
 Telegram marks a bot_command entity only for a name of a-z, 0-9 and _, and none at all when
-another letter follows inside the word (tdlib's rule, mirrored in bot/emulator/entities.py):
+another letter follows inside the word (tdlib's rule, mirrored in botapi_emulator/entities.py):
 "/zespół" reaches a bot as plain text, which CommandHandler never matches. So the bot reads
 the first word of the text itself, here.
 """

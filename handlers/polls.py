@@ -6,7 +6,7 @@ from datetime import datetime
 
 from babel.dates import get_day_names
 
-from bot.dates import WhenStatus, format_when
+from bot.dates import WhenStatus, format_when, parse_when
 from bot.i18n import Translator, translator
 from bot.permissions import Action, Actor, PermissionDenied, allowed, require
 from bot.render import esc
@@ -151,6 +151,28 @@ def render_card(
     return "\n".join(lines), rows
 
 
+def split_slots(text: str) -> list[str]:
+    """Dates one per line or separated by ';' (commas belong to phrases: "jutro, o 10")."""
+    return [part.strip() for line in text.splitlines() for part in line.split(";") if part.strip()]
+
+
+def read_slots(texts: list[str], now: datetime, team: Team, language: str) -> list[datetime]:
+    """Each typed date with its hour, read in the team's zone; a day alone is not enough to
+    vote on."""
+    local_now = now.astimezone(meetings.zone_of(team))
+    moments: list[datetime] = []
+    for text in (text.strip() for text in texts):
+        if not text:
+            continue
+        when = parse_when(text, local_now, language)
+        if when.status == WhenStatus.PAST:
+            raise DomainError(Problem.POLL_SLOT_PAST, text=text)
+        if when.status != WhenStatus.OK or when.value is None:
+            raise DomainError(Problem.POLL_SLOT_INVALID, text=text)
+        moments.append(when.value)
+    return moments
+
+
 def _may_run(actor: Actor, team_id: int) -> bool:
     return allowed(actor, Action.RUN_POLL, team_id)
 
@@ -201,7 +223,7 @@ async def new_poll(ctx: Ctx) -> None:
 async def _start(ctx: Ctx, team: Team, line: str, edit: bool = False) -> None:
     """A place and dates given: create at once; a place alone: ask the dates; dates alone:
     ask the place; else ask all."""
-    place, dates = _place_and_dates(ctx, polls.split_slots(line))
+    place, dates = _place_and_dates(ctx, split_slots(line))
     if place and dates:  # too few dates are refused with the count, as documented
         await conversations.clear_pending(ctx.session, ctx.chat.id, ctx.user.id)
         await _create(ctx, team, place, dates)
@@ -301,14 +323,15 @@ async def on_slots(ctx: Ctx, text: str) -> None:
     await conversations.clear_pending(ctx.session, ctx.chat.id, ctx.user.id)
     # A refusal rolls back: the question stays open for a corrected list.
     kept = _kept(pending)
-    await _create(ctx, team, str(pending["place"]), kept + polls.split_slots(text))
+    await _create(ctx, team, str(pending["place"]), kept + split_slots(text))
 
 
 async def _create(ctx: Ctx, team: Team, place: str, slots: list[str]) -> None:
     require(ctx.actor, Action.RUN_POLL, team.id)
-    poll = await polls.create_poll(
-        ctx.session, team, slots, place, None, ctx.member, now=ctx.now(), language=ctx.t.language
-    )
+    now = ctx.now()
+    place = meetings.check_place(place)  # refused before the dates, as create_poll would
+    times = read_slots(slots, now, team, ctx.t.language)
+    poll = await polls.create_poll(ctx.session, team, times, place, None, ctx.member, now=now)
     tally = await polls.tally(ctx.session, poll.id, ctx.now())
     people = await meetings.team_members(ctx.session, team.id)
     t = ctx.t

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from bot.dates import format_when
 from bot.i18n import Translator
 from bot.permissions import Action, PermissionDenied
 from bot.render import esc
@@ -16,6 +19,14 @@ def _quoted(refusal: DomainError, key: str) -> str:
     if len(value) > QUOTE_LIMIT:
         value = value[: QUOTE_LIMIT - 1] + "…"
     return esc(value)
+
+
+def _when(t: Translator, refusal: DomainError) -> str:
+    """The words typed, or (storage refuses times, not words) the moment `at` written out."""
+    at = refusal.details.get("at")
+    if "text" not in refusal.details and isinstance(at, datetime):
+        return esc(format_when(at, t.language))
+    return _quoted(refusal, "text")
 
 
 def refusal_text(t: Translator, refusal: DomainError | PermissionDenied) -> str:
@@ -174,7 +185,7 @@ def refusal_text(t: Translator, refusal: DomainError | PermissionDenied) -> str:
             "e.g. <i>wtorek 14:30</i>."
         ).format(text=f"<i>{_quoted(refusal, 'text')}</i>"),
         Problem.POLL_SLOT_PAST: t._("{text} has already passed. Please give future dates.").format(
-            text=f"<i>{_quoted(refusal, 'text')}</i>"
+            text=f"<i>{_when(t, refusal)}</i>"
         ),
         Problem.CLIENT_DATA: t._(
             "This looks like a PESEL number. Data of social-assistance clients must not go "

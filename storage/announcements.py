@@ -20,7 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from storage import audit
+from storage import audit, claims
 from storage.errors import DomainError, Problem
 from storage.models import (
     Announcement,
@@ -266,11 +266,12 @@ async def _fix_recipients(session: AsyncSession, announcement: Announcement, now
 
 async def start_due(session: AsyncSession, now: datetime) -> list[int]:
     """Scheduled announcements whose time has come: fix their recipients, start sending."""
-    due = select(Announcement).where(
-        Announcement.state == AnnouncementState.SCHEDULED, Announcement.send_at <= now
+    due = claims.skip_locked(
+        session,
+        select(Announcement).where(
+            Announcement.state == AnnouncementState.SCHEDULED, Announcement.send_at <= now
+        ),
     )
-    if session.bind.dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
     started = []
     for announcement in (await session.scalars(due)).all():
         await _fix_recipients(session, announcement, now)
@@ -318,33 +319,17 @@ async def forget_old_drafts(session: AsyncSession, now: datetime) -> None:
 
 
 async def claim(session: AsyncSession, worker: str, now: datetime) -> AnnouncementDelivery | None:
-    """Take one due delivery. SKIP LOCKED keeps processes apart on PostgreSQL; SQLite's
-    single writer (BEGIN IMMEDIATE) does the same there."""
-    candidate = (
-        select(AnnouncementDelivery.id)
-        .where(
-            AnnouncementDelivery.state == SendState.PENDING,
-            AnnouncementDelivery.next_try_at <= now,
-        )
-        .order_by(AnnouncementDelivery.announcement_id, AnnouncementDelivery.id)
-        .limit(1)
+    """Take one due delivery, announcement by announcement (`storage/claims.py`)."""
+    return await claims.claim_due(
+        session,
+        AnnouncementDelivery,
+        due=AnnouncementDelivery.next_try_at <= now,
+        order_by=(AnnouncementDelivery.announcement_id, AnnouncementDelivery.id),
+        pending=SendState.PENDING,
+        sending=SendState.SENDING,
+        worker=worker,
+        now=now,
     )
-    if session.bind.dialect.name == "postgresql":
-        candidate = candidate.with_for_update(skip_locked=True)
-    row_id = await session.scalar(candidate)
-    if row_id is None:
-        return None
-    await session.execute(
-        update(AnnouncementDelivery)
-        .where(AnnouncementDelivery.id == row_id)
-        .values(
-            state=SendState.SENDING,
-            claimed_by=worker,
-            claimed_at=now,
-            attempts=AnnouncementDelivery.attempts + 1,
-        )
-    )
-    return await session.get(AnnouncementDelivery, row_id, populate_existing=True)
 
 
 async def record(

@@ -5,39 +5,14 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.basket.demo import load_demo_basket
+from storage.demo_institutions import EXTRA_PARTNERS, LODZ_PZK, SOCIAL_CENTRES
 from storage.models import Sector, Team, TeamKind
 from storage.teams import add_team, get_or_create_institution, get_or_create_municipality
-
-SOCIAL_CENTRES = {
-    "Łódź": "Miejski Ośrodek Pomocy Społecznej w Łodzi",
-    "Piotrków Trybunalski": "MOPR w Piotrkowie Trybunalskim",
-    "Łowicz": "MOPS w Łowiczu",
-    "Zgierz": "MOPS w Zgierzu",
-    "Zduńska Wola": "MOPS – Centrum Opieki Socjalnej w Zduńskiej Woli",
-    "Sieradz": "MOPS w Sieradzu",
-    "Tomaszów Mazowiecki": "MOPS w Tomaszowie Mazowieckim",
-    "Radomsko": "MOPS w Radomsku",
-}
-
-LODZ_PZK = [
-    ("Sąd Rejonowy dla Łodzi-Śródmieścia w Łodzi", Sector.COURT),
-    ("Komenda Miejska Policji w Łodzi", Sector.POLICE),
-    ("Centrum Świadczeń Socjalnych w Łodzi", Sector.SOCIAL_ASSISTANCE),
-    ("Zarząd Lokali Miejskich w Łodzi", Sector.HOUSING),
-    ("Zakład Ubezpieczeń Społecznych I Oddział w Łodzi", Sector.SOCIAL_INSURANCE),
-    ("Powiatowy Urząd Pracy w Łodzi", Sector.LABOUR),
-    ("Szkoła Podstawowa nr 36 w Łodzi", Sector.EDUCATION),
-    ('Stowarzyszenie "POMOST"', Sector.NGO),
-    ('Fundacja "2035"', Sector.NGO),
-]
-
-EXTRA_PARTNERS = {"Zduńska Wola": [('Stowarzyszenie "Trampolina dla Polski"', Sector.NGO)]}
 
 
 async def load_demo_data(session: AsyncSession, timezone: str = "Europe/Warsaw") -> int:
     """Create what is missing; running it twice changes nothing. Returns teams created."""
-    from storage.basket.demo import load_demo_basket  # it builds on the names above
-
     created = 0
     for town, centre in SOCIAL_CENTRES.items():
         place = await get_or_create_municipality(session, town, timezone)

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dates.lexicon import MONTHS, fold_text
 from storage.errors import DomainError, Problem
 from storage.models import (
     Attendance,
@@ -31,6 +30,7 @@ from storage.models import (
     TeamKind,
 )
 from storage.text import sort_key
+from storage.words import MONTHS, fold_text
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 _FIRST_YEAR, _LAST_YEAR = 2000, 2100

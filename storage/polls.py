@@ -11,7 +11,6 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.dates import WhenStatus, format_when, parse_when
 from storage import audit, meetings
 from storage.errors import DomainError, Problem
 from storage.models import (
@@ -37,34 +36,13 @@ def _zone(team: Team) -> ZoneInfo:
     return ZoneInfo(team.municipality.timezone)
 
 
-def read_slot(text: str, now: datetime, zone: ZoneInfo, language: str = "pl") -> datetime:
-    """One typed date with its hour; a day alone is not enough to vote on."""
-    when = parse_when(text, now.astimezone(zone), language)
-    if when.status == WhenStatus.PAST:
-        raise DomainError(Problem.POLL_SLOT_PAST, text=text)
-    if when.status != WhenStatus.OK or when.value is None:
-        raise DomainError(Problem.POLL_SLOT_INVALID, text=text)
-    return when.value
-
-
-def split_slots(text: str) -> list[str]:
-    """Dates one per line or separated by ';' (commas belong to phrases: "jutro, o 10")."""
-    return [part.strip() for line in text.splitlines() for part in line.split(";") if part.strip()]
-
-
-def _slot_times(
-    slots: Sequence[str | datetime], now: datetime, zone: ZoneInfo, language: str
-) -> list[datetime]:
+def _slot_times(slots: Sequence[datetime], now: datetime, zone: ZoneInfo) -> list[datetime]:
+    # Typed dates are read, and a past one refused in the words typed, by handlers/polls.py;
+    # "before now" as parse_when has it (the present moment is not past).
     found: set[datetime] = set()
-    for slot in slots:
-        if isinstance(slot, str):
-            if not slot.strip():
-                continue
-            moment = read_slot(slot.strip(), now, zone, language)
-        else:
-            moment = slot
-            if moment <= now:
-                raise DomainError(Problem.POLL_SLOT_PAST, text=format_when(moment.astimezone(zone)))
+    for moment in slots:
+        if moment < now:
+            raise DomainError(Problem.POLL_SLOT_PAST, at=moment.astimezone(zone))
         found.add(moment)  # aware datetimes compare by instant: duplicates count once
     if not MIN_SLOTS <= len(found) <= MAX_SLOTS:
         raise DomainError(Problem.POLL_SLOT_COUNT, min=MIN_SLOTS, max=MAX_SLOTS, count=len(found))
@@ -74,19 +52,17 @@ def _slot_times(
 async def create_poll(
     session: AsyncSession,
     team: Team,
-    slots: Sequence[str | datetime],
+    slots: Sequence[datetime],
     place: str,
     agenda: str | None,
     created_by: Member | None,
     *,
     now: datetime | None = None,
-    language: str = "pl",
 ) -> DatePoll:
-    """A new open poll; slots are phrases in `language` (read in the team's zone) or aware
-    times."""
+    """A new open poll at the given aware times (typed dates are read by the handler)."""
     now = now or utcnow()
     place, agenda = meetings.check_place(place), meetings.check_agenda(agenda)
-    times = _slot_times(slots, now, _zone(team), language)
+    times = _slot_times(slots, now, _zone(team))
     poll = DatePoll(
         team_id=team.id,
         place=place,

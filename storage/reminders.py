@@ -22,8 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.dates.lexicon import CARDINALS, FRACTIONS, fold_text
-from storage import audit, digest
+from storage import audit, claims, digest
 from storage.errors import DomainError, Problem
 from storage.models import (
     Delivery,
@@ -37,6 +36,7 @@ from storage.models import (
     Team,
     utcnow,
 )
+from storage.words import CARDINALS, FRACTIONS, fold_text
 
 log = logging.getLogger(__name__)
 
@@ -382,30 +382,17 @@ async def plan_digests(session: AsyncSession, now: datetime) -> int:
 
 
 async def claim_next(session: AsyncSession, worker: str, now: datetime) -> ScheduledMessage | None:
-    """Take one due row for this worker. SKIP LOCKED keeps two processes apart on PostgreSQL;
-    SQLite's single writer (BEGIN IMMEDIATE) does the same there."""
-    candidate = (
-        select(ScheduledMessage.id)
-        .where(ScheduledMessage.state == Delivery.PENDING, ScheduledMessage.due_at <= now)
-        .order_by(ScheduledMessage.due_at, ScheduledMessage.id)
-        .limit(1)
+    """Take one due row for this worker, the earliest first (`storage/claims.py`)."""
+    return await claims.claim_due(
+        session,
+        ScheduledMessage,
+        due=ScheduledMessage.due_at <= now,
+        order_by=(ScheduledMessage.due_at, ScheduledMessage.id),
+        pending=Delivery.PENDING,
+        sending=Delivery.SENDING,
+        worker=worker,
+        now=now,
     )
-    if session.bind.dialect.name == "postgresql":
-        candidate = candidate.with_for_update(skip_locked=True)
-    row_id = await session.scalar(candidate)
-    if row_id is None:
-        return None
-    await session.execute(
-        update(ScheduledMessage)
-        .where(ScheduledMessage.id == row_id, ScheduledMessage.state == Delivery.PENDING)
-        .values(
-            state=Delivery.SENDING,
-            claimed_by=worker,
-            claimed_at=now,
-            attempts=ScheduledMessage.attempts + 1,
-        )
-    )
-    return await session.get(ScheduledMessage, row_id, populate_existing=True)
 
 
 async def finish(

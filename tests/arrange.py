@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import invitations, members, teams
 from storage.models import Role, Sector, TeamKind
+
+if TYPE_CHECKING:  # conftest imports the bot; arrange stays importable on its own
+    from botapi_emulator import BotApiEmulator
+    from storage.db import Database
+    from tests.conftest import Harness
+
+MOPS = "MOPS – Centrum Opieki Socjalnej w Zduńskiej Woli"
+POLICE = "Komenda Powiatowa Policji w Zduńskiej Woli"
+INSTITUTIONS: tuple[tuple[str, Sector], ...] = (
+    (MOPS, Sector.SOCIAL_ASSISTANCE),
+    (POLICE, Sector.POLICE),
+)
 
 
 @dataclass(frozen=True)
@@ -22,10 +36,7 @@ async def team(
     session: AsyncSession,
     town: str = "Zduńska Wola",
     kind: TeamKind = TeamKind.PZK,
-    institutions: tuple[tuple[str, Sector], ...] = (
-        ("MOPS – Centrum Opieki Socjalnej w Zduńskiej Woli", Sector.SOCIAL_ASSISTANCE),
-        ("Komenda Powiatowa Policji w Zduńskiej Woli", Sector.POLICE),
-    ),
+    institutions: tuple[tuple[str, Sector], ...] = INSTITUTIONS,
 ) -> TeamIds:
     created = await teams.add_team(session, town, kind)
     ids = {}
@@ -69,3 +80,104 @@ async def person(
     return next(
         e.membership_id for g in roster.groups for e in g.members if e.member_id == member.id
     )
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone to put in a team: the name in the roster, the role, the institution's name."""
+
+    telegram_id: int
+    name: str
+    role: Role = Role.MEMBER
+    institution: str | None = None
+
+    @property
+    def first_name(self) -> str:
+        """As Telegram shows them: the roster name's first word."""
+        return self.name.split()[0]
+
+
+def three(
+    kasia: int,
+    marek: int,
+    ola: int,
+    *,
+    institutions: bool = True,
+    marek_name: str = "Marek Wiśniewski",
+) -> tuple[Person, Person, Person]:
+    """The usual team: Kasia coordinates; Marek and Ola are members. With institutions: Kasia
+    and Ola of the MOPS, Marek of the police."""
+    return (
+        Person(kasia, "Katarzyna Nowak", Role.COORDINATOR, MOPS if institutions else None),
+        Person(marek, marek_name, Role.MEMBER, POLICE if institutions else None),
+        Person(ola, "Aleksandra Zielińska", Role.MEMBER, MOPS if institutions else None),
+    )
+
+
+async def team_of(
+    session: AsyncSession,
+    people: Sequence[Person],
+    *,
+    group: int | None = None,
+    institutions: tuple[tuple[str, Sector], ...] = INSTITUTIONS,
+) -> TeamIds:
+    """A PZK (see team()) with these people in it, in this order; `group` its linked chat."""
+    ids = await team(session, institutions=institutions)
+    for someone in people:
+        institution = ids.institution_ids[someone.institution] if someone.institution else None
+        await person(
+            session, ids.team_id, someone.telegram_id, someone.name, someone.role, institution
+        )
+    if group is not None:
+        (await teams.get_team(session, ids.team_id)).chat_id = group
+    return ids
+
+
+def in_telegram(
+    harness: Harness,
+    people: Sequence[Person],
+    *,
+    group: int | None = None,
+    title: str = "PZK Zduńska Wola",
+    usernames: bool = False,
+) -> None:
+    """The people as Telegram users; with `group`: that group with them all in it, the bot
+    added by the first of them (it greets the group: see linked_team)."""
+    for someone in people:
+        extra = {"username": someone.first_name.lower()} if usernames else {}
+        harness.user(someone.telegram_id, someone.first_name, **extra)
+    if group is None:
+        return
+    harness.emu.add_group(group, title)
+    for someone in people:
+        harness.emu.set_member(group, someone.telegram_id, status="member")
+    harness.emu.add_bot_to_group(group, by_user_id=people[0].telegram_id)
+
+
+async def linked_team(
+    harness: Harness,
+    people: Sequence[Person],
+    *,
+    clock: datetime,
+    group: int | None = None,
+) -> TeamIds:
+    """The clock set, the team in the database and its people in Telegram; with `group`, the
+    bot's greeting there already read, so a test starts with an empty group."""
+    harness.set_clock(clock)
+    async with harness.session() as session:
+        ids = await team_of(session, people, group=group)
+    in_telegram(harness, people, group=group)
+    if group is not None:
+        await harness.emu.next_message(group)
+    return ids
+
+
+async def crowd(db: Database, emu: BotApiEmulator, users: Sequence[int]) -> int:
+    """A PZK of many members, each "Osoba <id>" in the roster and in the emulator: the load of
+    the crash tests and of bench.crash. Returns the team's id."""
+    people = [Person(user, f"Osoba {user}") for user in users]
+    async with db.session() as session:
+        ids = await team_of(session, people, institutions=())
+    for user in users:
+        emu.add_user(user, f"Osoba {user}")
+    return ids.team_id

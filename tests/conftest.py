@@ -23,7 +23,7 @@ from telegram.ext import Application
 
 from bot.application import build_application, polling
 from bot.config import Settings
-from bot.emulator import BotApiEmulator
+from botapi_emulator import BotApiEmulator
 from storage.db import Database
 from storage.models import Base
 

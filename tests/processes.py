@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO
 
-from bot.emulator import BotApiEmulator
+from botapi_emulator import BotApiEmulator
 
 ROOT = Path(__file__).resolve().parents[1]
 POLLING = frozenset({"deleteWebhook", "getUpdates"})
@@ -35,6 +35,29 @@ def environment(
     }
 
 
+async def cli(
+    db_url: str,
+    *command: str,
+    env: Mapping[str, str] | None = None,
+    cwd: Path = ROOT,
+    stdout: int | IO[bytes] | None = asyncio.subprocess.PIPE,
+    stderr: int | IO[bytes] | None = asyncio.subprocess.PIPE,
+) -> asyncio.subprocess.Process:
+    """`python -m bot <command>` on `db_url`, the one way the tests start the bot's command
+    line; without Telegram settings unless `env` gives them (db, basket and report commands
+    need none)."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *command,
+        cwd=str(cwd),
+        env={**os.environ, "DATABASE_URL": db_url, "PYTHONPATH": str(ROOT), **(env or {})},
+        stdout=stdout,
+        stderr=stderr,
+    )
+
+
 async def start(
     db_url: str,
     emu: BotApiEmulator,
@@ -42,20 +65,12 @@ async def start(
     log: IO[bytes] | None = None,
     env: Mapping[str, str] | None = None,
 ) -> asyncio.subprocess.Process:
-    """`python -m bot <command>`. Without `log`: stdout dropped, stderr piped (read it with
-    communicate()). With `log`: both into that file, so a long run never fills a pipe."""
+    """`python -m bot <command>` against the emulator. Without `log`: stdout dropped, stderr
+    piped (read it with communicate()). With `log`: both into that file, so a long run never
+    fills a pipe."""
     out = log if log is not None else asyncio.subprocess.DEVNULL
     err = log if log is not None else asyncio.subprocess.PIPE
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *command,
-        cwd=str(ROOT),
-        env=environment(db_url, emu, env),
-        stdout=out,
-        stderr=err,
-    )
+    return await cli(db_url, *command, env=environment(db_url, emu, env), stdout=out, stderr=err)
 
 
 async def run_bot(

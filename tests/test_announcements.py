@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from bot.broadcast import TASKS
-from bot.emulator import BotApiEmulator
+from botapi_emulator import BotApiEmulator
 from storage import announcements, members, teams
 from storage.db import Database
 from storage.models import (

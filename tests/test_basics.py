@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.emulator import FloodLimits
+from botapi_emulator import FloodLimits
 from storage.models import Institution, Member, Role
 from tests import arrange
 from tests.conftest import Harness

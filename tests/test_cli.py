@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import sqlite3
 import subprocess
@@ -14,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.emulator import BotApiEmulator
+from botapi_emulator import BotApiEmulator
 from storage.db import Database
-from tests import arrange
+from tests import arrange, processes
 from tests.conftest import TOKEN
 
 
@@ -127,21 +126,10 @@ async def test_run_serves_until_sigterm_and_stops_cleanly(
     emulator: BotApiEmulator, db_url: str, tmp_path: Path
 ) -> None:
     emulator.add_user(2501, "Ola")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=str(tmp_path),
-        env={
-            **os.environ,
-            "PYTHONPATH": str(Path(__file__).parents[1]),
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": emulator.base_url,
-            "DATABASE_URL": db_url,
-            "LOG_FORMAT": "json",
-        },
-        stderr=asyncio.subprocess.PIPE,
+    telegram = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": emulator.base_url}
+    # From another directory (as a service manager starts it), stdout left to the terminal.
+    process = await processes.cli(
+        db_url, "run", env={**telegram, "LOG_FORMAT": "json"}, cwd=tmp_path, stdout=None
     )
     try:
         emulator.send_message(2501, "/start")

@@ -26,8 +26,8 @@ from typing import IO
 
 import pytest
 
-from bot.emulator import BotApiEmulator
-from bot.emulator.models import ApiCall
+from botapi_emulator import BotApiEmulator
+from botapi_emulator.models import ApiCall
 from storage.db import Database
 from tests import arrange, processes
 from tests.test_announcements import _big_announcement
@@ -70,12 +70,7 @@ def _log(tmp_path: Path, name: str) -> Iterator[IO[bytes]]:
 
 async def _team(db: Database, emu: BotApiEmulator, size: int = MEMBERS) -> list[int]:
     users = [FIRST_MEMBER + index for index in range(size)]
-    async with db.session() as session:
-        ids = await arrange.team(session, institutions=())
-        for user in users:
-            await arrange.person(session, ids.team_id, user, f"Osoba {user}")
-    for user in users:
-        emu.add_user(user, f"Osoba {user}")
+    await arrange.crowd(db, emu, users)
     return users
 
 

@@ -189,7 +189,7 @@ else:
 
 import sqlite3
 import asyncpg, aiosqlite  # noqa: F401  (their C extensions load)
-import bot.application, bot.cli  # noqa: F401  (every handler, PTB, SQLAlchemy, dateparser)
+import bot.application, bot.cli  # noqa: F401  (every handler, PTB, SQLAlchemy)
 from openpyxl import Workbook
 from storage.basket import COLUMNS
 from storage.basket.upload import read_upload

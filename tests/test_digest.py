@@ -22,12 +22,8 @@ PROMPT = "Zwołaj spotkanie: /nowe"
 
 
 def _people(harness: Harness) -> None:
-    for user_id, name in ((KASIA, "Katarzyna"), (MAREK, "Marek"), (OLA, "Aleksandra")):
-        harness.user(user_id, name)
-    harness.emu.add_group(GROUP, "PZK")
-    for user_id in (KASIA, MAREK, OLA):
-        harness.emu.set_member(GROUP, user_id, status="member")
-    harness.emu.add_bot_to_group(GROUP, by_user_id=KASIA)
+    people = arrange.three(KASIA, MAREK, OLA, institutions=False)
+    arrange.in_telegram(harness, people, group=GROUP, title="PZK")
 
 
 async def _tick(harness: Harness, at: datetime) -> None:

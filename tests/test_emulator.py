@@ -35,7 +35,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.emulator import ApiCall, BotApiEmulator, FloodLimits
+from botapi_emulator import ApiCall, BotApiEmulator, FloodLimits
 
 TOKEN = "123456:TESTTOKEN"
 ANNA = 1001

@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from bot.application import build_application, polling
 from bot.delivery import ReliableRateLimiter
-from bot.emulator import ApiCall, BotApiEmulator, FloodLimits
+from botapi_emulator import ApiCall, BotApiEmulator, FloodLimits
 from storage import announcements, meetings, members, teams
 from storage.db import Database
 from storage.models import (

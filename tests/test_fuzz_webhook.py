@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.emulator import BotApiEmulator
+from botapi_emulator import BotApiEmulator
 from tests.fuzzing import count_case, fuzz_settings
 from tests.test_webhook import MAX_BODY, exchange, raw_request, serving
 

@@ -1,9 +1,9 @@
 """Translations: every text in the code has a complete, well-formed Polish translation.
 
-The messages are extracted from the code exactly as `pybabel extract` does with babel.cfg
-(keywords `_` and `n_:1,2`, the Bot API emulator skipped), so a text added without a
-Polish translation fails here with its file and line. How to refresh the catalog is
-written at the top of bot/locales/pl/LC_MESSAGES/messages.po.
+The messages are extracted from bot/ and handlers/ exactly as `pybabel extract` does with
+babel.cfg (keywords `_` and `n_:1,2`; the Bot API emulator lives outside both, in
+botapi_emulator/), so a text added without a Polish translation fails here with its file and
+line. How to refresh the catalog is written at the top of bot/locales/pl/LC_MESSAGES/messages.po.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ ROOT = Path(__file__).resolve().parents[1]
 PO_FILE = ROOT / "bot" / "locales" / "pl" / "LC_MESSAGES" / "messages.po"
 MAPPING_FILE = ROOT / "babel.cfg"
 SOURCE_DIRS = ("bot", "handlers")
-SKIPPED_DIRS = ("bot/emulator",)  # test infrastructure, never shown to users
 KEYWORDS = {**DEFAULT_KEYWORDS, "_": None, "n_": (1, 2)}
 POLISH_PLURAL_FORMS = (
     "nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);"
@@ -42,12 +41,8 @@ MessageKey = tuple[str | tuple[str, str], str | None]
 
 
 def _keep_directory(path: str) -> bool:
-    """Like Babel's default filter (no dot or underscore dirs), and never the emulator."""
-    name = os.path.basename(path)
-    relative = Path(path).resolve().relative_to(ROOT).as_posix()
-    return not name.startswith((".", "_")) and not any(
-        relative == skipped or relative.startswith(skipped + "/") for skipped in SKIPPED_DIRS
-    )
+    """Like Babel's default filter: no dot or underscore directories."""
+    return not os.path.basename(path).startswith((".", "_"))
 
 
 def _extract() -> dict[MessageKey, list[str]]:
@@ -63,8 +58,6 @@ def _extract() -> dict[MessageKey, list[str]]:
             directory_filter=_keep_directory,
         ):
             path = f"{source}/{Path(filename).as_posix()}"
-            if any(path.startswith(skipped + "/") for skipped in SKIPPED_DIRS):
-                continue
             found[(message, context)].append(f"{path}:{lineno}")
     return dict(found)
 
@@ -104,7 +97,7 @@ def test_extraction_finds_the_messages(extracted: dict[MessageKey, list[str]]) -
     assert "Sorry, only a coordinator of this team can do that." in ids
     assert ("{n} member", "{n} members") in ids, "the n_ keyword is not extracted as plural"
     locations = [where for places in extracted.values() for where in places]
-    assert not [w for w in locations if w.startswith("bot/emulator/")]
+    # Only bot/ and handlers/: the emulator (botapi_emulator/, test infrastructure) is never met.
     assert {w.split("/")[0] for w in locations} == set(SOURCE_DIRS)
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.emulator import BotApiEmulator
+from botapi_emulator import BotApiEmulator
 from storage.db import Database
 from storage.models import Institution, Member, Membership, Role, TeamKind
 from tests import arrange

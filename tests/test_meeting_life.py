@@ -272,7 +272,7 @@ async def test_fifty_answers_at_once_few_edits_of_the_coordinator_card(
     database."""
     if not db_url.startswith("sqlite"):
         pytest.skip("the throttle does not depend on the database")
-    from bot.emulator.limits import FloodLimits
+    from botapi_emulator.limits import FloodLimits
     from handlers.meeting_card import LIVE_EVERY, live_cards
 
     people = list(range(3000, 3050))

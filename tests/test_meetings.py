@@ -9,14 +9,13 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from storage.models import Meeting, Role
+from storage.models import Meeting
 from tests import arrange
 from tests.conftest import Harness
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=WARSAW)
-MOPS = "MOPS – Centrum Opieki Socjalnej w Zduńskiej Woli"
-POLICE = "Komenda Powiatowa Policji w Zduńskiej Woli"
+MOPS, POLICE = arrange.MOPS, arrange.POLICE
 GROUP = -1001700
 KASIA, MAREK, OLA = 2001, 2002, 2003
 
@@ -24,45 +23,8 @@ KASIA, MAREK, OLA = 2001, 2002, 2003
 @pytest.fixture
 async def team(harness: Harness) -> arrange.TeamIds:
     """A PZK with a coordinator and two members, its group linked, the clock on a Monday."""
-    harness.set_clock(MONDAY_9)
-    async with harness.session() as session:
-        ids = await arrange.team(session)
-        await arrange.person(
-            session,
-            ids.team_id,
-            KASIA,
-            "Katarzyna Nowak",
-            Role.COORDINATOR,
-            ids.institution_ids[MOPS],
-        )
-        await arrange.person(
-            session,
-            ids.team_id,
-            MAREK,
-            "Marek <Wiśniewski>",
-            Role.MEMBER,
-            ids.institution_ids[POLICE],
-        )
-        await arrange.person(
-            session,
-            ids.team_id,
-            OLA,
-            "Aleksandra Zielińska",
-            Role.MEMBER,
-            ids.institution_ids[MOPS],
-        )
-        from storage import teams
-
-        found = await teams.get_team(session, ids.team_id)
-        found.chat_id = GROUP
-    for user_id, name in ((KASIA, "Katarzyna"), (MAREK, "Marek"), (OLA, "Aleksandra")):
-        harness.user(user_id, name)
-    harness.emu.add_group(GROUP, "PZK Zduńska Wola")
-    for user_id in (KASIA, MAREK, OLA):
-        harness.emu.set_member(GROUP, user_id, status="member")
-    harness.emu.add_bot_to_group(GROUP, by_user_id=KASIA)
-    await harness.emu.next_message(GROUP)
-    return ids
+    people = arrange.three(KASIA, MAREK, OLA, marek_name="Marek <Wiśniewski>")
+    return await arrange.linked_team(harness, people, clock=MONDAY_9, group=GROUP)
 
 
 async def _call_meeting(

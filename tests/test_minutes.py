@@ -20,8 +20,7 @@ from tests.conftest import Harness
 WARSAW = ZoneInfo("Europe/Warsaw")
 MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=WARSAW)
 TUESDAY_10 = datetime(2026, 11, 24, 10, 0, tzinfo=WARSAW)
-MOPS = "MOPS – Centrum Opieki Socjalnej w Zduńskiej Woli"
-POLICE = "Komenda Powiatowa Policji w Zduńskiej Woli"
+POLICE = arrange.POLICE
 GROUP = -1001900
 KASIA, MAREK, OLA, OTHER_COORDINATOR = 2101, 2102, 2103, 2104
 
@@ -31,34 +30,10 @@ async def meeting_id(harness: Harness) -> int:
     """A PZK (Kasia coordinates; Marek, police, answered yes; Ola, MOPS, maybe), its group
     linked, and a meeting on Tuesday at 10 called on Monday."""
     harness.set_clock(MONDAY_9)
+    people = arrange.three(KASIA, MAREK, OLA, marek_name="Marek <Wiśniewski>")
     async with harness.session() as session:
-        ids = await arrange.team(session)
-        await arrange.person(
-            session,
-            ids.team_id,
-            KASIA,
-            "Katarzyna Nowak",
-            Role.COORDINATOR,
-            ids.institution_ids[MOPS],
-        )
-        await arrange.person(
-            session,
-            ids.team_id,
-            MAREK,
-            "Marek <Wiśniewski>",
-            Role.MEMBER,
-            ids.institution_ids[POLICE],
-        )
-        await arrange.person(
-            session,
-            ids.team_id,
-            OLA,
-            "Aleksandra Zielińska",
-            Role.MEMBER,
-            ids.institution_ids[MOPS],
-        )
+        ids = await arrange.team_of(session, people, group=GROUP)
         team = await teams.get_team(session, ids.team_id)
-        team.chat_id = GROUP
         kasia = await _member(session, KASIA)
         meeting = await meetings.schedule(
             session,
@@ -72,12 +47,7 @@ async def meeting_id(harness: Harness) -> int:
         await meetings.answer(session, meeting, await _member(session, MAREK), Answer.YES, MONDAY_9)
         await meetings.answer(session, meeting, await _member(session, OLA), Answer.MAYBE, MONDAY_9)
         found = meeting.id
-    for user_id, name in ((KASIA, "Katarzyna"), (MAREK, "Marek"), (OLA, "Aleksandra")):
-        harness.user(user_id, name, username=name.lower())
-    harness.emu.add_group(GROUP, "PZK Zduńska Wola")
-    for user_id in (KASIA, MAREK, OLA):
-        harness.emu.set_member(GROUP, user_id, status="member")
-    harness.emu.add_bot_to_group(GROUP, by_user_id=KASIA)
+    arrange.in_telegram(harness, people, group=GROUP, usernames=True)
     await harness.emu.next_message(GROUP)  # the greeting
     # Every reminder goes out now, so none arrives in the middle of a test's conversation.
     await _tick(harness, TUESDAY_10 - timedelta(minutes=59))

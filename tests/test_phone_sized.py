@@ -29,14 +29,11 @@ SIX_DATES = (
 
 @pytest.fixture
 async def team(harness: Harness) -> arrange.TeamIds:
-    harness.set_clock(MONDAY_9)
-    async with harness.session() as session:
-        ids = await arrange.team(session)
-        await arrange.person(session, ids.team_id, KASIA, "Katarzyna Nowak", Role.COORDINATOR)
-        await arrange.person(session, ids.team_id, MAREK, "Marek Wiśniewski")
-    harness.user(KASIA, "Katarzyna")
-    harness.user(MAREK, "Marek")
-    return ids
+    people = (
+        arrange.Person(KASIA, "Katarzyna Nowak", Role.COORDINATOR),
+        arrange.Person(MAREK, "Marek Wiśniewski"),
+    )
+    return await arrange.linked_team(harness, people, clock=MONDAY_9)
 
 
 def _lines(message: dict[str, Any]) -> int:

@@ -26,7 +26,7 @@ from telegram.ext import CommandHandler
 
 from bot.application import COMMANDS, build_application, polling
 from bot.commands import POLISH_SPELLINGS, SpelledCommandHandler, fold
-from bot.emulator.entities import detect_entities
+from botapi_emulator.entities import detect_entities
 from storage import meetings, minutes, teams
 from storage.members import find_member
 from storage.models import Role

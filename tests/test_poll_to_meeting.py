@@ -10,15 +10,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from storage import teams
-from storage.models import Answer, DatePoll, Meeting, PollSlot, PollVote, Role, Rsvp
+from storage.models import Answer, DatePoll, Meeting, PollSlot, PollVote, Rsvp
 from tests import arrange
 from tests.conftest import Harness
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=WARSAW)
-MOPS = "MOPS – Centrum Opieki Socjalnej w Zduńskiej Woli"
-POLICE = "Komenda Powiatowa Policji w Zduńskiej Woli"
 GROUP = -1001801
 KASIA, MAREK, OLA, JAN = 2201, 2202, 2203, 2204
 ONE_LINE = "/termin MOPS, sala 12; wtorek 14:30; środa 10"
@@ -30,28 +27,11 @@ ANSWERS = ["Będę", "Może", "Nie będę"]
 @pytest.fixture
 async def team(harness: Harness) -> arrange.TeamIds:
     """A PZK: a coordinator, three members (one never votes), its group linked; Monday 9:00."""
-    harness.set_clock(MONDAY_9)
     people = (
-        (KASIA, "Katarzyna Nowak", Role.COORDINATOR, MOPS),
-        (MAREK, "Marek Wiśniewski", Role.MEMBER, POLICE),
-        (OLA, "Aleksandra Zielińska", Role.MEMBER, MOPS),
-        (JAN, "Jan Kowalczyk", Role.MEMBER, POLICE),
+        *arrange.three(KASIA, MAREK, OLA),
+        arrange.Person(JAN, "Jan Kowalczyk", institution=arrange.POLICE),
     )
-    async with harness.session() as session:
-        ids = await arrange.team(session)
-        for user_id, name, role, institution in people:
-            await arrange.person(
-                session, ids.team_id, user_id, name, role, ids.institution_ids[institution]
-            )
-        (await teams.get_team(session, ids.team_id)).chat_id = GROUP
-    for user_id, name, _, _ in people:
-        harness.user(user_id, name.split()[0])
-    harness.emu.add_group(GROUP, "PZK Zduńska Wola")
-    for user_id, *_ in people:
-        harness.emu.set_member(GROUP, user_id, status="member")
-    harness.emu.add_bot_to_group(GROUP, by_user_id=KASIA)
-    await harness.emu.next_message(GROUP)
-    return ids
+    return await arrange.linked_team(harness, people, clock=MONDAY_9, group=GROUP)
 
 
 async def _vote(harness: Harness, user: int, card: dict[str, Any], label: str) -> None:

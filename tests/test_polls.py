@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from storage import polls, teams
-from storage.models import DatePoll, Meeting, PollState, PollVote, Role
+from storage.models import DatePoll, Meeting, PollState, PollVote
 from tests import arrange
 from tests.conftest import Harness
 
@@ -18,8 +18,7 @@ WARSAW = ZoneInfo("Europe/Warsaw")
 MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=WARSAW)
 TUESDAY = datetime(2026, 11, 24, 14, 30, tzinfo=WARSAW)
 WEDNESDAY = datetime(2026, 11, 25, 10, 0, tzinfo=WARSAW)
-MOPS = "MOPS – Centrum Opieki Socjalnej w Zduńskiej Woli"
-POLICE = "Komenda Powiatowa Policji w Zduńskiej Woli"
+MOPS, POLICE = arrange.MOPS, arrange.POLICE
 GROUP = -1001800
 KASIA, MAREK, OLA = 2101, 2102, 2103
 ONE_LINE = "/termin MOPS <sala 12> & kawa; wtorek 14:30; środa 10; 15 grudnia o 9"
@@ -28,27 +27,8 @@ ONE_LINE = "/termin MOPS <sala 12> & kawa; wtorek 14:30; środa 10; 15 grudnia o
 @pytest.fixture
 async def team(harness: Harness) -> arrange.TeamIds:
     """A PZK: a coordinator (MOPS), two members (police, MOPS), its group linked; Monday 9:00."""
-    harness.set_clock(MONDAY_9)
-    async with harness.session() as session:
-        ids = await arrange.team(session)
-        people = (
-            (KASIA, "Katarzyna Nowak", Role.COORDINATOR, MOPS),
-            (MAREK, "Marek <Wiśniewski>", Role.MEMBER, POLICE),
-            (OLA, "Aleksandra Zielińska", Role.MEMBER, MOPS),
-        )
-        for user_id, name, role, institution in people:
-            await arrange.person(
-                session, ids.team_id, user_id, name, role, ids.institution_ids[institution]
-            )
-        (await teams.get_team(session, ids.team_id)).chat_id = GROUP
-    for user_id, name in ((KASIA, "Katarzyna"), (MAREK, "Marek"), (OLA, "Aleksandra")):
-        harness.user(user_id, name)
-    harness.emu.add_group(GROUP, "PZK Zduńska Wola")
-    for user_id in (KASIA, MAREK, OLA):
-        harness.emu.set_member(GROUP, user_id, status="member")
-    harness.emu.add_bot_to_group(GROUP, by_user_id=KASIA)
-    await harness.emu.next_message(GROUP)
-    return ids
+    people = arrange.three(KASIA, MAREK, OLA, marek_name="Marek <Wiśniewski>")
+    return await arrange.linked_team(harness, people, clock=MONDAY_9, group=GROUP)
 
 
 async def _poll(harness: Harness) -> dict[int, dict[str, Any]]:

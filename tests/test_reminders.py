@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from bot.emulator import BotApiEmulator
+from botapi_emulator import BotApiEmulator
 from storage import meetings, reminders, teams
 from storage.db import Database
-from storage.models import Answer, Delivery, Member, Role, ScheduledMessage
+from storage.models import Answer, Delivery, Member, ScheduledMessage
 from tests import arrange, processes
 from tests.conftest import Harness, running_bot
 
@@ -22,16 +22,11 @@ MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=WARSAW)
 WEDNESDAY_10 = datetime(2026, 11, 25, 10, 0, tzinfo=WARSAW)
 GROUP = -1001800
 KASIA, MAREK, OLA = 2001, 2002, 2003
+PEOPLE = arrange.three(KASIA, MAREK, OLA, institutions=False)
 
 
 async def _team(session, *, group: bool = True) -> int:  # type: ignore[no-untyped-def]
-    ids = await arrange.team(session)
-    await arrange.person(session, ids.team_id, KASIA, "Katarzyna Nowak", Role.COORDINATOR)
-    await arrange.person(session, ids.team_id, MAREK, "Marek Wiśniewski")
-    await arrange.person(session, ids.team_id, OLA, "Aleksandra Zielińska")
-    if group:
-        (await teams.get_team(session, ids.team_id)).chat_id = GROUP
-    return ids.team_id
+    return (await arrange.team_of(session, PEOPLE, group=GROUP if group else None)).team_id
 
 
 async def _meeting(
@@ -48,12 +43,7 @@ async def _meeting(
 
 
 def _people(harness: Harness) -> None:
-    for user_id, name in ((KASIA, "Katarzyna"), (MAREK, "Marek"), (OLA, "Aleksandra")):
-        harness.user(user_id, name)
-    harness.emu.add_group(GROUP, "PZK")
-    for user_id in (KASIA, MAREK, OLA):
-        harness.emu.set_member(GROUP, user_id, status="member")
-    harness.emu.add_bot_to_group(GROUP, by_user_id=KASIA)
+    arrange.in_telegram(harness, PEOPLE, group=GROUP, title="PZK")
 
 
 async def _tick(harness: Harness, at: datetime) -> None:

@@ -18,8 +18,8 @@ import aiohttp
 import pytest
 
 from bot.application import build_application
-from bot.emulator import BotApiEmulator
 from bot.webhook import SECRET_HEADER, UPDATES_PATH, webhook
+from botapi_emulator import BotApiEmulator
 from tests.conftest import make_settings
 
 USER = 2401

@@ -5,33 +5,18 @@ Each table lists the inflected forms people actually type, so the grammar only d
 
 from __future__ import annotations
 
-import unicodedata
 from enum import Enum
 from typing import TypeVar
 
+# Months, cardinals, fractions and folding are storage's too (reminder offsets, report
+# periods): they live in storage/words.py and are re-exported here for the grammar.
+from storage.words import CARDINALS as CARDINALS
+from storage.words import FRACTIONS as FRACTIONS
+from storage.words import MONTHS as MONTHS
+from storage.words import fold_text as fold_text
+from storage.words import forms
+
 _T = TypeVar("_T")
-
-# Typographic dashes become "-", which separates a range ("9–11") or a date ("7–01").
-_POLISH_TO_ASCII = str.maketrans("ąćęłńóśźż‐‑‒–—−", "acelnoszz------")
-
-
-def fold_text(text: str) -> str:
-    """Lower case without diacritics: "ŚRODĘ" -> "srode", "Łódź" -> "lodz"."""
-    folded = text.lower().translate(_POLISH_TO_ASCII)
-    if folded.isascii():
-        return folded
-    # Rare path (other accents, typographic dashes, emoji): drop accents; any other
-    # character separates tokens, as punctuation does.
-    return "".join(
-        char if char.isascii() else " "
-        for char in unicodedata.normalize("NFKD", folded)
-        if not unicodedata.combining(char)
-    )
-
-
-def _forms(table: dict[int, str]) -> dict[str, int]:
-    """{1: "jeden jedna"} -> {"jeden": 1, "jedna": 1}."""
-    return {form: value for value, forms in table.items() for form in forms.split()}
 
 
 def _each(forms: str, value: _T) -> dict[str, _T]:
@@ -56,7 +41,7 @@ RELATIVE_DAYS: dict[str, int] = {
 
 # Monday is 0, as in `date.weekday()`. Nominative, accusative ("w środę"), genitive (a due
 # day: "do piątku") and abbreviations.
-WEEKDAYS: dict[str, int] = _forms({
+WEEKDAYS: dict[str, int] = forms({
     0: "poniedzialek poniedzialku pon pn",
     1: "wtorek wtorku wt wto",
     2: "sroda srode srody sr sro",
@@ -78,21 +63,6 @@ WEEK_MODIFIERS: dict[str, int] = {
 }
 WEEK_NOUNS = frozenset({"tydzien", "tygodniu"})
 
-# Nominative, genitive, locative and abbreviations ("sty.", "paźdz.").
-MONTHS: dict[str, int] = _forms({
-    1: "styczen stycznia styczniu sty stycz",
-    2: "luty lutego lutym lut",
-    3: "marzec marca marcu mar",
-    4: "kwiecien kwietnia kwietniu kwi kwiec",
-    5: "maj maja maju",
-    6: "czerwiec czerwca czerwcu cze czerw",
-    7: "lipiec lipca lipcu lip",
-    8: "sierpien sierpnia sierpniu sie sierp",
-    9: "wrzesien wrzesnia wrzesniu wrz wrzes",
-    10: "pazdziernik pazdziernika pazdzierniku paz pazdz",
-    11: "listopad listopada listopadzie lis list listop",
-    12: "grudzien grudnia grudniu gru grudz",
-})  # fmt: skip
 # Only read as months right after a day number ("15 XII"): "i" is also "and".
 ROMAN_MONTHS: dict[str, int] = {
     roman: number
@@ -103,7 +73,7 @@ ROMAN_MONTHS: dict[str, int] = {
 MONTH_DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 # Feminine ordinals name hours: "o dziewiątej", "wpół do jedenastej", "za kwadrans jedenasta".
-HOUR_WORDS: dict[str, int] = _forms({
+HOUR_WORDS: dict[str, int] = forms({
     1: "pierwsza pierwszej", 2: "druga drugiej", 3: "trzecia trzeciej",
     4: "czwarta czwartej", 5: "piata piatej", 6: "szosta szostej", 7: "siodma siodmej",
     8: "osma osmej", 9: "dziewiata dziewiatej", 10: "dziesiata dziesiatej",
@@ -114,7 +84,7 @@ HOUR_WORDS: dict[str, int] = _forms({
 })  # fmt: skip
 
 # Masculine ordinals name days: "pierwszego grudnia", "dwudziesty czwarty grudnia".
-DAY_WORDS: dict[str, int] = _forms({
+DAY_WORDS: dict[str, int] = forms({
     1: "pierwszy pierwszego", 2: "drugi drugiego", 3: "trzeci trzeciego",
     4: "czwarty czwartego", 5: "piaty piatego", 6: "szosty szostego", 7: "siodmy siodmego",
     8: "osmy osmego", 9: "dziewiaty dziewiatego", 10: "dziesiaty dziesiatego",
@@ -125,15 +95,8 @@ DAY_WORDS: dict[str, int] = _forms({
     30: "trzydziesty trzydziestego",
 })  # fmt: skip
 
-CARDINALS: dict[str, int] = _forms({
-    0: "zero", 1: "jeden jedna jedno", 2: "dwa dwie", 3: "trzy", 4: "cztery", 5: "piec",
-    6: "szesc", 7: "siedem", 8: "osiem", 9: "dziewiec", 10: "dziesiec", 11: "jedenascie",
-    12: "dwanascie", 13: "trzynascie", 14: "czternascie", 15: "pietnascie", 16: "szesnascie",
-    17: "siedemnascie", 18: "osiemnascie", 19: "dziewietnascie",
-})  # fmt: skip
 TENS: dict[str, int] = {"dwadziescia": 20, "trzydziesci": 30, "czterdziesci": 40,
                         "piecdziesiat": 50}  # fmt: skip
-FRACTIONS: dict[str, float] = {"pol": 0.5, "poltorej": 1.5, "poltora": 1.5}
 
 MINUTE_WORDS = frozenset({"minut", "minute", "minuty", "minuta", "min"})
 # Units after "za", in minutes (elapsed time), days (calendar) or months (calendar).

@@ -20,9 +20,9 @@ from pathlib import Path
 from bot import logs
 from bot.application import build_application, polling
 from bot.config import Settings
-from bot.emulator import BotApiEmulator
 from bot.sandbox import cast
 from bot.sandbox.terminal import HELP, TerminalChat, read_lines
+from botapi_emulator import BotApiEmulator
 from storage.db import Database
 from storage.demo import load_demo_data
 from storage.models import utcnow

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.emulator import BotApiEmulator
+from botapi_emulator import BotApiEmulator
 from storage import invitations, members, teams
 from storage.basket.text import fold
 from storage.demo import LODZ_PZK, SOCIAL_CENTRES

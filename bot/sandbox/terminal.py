@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 from telegram.ext import Application
 
 from bot.dates.formatting import format_when
-from bot.emulator import ApiCall, BotApiEmulator
 from bot.sandbox import cast, screen
+from botapi_emulator import ApiCall, BotApiEmulator
 
 JsonDict = dict[str, Any]
 _SENT = {"sendMessage", "sendDocument", "sendPhoto"}

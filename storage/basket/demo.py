@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.basket.importer import import_rows
-from storage.demo import SOCIAL_CENTRES
+from storage.demo_institutions import SOCIAL_CENTRES
 
 FREE = "bezpłatna"
 
