@@ -323,8 +323,7 @@ async def on_when(ctx: Ctx, text: str) -> None:
     if when.status == WhenStatus.CONFLICT:
         ctx.reply(
             ctx.t._(
-                "The weekday and the date you typed are different days. Please type the day "
-                "again."
+                "The weekday and the date you typed are different days. Please type the day again."
             )
         )
         return
@@ -489,9 +488,7 @@ async def _send_reminders(
     for target in targets:
         theirs = translator(target.language)
         text, rows = reminder(theirs, frame, announcement.text_html, announcement.id)
-        ctx.outbox.append(
-            message_request(target.chat_id, text, rows, announcement.protect_content)
-        )
+        ctx.outbox.append(message_request(target.chat_id, text, rows, announcement.protect_content))
 
 
 async def _on_cancel_scheduled(ctx: Ctx, announcement_id: int) -> None:

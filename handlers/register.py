@@ -101,9 +101,7 @@ def render_register(
     toggles = [
         (
             ("✅ " if person.present else "⬜ ") + _short(person.name),
-            buttons.data(
-                "ob", "m", meeting.id, person.member_id, int(not person.present), e, page
-            ),
+            buttons.data("ob", "m", meeting.id, person.member_id, int(not person.present), e, page),
         )
         for person in ordered
     ]

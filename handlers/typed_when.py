@@ -81,9 +81,7 @@ def described(ctx: Ctx, when: When) -> str:
     if when.source:
         lines.append(t._("Read from your message: «{words}»").format(words=esc(when.source)))
     if when.reading == Reading.AFTERNOON:
-        lines.append(
-            t._("I took {hour} as the afternoon.").format(hour=f"{when.value:%H:%M}")
-        )
+        lines.append(t._("I took {hour} as the afternoon.").format(hour=f"{when.value:%H:%M}"))
     return "\n".join(lines)
 
 

@@ -151,9 +151,7 @@ async def recipients(
         .where(Team.id.in_(team_ids), Team.chat_id.is_not(None))
         .order_by(Team.id)
     )
-    found += [
-        Recipient(chat_id, None, team_id, language) for team_id, chat_id, language in groups
-    ]
+    found += [Recipient(chat_id, None, team_id, language) for team_id, chat_id, language in groups]
     return found
 
 

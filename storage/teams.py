@@ -392,7 +392,10 @@ async def set_language(
     """The language of what the bot writes in the team's group."""
     team.language = language
     audit.record(
-        session, "team.language", actor_telegram_id=actor_telegram_id, team_id=team.id,
+        session,
+        "team.language",
+        actor_telegram_id=actor_telegram_id,
+        team_id=team.id,
         language=language,
     )
     await session.flush()

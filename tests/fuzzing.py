@@ -30,6 +30,7 @@ def fuzz_settings(examples: int) -> Callable[[Any], Any]:
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
 
+
 PROPERTY = "fuzz_case"
 
 

@@ -15,6 +15,8 @@ from tests.date_phrases import CATEGORIES, Phrase, differences, load
 from tests.test_dates import PHRASES
 
 DEV: list[Phrase] = [*load("pl", "dev"), *load("en", "dev")]
+
+
 @pytest.mark.parametrize("phrase", [pytest.param(p, id=p.id) for p in DEV])
 def test_dev_phrase(phrase: Phrase) -> None:
     result = parse_when(phrase.phrase, phrase.now, phrase.language)

@@ -31,6 +31,7 @@ async def alone(harness: Harness) -> Harness:
         await arrange.person(session, ids.team_id, KASIA, "Katarzyna Nowak", Role.COORDINATOR)
     return harness
 
+
 APOLOGY = "wystąpił błąd po mojej stronie"
 
 

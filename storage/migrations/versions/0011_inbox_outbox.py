@@ -41,8 +41,13 @@ def upgrade() -> None:
         sa.Column(
             "state",
             sa.Enum(
-                "pending", "sent", "failed", "dropped",
-                name="outbox_state", native_enum=False, length=32,
+                "pending",
+                "sent",
+                "failed",
+                "dropped",
+                name="outbox_state",
+                native_enum=False,
+                length=32,
             ),
             nullable=False,
         ),
