@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -371,46 +372,35 @@ async def link_chat(
     await session.flush()
 
 
+async def _change_setting(
+    session: AsyncSession, team: Team, field: str, value: Any, actor_telegram_id: int, **logged: Any
+) -> None:
+    """One team setting changed, with its audit entry ("team.<field>")."""
+    setattr(team, field, value)
+    audit.record(
+        session, f"team.{field}", actor_telegram_id=actor_telegram_id, team_id=team.id, **logged
+    )
+    await session.flush()
+
+
 async def set_protect_content(
     session: AsyncSession, team: Team, protect: bool, *, actor_telegram_id: int
 ) -> None:
     """Whether what the bot sends about the team can be forwarded or saved."""
-    team.protect_content = protect
-    audit.record(
-        session,
-        "team.protect_content",
-        actor_telegram_id=actor_telegram_id,
-        team_id=team.id,
-        protect=protect,
+    await _change_setting(
+        session, team, "protect_content", protect, actor_telegram_id, protect=protect
     )
-    await session.flush()
 
 
 async def set_language(
     session: AsyncSession, team: Team, language: str, *, actor_telegram_id: int
 ) -> None:
     """The language of what the bot writes in the team's group."""
-    team.language = language
-    audit.record(
-        session,
-        "team.language",
-        actor_telegram_id=actor_telegram_id,
-        team_id=team.id,
-        language=language,
-    )
-    await session.flush()
+    await _change_setting(session, team, "language", language, actor_telegram_id, language=language)
 
 
 async def set_meeting_policy(
     session: AsyncSession, team: Team, who: Role, *, actor_telegram_id: int
 ) -> None:
     """Who may call the team's meetings: every member, or coordinators only."""
-    team.meetings_by = who
-    audit.record(
-        session,
-        "team.meetings_by",
-        actor_telegram_id=actor_telegram_id,
-        team_id=team.id,
-        who=who.value,
-    )
-    await session.flush()
+    await _change_setting(session, team, "meetings_by", who, actor_telegram_id, who=who.value)
