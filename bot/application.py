@@ -33,10 +33,10 @@ from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, translator
 from bot.inbox import Inbox
 from bot.outbox import Sender, outbox_sender
 from bot.updates import PerUserUpdateProcessor
+from bot.views import buttons
 from handlers import (
     announcements,
     basket,
-    buttons,
     calendar,
     fallback,
     group,

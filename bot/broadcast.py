@@ -23,8 +23,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.i18n import Translator, translator
 from bot.render import split_message
-from bot.workers import is_gone, worker_name
-from handlers.announcement_card import (
+from bot.views.announcement_card import (
     Frame,
     audience_text,
     capped_names,
@@ -34,7 +33,8 @@ from handlers.announcement_card import (
     render,
     send,
 )
-from handlers.base import keyboard
+from bot.views.keyboard import keyboard
+from bot.workers import is_gone, worker_name
 from storage import announcements, reminders
 from storage.db import Database
 from storage.models import AnnouncementDelivery, SendState, utcnow

@@ -12,7 +12,7 @@ from datetime import date
 
 from bot.dates import format_when
 from bot.i18n import Translator
-from handlers.labels import sector_label
+from bot.views.labels import sector_label
 from storage import meetings, spreadsheets
 from storage.attendance import Register
 from storage.minutes import Minutes

@@ -14,9 +14,8 @@ from bot.dates import format_when
 from bot.documents import task_state_label
 from bot.i18n import LANGUAGE_NAMES, Translator
 from bot.render import esc
-from handlers.labels import role_label
-from handlers.meeting_card import answer_label
-from handlers.polls import vote_label
+from bot.views.labels import role_label, vote_label
+from bot.views.meeting_card import answer_label
 from storage.models import AnnouncementState, Answer, Role, TaskState
 
 JsonDict = dict[str, Any]

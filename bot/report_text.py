@@ -7,7 +7,7 @@ import re
 
 from bot.i18n import Translator
 from bot.render import esc
-from handlers.labels import sector_label
+from bot.views.labels import sector_label
 from storage.figures import Figures, Tally
 
 TOP_INSTITUTIONS = 5

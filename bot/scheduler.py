@@ -23,11 +23,11 @@ from bot.config import Settings
 from bot.dates import format_when
 from bot.i18n import Translator, translator
 from bot.render import esc
+from bot.views import buttons
+from bot.views.keyboard import keyboard
+from bot.views.meeting_card import CardState, answer_label, day_before_summary, render_card
+from bot.views.register_card import render_register
 from bot.workers import is_gone, worker_name
-from handlers import buttons
-from handlers.base import keyboard
-from handlers.meeting_card import CardState, answer_label, day_before_summary, render_card
-from handlers.register import render_register
 from storage import attendance, digest, housekeeping, meetings, reminders, retention
 from storage.db import Database
 from storage.models import (

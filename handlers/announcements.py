@@ -13,8 +13,8 @@ from bot.dates import WhenStatus, format_when
 from bot.i18n import translator
 from bot.permissions import Action, PermissionDenied, may_announce_anywhere, may_announce_to
 from bot.render import esc
-from handlers import buttons, typed_when
-from handlers.announcement_card import (
+from bot.views import buttons
+from bot.views.announcement_card import (
     announcement_request,
     audience_text,
     load_frame,
@@ -25,7 +25,9 @@ from handlers.announcement_card import (
     render,
     snippet,
 )
-from handlers.base import Ctx, message_request
+from bot.views.keyboard import message_request
+from handlers import typed_when
+from handlers.base import Ctx
 from handlers.refusals import refusal_text
 from storage import announcements, conversations, members, teams
 from storage.errors import DomainError, Problem

@@ -12,7 +12,7 @@ import asyncio
 import functools
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,8 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import (
     CallbackQuery,
     Chat,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     Message,
     Update,
     User,
@@ -37,6 +35,7 @@ from bot.logs import current_update
 from bot.outbox import CLAIM, outbox_sender
 from bot.permissions import Actor, PermissionDenied
 from bot.render import split_message
+from bot.views.keyboard import Keyboard, edit_request, message_request
 from handlers.refusals import refusal_text
 from storage import inbox as inbox_rows
 from storage import outbox as outbox_rows
@@ -53,56 +52,6 @@ SEEN_EVERY = timedelta(days=1)
 # A lost database connection is outlasted, not reported, for this long (seconds): retrying is
 # safe because nothing was sent yet (replies wait for the commit).
 RETRY_FOR = 25.0
-
-Keyboard = Sequence[Sequence[tuple[str, str]]]  # rows of (label, callback data or http URL)
-
-
-def _button(label: str, data: str) -> InlineKeyboardButton:
-    if data.startswith(("http://", "https://")):
-        return InlineKeyboardButton(label, url=data)
-    return InlineKeyboardButton(label, callback_data=data)
-
-
-def keyboard(rows: Keyboard | None) -> InlineKeyboardMarkup | None:
-    if not rows:
-        return None
-    return InlineKeyboardMarkup([[_button(label, data) for label, data in row] for row in rows])
-
-
-def _markup(rows: Keyboard | None) -> dict[str, Any] | None:
-    markup = keyboard(rows)
-    return markup.to_dict() if markup is not None else None
-
-
-def message_request(
-    chat_id: int,
-    text: str,
-    buttons: Keyboard | None = None,
-    protect: bool = False,
-    after: dict[str, Any] | None = None,
-) -> Outgoing:
-    """An HTML message as an outbox row."""
-    params = {
-        "chat_id": chat_id,
-        "text": text,
-        "parse_mode": ParseMode.HTML,
-        "reply_markup": _markup(buttons),
-        "disable_web_page_preview": True,
-        "protect_content": protect,
-    }
-    return Outgoing("send_message", chat_id, params, after=after)
-
-
-def edit_request(chat_id: int, message_id: int, text: str, buttons: Keyboard | None) -> Outgoing:
-    params = {
-        "chat_id": chat_id,
-        "message_id": message_id,
-        "text": text,
-        "parse_mode": ParseMode.HTML,
-        "reply_markup": _markup(buttons),
-        "disable_web_page_preview": True,
-    }
-    return Outgoing("edit_message_text", chat_id, params)
 
 
 @dataclass

@@ -20,7 +20,7 @@ from telegram.ext import ContextTypes
 from bot.i18n import Translator, pick_language, translator
 from bot.permissions import Action, allowed
 from bot.render import esc
-from handlers import buttons
+from bot.views import buttons
 from handlers.base import Ctx
 from storage import basket, teams
 from storage.basket import SearchPage, ServiceHit

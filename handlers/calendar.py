@@ -6,7 +6,7 @@ from bot.dates import format_when
 from bot.ical import SeriesView, build_ics
 from bot.permissions import Action, PermissionDenied, may_view_municipality, require
 from bot.render import esc
-from handlers import buttons
+from bot.views import buttons
 from handlers.base import Ctx
 from storage import meetings, teams
 from storage.errors import DomainError, Problem

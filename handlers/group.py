@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.permissions import Action, require
 from bot.render import esc
-from handlers import buttons
+from bot.views import buttons
 from handlers.base import Ctx
 from storage import teams
 from storage.models import Team

@@ -6,8 +6,9 @@ from babel.dates import format_date
 
 from bot.permissions import Action, require
 from bot.render import esc
-from handlers import buttons
-from handlers.base import Ctx, Keyboard
+from bot.views import buttons
+from bot.views.keyboard import Keyboard
+from handlers.base import Ctx
 from storage import invitations, teams
 from storage.invitations import ActiveLink
 from storage.models import Invitation, Role, Team

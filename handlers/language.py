@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import translator
-from handlers import buttons
+from bot.views import buttons
 from handlers.base import Ctx
 from storage import members
 from storage.errors import DomainError, Problem

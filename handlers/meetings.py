@@ -13,21 +13,19 @@ from bot.dates.series import SeriesWhen, parse_series
 from bot.i18n import Translator, translator
 from bot.permissions import Action, allowed, require
 from bot.render import esc
-from handlers import buttons, typed_when
-from handlers.base import Ctx
-from handlers.calendar import my_upcoming, send_meeting_ics
-from handlers.meeting_card import (
+from bot.views import buttons
+from bot.views.meeting_card import (
     ANSWER_CODES,
     CardState,
     answer_label,
-    card_for,
     may_change,
-    post_cards,
     preset_label,
-    refresh_cards,
-    refresh_watchers,
     render_card,
 )
+from handlers import typed_when
+from handlers.base import Ctx
+from handlers.calendar import my_upcoming, send_meeting_ics
+from handlers.meeting_card import card_for, post_cards, refresh_cards, refresh_watchers
 from storage import conversations, meetings, teams
 from storage.errors import DomainError, Problem
 from storage.members import find_member

@@ -16,7 +16,7 @@ from bot.documents import file_stem, minutes_docx, task_state_label
 from bot.i18n import Translator, translator
 from bot.permissions import Action, allowed, require
 from bot.render import esc
-from handlers import buttons
+from bot.views import buttons
 from handlers.base import Ctx
 from handlers.register import meeting_choice
 from storage import attendance, conversations, meetings, minutes, teams

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bot.permissions import Action, PermissionDenied, may_create_team
 from bot.render import esc
-from handlers import buttons
+from bot.views import buttons
 from handlers.base import Ctx
 from storage import conversations, invitations, teams
 from storage.errors import DomainError, Problem

@@ -10,7 +10,9 @@ from bot.dates import WhenStatus, format_when, parse_when
 from bot.i18n import Translator, translator
 from bot.permissions import Action, Actor, PermissionDenied, allowed, require
 from bot.render import esc
-from handlers import buttons, typed_when
+from bot.views import buttons
+from bot.views.labels import vote_label
+from handlers import typed_when
 from handlers.base import Ctx
 from handlers.meeting_card import post_cards
 from storage import conversations, meetings, polls, teams
@@ -28,14 +30,6 @@ Rows = list[list[tuple[str, str]]]
 # Dates with vote buttons per page of a card: 4 vote rows, the ‹ › row and the coordinator's
 # row keep a card within 6 rows, one phone screen.
 PAGE = 4
-
-
-def vote_label(t: Translator, answer: Answer) -> str:
-    return {
-        Answer.YES: t._("suits me"),
-        Answer.MAYBE: t._("if need be"),
-        Answer.NO: t._("doesn't suit me"),
-    }[answer]
 
 
 def _local(poll: DatePoll, moment: datetime) -> datetime:

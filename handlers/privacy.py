@@ -14,7 +14,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from bot import my_data_text
-from handlers import buttons
+from bot.views import buttons
 from handlers.base import Ctx
 from storage import conversations, personal_data
 from storage.errors import DomainError, Problem

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.i18n import Translator
 from bot.permissions import Action, allowed, require
 from bot.render import esc
-from handlers import buttons
+from bot.views import buttons
 from handlers.base import Ctx
 from storage import conversations, reminders, teams
 from storage.errors import DomainError, Problem

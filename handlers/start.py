@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.render import esc
-from handlers import buttons
+from bot.views import buttons
+from bot.views.labels import role_label, sector_label
 from handlers.base import Ctx
-from handlers.labels import role_label, sector_label
 from storage import conversations, invitations, members, teams
 from storage.errors import DomainError, Problem
 from storage.models import Role, Sector

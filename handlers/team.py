@@ -5,9 +5,9 @@ from __future__ import annotations
 from bot.i18n import LANGUAGE_NAMES, translator
 from bot.permissions import Action, allowed, require
 from bot.render import esc
-from handlers import buttons
+from bot.views import buttons
+from bot.views.labels import role_label, sector_label
 from handlers.base import Ctx
-from handlers.labels import role_label, sector_label
 from storage import teams
 from storage.errors import DomainError, Problem
 from storage.models import Role

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from bot.i18n import Translator
 from bot.permissions import Action, may_create_team
-from handlers import buttons
+from bot.views import buttons
 from handlers.base import Ctx
 from handlers.start import privacy_notice
 from storage import conversations

@@ -15,8 +15,8 @@ from telegram.constants import ParseMode
 from bot.i18n import LANGUAGES, Translator, translator
 from bot.outbox import perform
 from bot.render import TELEGRAM_TEXT_LIMIT, esc
-from handlers import buttons
-from handlers.base import Keyboard, keyboard
+from bot.views import buttons
+from bot.views.keyboard import Keyboard, keyboard
 from storage import announcements
 from storage.models import Announcement, Audience, Institution, Member
 from storage.outbox import Outgoing

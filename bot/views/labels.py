@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import Translator
-from storage.models import Role, Sector
+from storage.models import Answer, Role, Sector
 
 
 def sector_label(t: Translator, sector: Sector) -> str:
@@ -24,3 +24,11 @@ def sector_label(t: Translator, sector: Sector) -> str:
 
 def role_label(t: Translator, role: Role) -> str:
     return {Role.COORDINATOR: t._("coordinator"), Role.MEMBER: t._("member")}[role]
+
+
+def vote_label(t: Translator, answer: Answer) -> str:
+    return {
+        Answer.YES: t._("suits me"),
+        Answer.MAYBE: t._("if need be"),
+        Answer.NO: t._("doesn't suit me"),
+    }[answer]
