@@ -29,6 +29,12 @@ def _when(t: Translator, refusal: DomainError) -> str:
     return _quoted(refusal, "text")
 
 
+def _hours(minutes: object) -> str:
+    """120 -> "2", 90 -> "1,5": hours as Polish and English readers both take them."""
+    value = minutes / 60 if isinstance(minutes, int) else 0
+    return f"{value:g}".replace(".", ",")
+
+
 def refusal_text(t: Translator, refusal: DomainError | PermissionDenied) -> str:
     if isinstance(refusal, PermissionDenied):
         if refusal.action == Action.ANSWER_MEETING:
@@ -192,6 +198,20 @@ def refusal_text(t: Translator, refusal: DomainError | PermissionDenied) -> str:
             "through the bot: please remove it and send the text again. Nothing was saved or "
             "sent."
         ),
+        Problem.EVENT_ENDS_BEFORE_START: t._(
+            "The end is before the start. Give the start first, then the end "
+            "(<i>wtorek 9:00–15:00</i>, <i>od 14 do 16</i>)."
+        ),
+        Problem.EVENT_TOO_LONG: t._(
+            "That is too long for one event: workshops, trainings and conferences run at most "
+            "{days} days, anything else at most {hours} hours. Check the end date."
+        ).format(days=refusal.details.get("days", 3), hours=refusal.details.get("hours", 24)),
+        Problem.COACHING_WITHOUT_WORKER: t._(
+            "Coaching is for someone: choose at least one worker of the team who is coached."
+        ),
+        Problem.MINUTES_INVALID: t._(
+            "Give the time in hours, more than zero and at most the event's length ({hours} h)."
+        ).format(hours=_hours(refusal.details.get("most"))),
         Problem.REPORT_PERIOD_INVALID: t._(
             "I couldn't read that period. Give a year (<i>/raport 2026</i>) or two dates "
             "(<i>/raport 1.01.2026 – 30.06.2026</i>)."

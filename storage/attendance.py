@@ -44,6 +44,7 @@ class Person:
     sector: Sector
     answer: Answer | None
     present: bool
+    minutes: int | None = None  # their own time when it differs from the event's length
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ async def load_register(session: AsyncSession, meeting: Meeting) -> Register:
         await session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id))
     ).all()
     present_ids = {mark.member_id for mark in marks if mark.member_id is not None}
+    own_minutes = {mark.member_id: mark.minutes for mark in marks if mark.member_id is not None}
     register = Register(meeting)
     in_team = set()
     for member in members:
@@ -134,6 +136,7 @@ async def load_register(session: AsyncSession, meeting: Meeting) -> Register:
             institution.sector if institution else Sector.OTHER,
             answers.get(member.id),
             member.id in present_ids,
+            own_minutes.get(member.id),
         )
         if person.present or person.answer in (Answer.YES, Answer.MAYBE):
             register.people.append(person)
@@ -201,6 +204,31 @@ async def mark(
         )
     else:
         await session.delete(existing)
+    await session.flush()
+    return member
+
+
+async def set_minutes(
+    session: AsyncSession,
+    meeting: Meeting,
+    member_id: int,
+    minutes: int | None,
+    now: datetime | None = None,
+) -> Member:
+    """How long a present member took part (coaching counts clock hours per person); None
+    gives them the event's whole length again."""
+    ensure_open(meeting, now or utcnow())
+    member = await _member_in_team(session, meeting, member_id)
+    row = await session.scalar(
+        select(Attendance).where(
+            Attendance.meeting_id == meeting.id, Attendance.member_id == member.id
+        )
+    )
+    if row is None:
+        raise DomainError(Problem.NOT_MARKED, name=member.name)
+    if minutes is not None and not 0 < minutes <= meeting.duration_minutes:
+        raise DomainError(Problem.MINUTES_INVALID, most=meeting.duration_minutes)
+    row.minutes = None if minutes == meeting.duration_minutes else minutes
     await session.flush()
     return member
 

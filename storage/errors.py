@@ -59,6 +59,10 @@ class Problem(enum.StrEnum):
     POLL_SLOT_PAST = "poll_slot_past"
     REPORT_PERIOD_INVALID = "report_period_invalid"
     CLIENT_DATA = "client_data"
+    EVENT_ENDS_BEFORE_START = "event_ends_before_start"
+    EVENT_TOO_LONG = "event_too_long"
+    COACHING_WITHOUT_WORKER = "coaching_without_worker"
+    MINUTES_INVALID = "minutes_invalid"
 
 
 class DomainError(Exception):

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.errors import DomainError, Problem
 from storage.models import (
     Attendance,
+    EventKind,
     Meeting,
     MeetingStatus,
     Municipality,
@@ -162,6 +163,20 @@ def parse_period(text: str, today: date) -> Period:
 
 
 @dataclass
+class KindTally:
+    """One kind of event: "18 two-day workshops, 200 people", "coaching for 32, 786 hours"."""
+
+    events: int = 0
+    participants: int = 0  # attendance rows
+    unique_participants: int = 0
+    minutes: int = 0  # person-minutes: each attendee's own time, else the event's length
+
+    @property
+    def hours(self) -> float:
+        return self.minutes / 60
+
+
+@dataclass
 class Tally:
     """The figures of one team, one municipality or all of them."""
 
@@ -173,6 +188,10 @@ class Tally:
     by_sector: Counter[Sector] = field(default_factory=Counter)
     tasks_opened: int = 0
     tasks_closed: int = 0
+    by_kind: dict[EventKind, KindTally] = field(default_factory=dict)
+
+    def kind(self, kind: EventKind) -> KindTally:
+        return self.by_kind.setdefault(kind, KindTally())
 
     @property
     def average_attendance(self) -> float:
@@ -253,6 +272,7 @@ async def compute(
     scope = [row[0] for row in team_rows]
     tallies = {row[0]: Tally() for row in team_rows}
     people: dict[int, set[Person]] = {row[0]: set() for row in team_rows}
+    people_by_kind: dict[int, dict[EventKind, set[Person]]] = {row[0]: {} for row in team_rows}
     months = {month: MonthFigures(month) for month in period.months()}
 
     in_scope = Meeting.team_id.in_(scope)
@@ -265,13 +285,21 @@ async def compute(
     )
 
     # One row per meeting with its head count: months need the local start of each.
+    own_minutes = func.coalesce(Attendance.minutes, Meeting.duration_minutes)
     per_meeting = (
-        select(Meeting.team_id, Meeting.starts_at, Meeting.status, func.count(Attendance.id))
+        select(
+            Meeting.team_id,
+            Meeting.starts_at,
+            Meeting.status,
+            Meeting.kind,
+            func.count(Attendance.id),
+            func.sum(case((Attendance.id.is_not(None), own_minutes), else_=0)),
+        )
         .outerjoin(Attendance, Attendance.meeting_id == Meeting.id)
         .where(in_scope, in_period)
-        .group_by(Meeting.id, Meeting.team_id, Meeting.starts_at, Meeting.status)
+        .group_by(Meeting.id, Meeting.team_id, Meeting.starts_at, Meeting.status, Meeting.kind)
     )
-    for team_id, starts_at, status, count in await session.execute(per_meeting):
+    for team_id, starts_at, status, kind, count, minutes in await session.execute(per_meeting):
         tally = tallies[team_id]
         if status == MeetingStatus.CANCELLED:
             tally.meetings_cancelled += 1
@@ -280,6 +308,10 @@ async def compute(
             continue  # still to come
         tally.meetings_held += 1
         tally.participants += count
+        of_kind = tally.kind(EventKind(kind))
+        of_kind.events += 1
+        of_kind.participants += count
+        of_kind.minutes += int(minutes or 0)
         month = months.get(starts_at.astimezone(zone).strftime("%Y-%m"))
         if month is not None:
             month.meetings_held += 1
@@ -296,20 +328,30 @@ async def compute(
         tallies[team_id].by_sector[Sector(sector)] += count
 
     members = (
-        select(Meeting.team_id, Attendance.member_id)
+        select(Meeting.team_id, Meeting.kind, Attendance.member_id)
         .join(Meeting, Attendance.meeting_id == Meeting.id)
         .where(held, Attendance.member_id.is_not(None))
         .distinct()
     )
-    for team_id, member_id in await session.execute(members):
-        people[team_id].add(("member", member_id))
+    for team_id, kind, member_id in await session.execute(members):
+        person: Person = ("member", member_id)
+        people[team_id].add(person)
+        people_by_kind[team_id].setdefault(EventKind(kind), set()).add(person)
     others = (
-        select(Meeting.team_id, Attendance.id, Attendance.guest_name, Attendance.institution_name)
+        select(
+            Meeting.team_id,
+            Meeting.kind,
+            Attendance.id,
+            Attendance.guest_name,
+            Attendance.institution_name,
+        )
         .join(Meeting, Attendance.meeting_id == Meeting.id)
         .where(held, Attendance.member_id.is_(None))
     )
-    for team_id, row_id, guest, institution in await session.execute(others):
-        people[team_id].add(_guest_key(guest, institution) if guest else ("row", row_id))
+    for team_id, kind, row_id, guest, institution in await session.execute(others):
+        person = _guest_key(guest, institution) if guest else ("row", row_id)
+        people[team_id].add(person)
+        people_by_kind[team_id].setdefault(EventKind(kind), set()).add(person)
 
     opened = and_(Task.created_at >= since, Task.created_at < until)
     closed = and_(Task.state == TaskState.DONE, Task.closed_at >= since, Task.closed_at < until)
@@ -328,6 +370,8 @@ async def compute(
 
     for team_id, tally in tallies.items():
         tally.unique_participants = len(people[team_id])
+        for kind, found in people_by_kind[team_id].items():
+            tally.kind(kind).unique_participants = len(found)
 
     teams = [
         TeamFigures(team_id, name, TeamKind(kind), place, tallies[team_id])
@@ -338,7 +382,7 @@ async def compute(
     for team_id, _name, _kind, place_id, place in team_rows:
         places.setdefault(place_id, (place, []))[1].append(team_id)
     municipalities = [
-        MunicipalityFigures(place_id, place, _merge(tallies, people, ids))
+        MunicipalityFigures(place_id, place, _merge(tallies, people, people_by_kind, ids))
         for place_id, (place, ids) in places.items()
     ]
     municipalities.sort(key=lambda f: sort_key(f.name))
@@ -347,17 +391,21 @@ async def compute(
         team_ids is None,
         teams,
         municipalities,
-        _merge(tallies, people, scope),
+        _merge(tallies, people, people_by_kind, scope),
         list(months.values()),
     )
 
 
 def _merge(
-    tallies: dict[int, Tally], people: dict[int, set[Person]], team_ids: Iterable[int]
+    tallies: dict[int, Tally],
+    people: dict[int, set[Person]],
+    people_by_kind: dict[int, dict[EventKind, set[Person]]],
+    team_ids: Iterable[int],
 ) -> Tally:
     """Sums, except unique participants: someone in two teams is one person."""
     merged = Tally()
     everyone: set[Person] = set()
+    everyone_by_kind: dict[EventKind, set[Person]] = {}
     for team_id in team_ids:
         part = tallies[team_id]
         merged.meetings_held += part.meetings_held
@@ -368,5 +416,13 @@ def _merge(
         merged.tasks_opened += part.tasks_opened
         merged.tasks_closed += part.tasks_closed
         everyone |= people[team_id]
+        for kind, part_kind in part.by_kind.items():
+            of_kind = merged.kind(kind)
+            of_kind.events += part_kind.events
+            of_kind.participants += part_kind.participants
+            of_kind.minutes += part_kind.minutes
+            everyone_by_kind.setdefault(kind, set()).update(people_by_kind[team_id].get(kind, ()))
     merged.unique_participants = len(everyone)
+    for kind, found in everyone_by_kind.items():
+        merged.kind(kind).unique_participants = len(found)
     return merged

@@ -12,11 +12,13 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
-from storage import audit, reminders
+from storage import audit, events, reminders
 from storage.errors import DomainError, Problem
 from storage.models import (
     DEFAULT_DURATION_MINUTES,
     Answer,
+    CoachedWorker,
+    EventKind,
     Institution,
     Meeting,
     MeetingCard,
@@ -45,8 +47,6 @@ PLACE_MAX = 300
 AGENDA_MAX = 2000
 # Occurrences of a series exist as rows this far ahead (reminders and digests need them).
 HORIZON = timedelta(days=120)
-# A range typed for one meeting ends within a day ("od 9 do 11"; a night shift at most).
-MAX_DURATION_MINUTES = 24 * 60
 
 
 def _uid() -> str:
@@ -103,14 +103,18 @@ async def schedule(
     *,
     preset: Preset | None = None,
     duration_minutes: int = DEFAULT_DURATION_MINUTES,
+    kind: EventKind | None = None,
+    coached: Sequence[Member] = (),
     now: datetime | None = None,
 ) -> Meeting:
-    """Create a meeting (and its series, if it repeats). Returns the first occurrence."""
+    """Create an event (and its series, if it repeats): by default the team's own meeting.
+    Returns the first occurrence."""
     now = now or utcnow()
     if starts_at <= now:
         raise DomainError(Problem.MEETING_IN_PAST)
-    if not 0 < duration_minutes <= MAX_DURATION_MINUTES:
-        raise ValueError(f"duration out of range: {duration_minutes}")
+    kind = kind or events.team_default(team.kind)
+    events.check_length(kind, timedelta(minutes=duration_minutes))
+    coached = await events.check_coached(session, kind, team.id, coached)
     place, agenda = check_place(place), check_agenda(agenda)
     zone = ZoneInfo(team.municipality.timezone)
     if preset is None:
@@ -118,6 +122,8 @@ async def schedule(
             team_id=team.id,
             starts_at=starts_at,
             duration_minutes=duration_minutes,
+            kind=kind,
+            coached=[CoachedWorker(member_id=m.id) for m in coached],
             place=place,
             agenda=agenda,
             uid=_uid(),
@@ -143,6 +149,7 @@ async def schedule(
         place=place,
         agenda=agenda,
         duration_minutes=duration_minutes,
+        kind=kind,
         uid=_uid(),
         created_by_id=created_by.id if created_by else None,
     )
@@ -192,6 +199,7 @@ async def materialize(
             recurrence_key=key,
             starts_at=start,
             duration_minutes=series.duration_minutes,
+            kind=series.kind,
             place=series.place,
             agenda=series.agenda,
             uid=_uid(),

@@ -74,6 +74,19 @@ class TeamKind(enum.StrEnum):
     ZZK = "ZZK"
 
 
+class EventKind(enum.StrEnum):
+    """The programme's forms of support, in the terms its yearly reports count them."""
+
+    PZK_MEETING = "pzk_meeting"
+    ZZK_MEETING = "zzk_meeting"
+    TRAINING = "training"  # cross-sector training
+    WORKSHOP = "workshop"  # cooperation workshop, usually two days off-site
+    COACHING = "coaching"
+    CONSULTATION = "consultation"
+    WORKING_GROUP = "working_group"
+    CONFERENCE = "conference"
+
+
 class Role(enum.StrEnum):
     COORDINATOR = "coordinator"
     MEMBER = "member"
@@ -333,6 +346,9 @@ class MeetingSeries(Base):
     duration_minutes: Mapped[int] = mapped_column(
         Integer, default=DEFAULT_DURATION_MINUTES, server_default=str(DEFAULT_DURATION_MINUTES)
     )
+    kind: Mapped[EventKind] = mapped_column(
+        _enum(EventKind, "event_kind"), default=EventKind.PZK_MEETING, server_default="pzk_meeting"
+    )
     uid: Mapped[str] = mapped_column(String(80), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -352,7 +368,11 @@ class Meeting(Base):
     # The occurrence's original local start, so moving it does not make the series recreate it.
     recurrence_key: Mapped[str | None] = mapped_column(String(16))
     starts_at: Mapped[datetime] = mapped_column(index=True)
+    # Workshops and conferences run over several days: the end is start plus duration.
     duration_minutes: Mapped[int] = mapped_column(Integer, default=DEFAULT_DURATION_MINUTES)
+    kind: Mapped[EventKind] = mapped_column(
+        _enum(EventKind, "event_kind"), default=EventKind.PZK_MEETING, server_default="pzk_meeting"
+    )
     place: Mapped[str] = mapped_column(String(300))
     agenda: Mapped[str | None] = mapped_column(String(2000))
     status: Mapped[MeetingStatus] = mapped_column(
@@ -370,6 +390,24 @@ class Meeting(Base):
     team: Mapped[Team] = relationship()
     series: Mapped[MeetingSeries | None] = relationship()
     created_by: Mapped[Member | None] = relationship()
+    coached: Mapped[list[CoachedWorker]] = relationship(
+        cascade="all, delete-orphan", order_by="CoachedWorker.member_id"
+    )
+
+
+class CoachedWorker(Base):
+    """Who a coaching session is for: the figures say "coaching for N workers, H hours"."""
+
+    __tablename__ = "coached_worker"
+
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("member.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+    member: Mapped[Member] = relationship()
 
 
 class Rsvp(Base):
@@ -590,6 +628,8 @@ class Attendance(Base):
     guest_name: Mapped[str | None] = mapped_column(String(200))
     institution_name: Mapped[str | None] = mapped_column(String(200))
     sector: Mapped[Sector] = mapped_column(_enum(Sector, "sector"), default=Sector.OTHER)
+    # How long this person took part; None: the whole event (coaching is counted per person).
+    minutes: Mapped[int | None] = mapped_column(Integer)
     marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
     marked_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import Translator
-from storage.models import Answer, Role, Sector
+from storage.models import Answer, EventKind, Role, Sector
 
 
 def sector_label(t: Translator, sector: Sector) -> str:
@@ -32,3 +32,17 @@ def vote_label(t: Translator, answer: Answer) -> str:
         Answer.MAYBE: t._("if need be"),
         Answer.NO: t._("doesn't suit me"),
     }[answer]
+
+
+def kind_label(t: Translator, kind: EventKind) -> str:
+    """The programme's own names of its forms of support."""
+    return {
+        EventKind.PZK_MEETING: t._("PZK meeting"),
+        EventKind.ZZK_MEETING: t._("ZZK meeting"),
+        EventKind.TRAINING: t._("Cross-sector training"),
+        EventKind.WORKSHOP: t._("Cooperation workshop"),
+        EventKind.COACHING: t._("Coaching"),
+        EventKind.CONSULTATION: t._("Consultation meeting"),
+        EventKind.WORKING_GROUP: t._("Working-group meeting"),
+        EventKind.CONFERENCE: t._("Conference"),
+    }[kind]
