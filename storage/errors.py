@@ -63,6 +63,8 @@ class Problem(enum.StrEnum):
     EVENT_TOO_LONG = "event_too_long"
     COACHING_WITHOUT_WORKER = "coaching_without_worker"
     MINUTES_INVALID = "minutes_invalid"
+    REGION_UNKNOWN = "region_unknown"
+    OUTSIDE_REGION = "outside_region"
 
 
 class DomainError(Exception):

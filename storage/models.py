@@ -179,14 +179,46 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
 
 
+class Region(Base):
+    """A voivodeship of the programme with its regional centre (ROPS, RCPS): its admins see,
+    count and announce to its municipalities."""
+
+    __tablename__ = "region"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    centre: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    municipalities: Mapped[list[Municipality]] = relationship(back_populates="region")
+
+
+class RegionAdmin(Base):
+    """Someone appointed to administer one region, or every region when `region_id` is None.
+    The super-admins of BOT_ADMIN_IDS are not rows: they come from the settings."""
+
+    __tablename__ = "region_admin"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"))
+    appointed_by: Mapped[int | None] = mapped_column(BigInteger)
+    appointed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    region: Mapped[Region | None] = relationship()
+
+
 class Municipality(Base):
     __tablename__ = "municipality"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Warsaw")
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    county: Mapped[str | None] = mapped_column(String(120))  # powiat
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    region: Mapped[Region] = relationship(back_populates="municipalities")
     teams: Mapped[list[Team]] = relationship(back_populates="municipality")
     institutions: Mapped[list[Institution]] = relationship(back_populates="municipality")
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from storage import audit, invitations
+from storage import audit, invitations, regions
 from storage.errors import DomainError, Problem
 from storage.models import (
     Institution,
@@ -21,6 +21,7 @@ from storage.models import (
     Member,
     Membership,
     Municipality,
+    Region,
     Role,
     Sector,
     Team,
@@ -30,8 +31,12 @@ from storage.text import clean_name, same_name, sort_key
 
 
 async def get_or_create_municipality(
-    session: AsyncSession, name: str, timezone: str = "Europe/Warsaw"
+    session: AsyncSession,
+    name: str,
+    timezone: str = "Europe/Warsaw",
+    region: Region | None = None,
 ) -> Municipality:
+    """An existing one stays where it is; a new one goes into `region` (or the first one)."""
     name = clean_name(name, max_length=120)
     # Compared in Python: SQLite's lower() leaves Polish letters (Ł, Ś, ...) as they are.
     found = next(
@@ -39,7 +44,8 @@ async def get_or_create_municipality(
     )
     if found:
         return found
-    municipality = Municipality(name=name, timezone=timezone)
+    region = region or await regions.default_region(session)
+    municipality = Municipality(name=name, timezone=timezone, region_id=region.id)
     session.add(municipality)
     await session.flush()
     return municipality
