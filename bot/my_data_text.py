@@ -187,6 +187,21 @@ def _lists(t: Translator, w: _Words, data: JsonDict) -> list[tuple[str, list[str
             [t._("announcement no. {n}").format(n=n) for n in data["announcements_confirmed_read"]],
         ),
         (
+            t._("Declarations of accession you accepted"),
+            [
+                t._(
+                    "{when}: {institution} joins {team} (rules version {version}), as {role}"
+                ).format(
+                    when=w.when(d["accepted_at"]),
+                    institution=d["institution"],
+                    team=d["team"],
+                    version=d["rules_version"],
+                    role=d["role"],
+                )
+                for d in data.get("declarations_of_accession", [])
+            ],
+        ),
+        (
             t._("Your actions in the bot's log"),
             [_logged(w, actions, entry) for entry in data["actions_logged"]],
         ),

@@ -65,6 +65,10 @@ class Problem(enum.StrEnum):
     MINUTES_INVALID = "minutes_invalid"
     REGION_UNKNOWN = "region_unknown"
     OUTSIDE_REGION = "outside_region"
+    RULES_FILE_INVALID = "rules_file_invalid"
+    RULES_MISSING = "rules_missing"
+    INSTITUTION_MISSING = "institution_missing"
+    ALREADY_DECLARED = "already_declared"
 
 
 class DomainError(Exception):

@@ -316,6 +316,46 @@ class Membership(Base):
     member: Mapped[Member] = relationship(back_populates="memberships")
 
 
+class TeamRules(Base):
+    """A version of the team's framework rules (Ramowy Regulamin PZK), as the coordinator
+    uploaded it; institutions declare accession to the newest one."""
+
+    __tablename__ = "team_rules"
+    __table_args__ = (UniqueConstraint("team_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    file_name: Mapped[str] = mapped_column(String(200))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Declaration(Base):
+    """An institution's declaration of accession to a team: accepted in the bot by its
+    representative, on behalf of the institution, for one version of the rules.
+
+    Names are copied: the register of declarations is a record and outlives the signer's
+    membership (an erased member's row keeps the institution and the role, not the name)."""
+
+    __tablename__ = "declaration"
+    __table_args__ = (UniqueConstraint("team_id", "institution_id", "rules_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    institution_id: Mapped[int] = mapped_column(
+        ForeignKey("institution.id", ondelete="CASCADE"), index=True
+    )
+    rules_version: Mapped[int] = mapped_column(Integer)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+    signer_name: Mapped[str | None] = mapped_column(String(200))
+    signer_role: Mapped[str] = mapped_column(String(200))  # "dyrektor", "kierownik działu"
+    accepted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    institution: Mapped[Institution] = relationship()
+
+
 class Invitation(Base):
     __tablename__ = "invitation"
 

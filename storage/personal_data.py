@@ -31,16 +31,20 @@ from storage.models import (
     ConversationState,
     DatePoll,
     Decision,
+    Declaration,
+    Institution,
     Meeting,
     MeetingCard,
     Member,
     Membership,
     PollSlot,
     PollVote,
+    RegionAdmin,
     Rsvp,
     ScheduledMessage,
     Service,
     Task,
+    Team,
 )
 
 # An announcement's author_chat_id once erased: no chat has this id, and the broadcaster
@@ -88,6 +92,13 @@ async def export(session: AsyncSession, member: Member) -> dict[str, Any]:
     )
     reads = await session.scalars(
         select(AnnouncementRead.announcement_id).where(AnnouncementRead.member_id == member.id)
+    )
+    declared = await session.execute(
+        select(Declaration, Team.name, Institution.name)
+        .join(Team, Team.id == Declaration.team_id)
+        .join(Institution, Institution.id == Declaration.institution_id)
+        .where(Declaration.member_id == member.id)
+        .order_by(Declaration.accepted_at)
     )
     audit = await session.scalars(
         select(AuditEntry)
@@ -142,6 +153,16 @@ async def export(session: AsyncSession, member: Member) -> dict[str, Any]:
             for a in announcements
         ],
         "announcements_confirmed_read": list(reads),
+        "declarations_of_accession": [
+            {
+                "team": team,
+                "institution": institution,
+                "rules_version": d.rules_version,
+                "role": d.signer_role,
+                "accepted_at": _when(d.accepted_at),
+            }
+            for d, team, institution in declared.all()
+        ],
         "actions_logged": [
             {"at": _when(e.at), "action": e.action, "details": e.details} for e in audit
         ],
@@ -180,6 +201,14 @@ async def erase(session: AsyncSession, member: Member) -> Erased:
     )
     await session.execute(
         update(Service).where(Service.updated_by == telegram_id).values(updated_by=None)
+    )
+    await session.execute(delete(RegionAdmin).where(RegionAdmin.telegram_id == telegram_id))
+    await session.execute(
+        update(RegionAdmin).where(RegionAdmin.appointed_by == telegram_id).values(appointed_by=None)
+    )
+    # A declaration binds the institution and stays in its register; the signer's name goes.
+    await session.execute(
+        update(Declaration).where(Declaration.member_id == member.id).values(signer_name=None)
     )
     await session.execute(
         update(AuditEntry)

@@ -27,9 +27,11 @@ from storage import (
     attendance,
     audit,
     conversations,
+    declarations,
     meetings,
     minutes,
     polls,
+    regions,
     retention,
     teams,
 )
@@ -42,6 +44,7 @@ from storage.models import (
     Audience,
     AuditEntry,
     Base,
+    EventKind,
     InboxUpdate,
     Invitation,
     MeetingCard,
@@ -98,6 +101,12 @@ PERSONAL: dict[str, tuple[str, str]] = {
     "audit_log.details": (MEMBER_ID_IN_DETAILS, "member_id in details set to null"),
     "inbox_update.order_key": (TELEGRAM_ID, "updates the person sent, with their text: deleted"),
     "outbox_message.chat_id": (TELEGRAM_ID, "what the bot wrote to the private chat: deleted"),
+    "coached_worker.member_id": (MEMBER_ID, "cascades: who was coached is the member's"),
+    "declaration.member_id": (MEMBER_ID, "set null: the institution's declaration stays"),
+    "declaration.signer_name": (NAME, "set null: the register keeps institution and role"),
+    "team_rules.uploaded_by_id": (MEMBER_ID, "set null: the rules stay the team's"),
+    "region_admin.telegram_id": (TELEGRAM_ID, "the appointment: deleted"),
+    "region_admin.appointed_by": (TELEGRAM_ID, "set null: the appointment stays"),
 }
 NOT_PERSONAL: dict[str, str] = {
     "team.chat_id": "the team's group chat (/polacz works in groups only): the team's",
@@ -123,6 +132,8 @@ NOT_PERSONAL: dict[str, str] = {
     "meeting_card.message_id": "a message number within the chat",
     "inbox_update.update_id": "Telegram's number of an update",
     "outbox_message.file_name": "a file name the bot chose (moje-dane.json, obecnosc.xlsx)",
+    "region.name": "a voivodeship",
+    "team_rules.file_name": "the name of the team's rules document, as uploaded",
 }
 # Names that suggest a person (or a chat, which may be a person's private one).
 PERSON_LIKE = re.compile(
@@ -258,6 +269,23 @@ async def _arrange(session: AsyncSession) -> dict[str, Any]:
             )
         )
         session.add(AnnouncementRead(announcement_id=sent.id, member_id=person.id))
+    marek.institution_id = institution_id
+    await declarations.upload_rules(session, team, "regulamin.pdf", b"%PDF-1.4", marek)
+    await declarations.declare(session, team, marek, "kierownik", 1, NOW)
+    await meetings.schedule(
+        session,
+        team,
+        (NOW + timedelta(days=3)).astimezone(UTC),
+        "MOPS",
+        None,
+        zofia,
+        kind=EventKind.COACHING,
+        coached=[marek],
+        now=NOW,
+    )
+    region = await regions.default_region(session)
+    await regions.appoint(session, MAREK, region, by=ZOFIA)
+    await regions.appoint(session, ZOFIA, region, by=MAREK)
     audit.record(session, "member.role", actor_telegram_id=ZOFIA, member_id=marek.id)
     await session.flush()
     return {TELEGRAM_ID: MAREK, MEMBER_ID: marek.id, NAME: MAREK_NAME, USERNAME: MAREK_USERNAME}
