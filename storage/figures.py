@@ -1,23 +1,22 @@
 """The programme's figures: meetings held, who came and from where, tasks, over a period.
 
-Telegram-free: the bot (/raport) and the command line (`kooperacje-bot report`) both call
-`parse_period` and `compute`. Counting happens in a handful of GROUP BY queries whose result
-sizes follow the number of meetings and of distinct people, never of attendance rows.
+Telegram-free: the bot (/raport) and the command line (`kooperacje-bot report`) read the
+period (`bot.dates.phrases.parse_period`) and both call `compute`. Counting happens in a
+handful of GROUP BY queries whose result sizes follow the number of meetings and of distinct
+people, never of attendance rows.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.errors import DomainError, Problem
 from storage.models import (
     Attendance,
     EventKind,
@@ -31,18 +30,8 @@ from storage.models import (
     TeamKind,
 )
 from storage.text import sort_key
-from storage.words import MONTHS, fold_text
 
 WARSAW = ZoneInfo("Europe/Warsaw")
-_FIRST_YEAR, _LAST_YEAR = 2000, 2100
-
-_ISO_DAY = r"\d{4}-\d{1,2}-\d{1,2}"
-# Day first, with dots, slashes or dashes: "1.01.2026", "1/01/2026", "1-01-2026".
-_POLISH_DAY = r"\d{1,2}[./-]\d{1,2}[./-]\d{4}"
-_DAY = re.compile(rf"{_ISO_DAY}|{_POLISH_DAY}")
-# What may stand between two dates: dashes, "..", "do", "to", "–".
-_BETWEEN = re.compile(r"^\s*(?:-|–|—|\.\.|do|to|od)?\s*$", re.IGNORECASE)
-_MONTH = re.compile(r"^(?:(\d{1,2})[./-](\d{4})|(\d{4})-(\d{1,2}))$")
 
 
 @dataclass(frozen=True)
@@ -83,85 +72,6 @@ def _day(day: date) -> str:
     return f"{day.day}.{day.month:02d}.{day.year}"
 
 
-def _invalid(text: str) -> DomainError:
-    return DomainError(Problem.REPORT_PERIOD_INVALID, text=text)
-
-
-def _read_day(token: str, text: str) -> date:
-    parts = re.split(r"[./-]", token)
-    # ISO starts with the year, Polish writing with the day.
-    year, month, day = (int(part) for part in (parts if len(parts[0]) == 4 else parts[::-1]))
-    try:
-        found = date(year, month, day)
-    except ValueError:
-        raise _invalid(text) from None
-    if not _FIRST_YEAR <= found.year <= _LAST_YEAR:
-        raise _invalid(text)
-    return found
-
-
-def _month(year: int, month: int, text: str) -> Period:
-    if not (1 <= month <= 12 and _FIRST_YEAR <= year <= _LAST_YEAR):
-        raise _invalid(text)
-    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
-    return Period(date(year, month, 1), following - timedelta(days=1))
-
-
-def _month_names(text: str) -> Period | None:
-    """ "sty 2026", "sty.–cze. 2026", "od stycznia do czerwca 2026", "grudzień 2025 – luty
-    2026": whole months by name (abbreviated or not); None if the text is not of this form."""
-    words = fold_text(text).replace(".", " ").replace("-", " - ").split()
-    if words[:1] == ["od"]:
-        words = words[1:]
-    words = ["-" if word == "do" else word for word in words]
-    shape = "".join(
-        "m" if word in MONTHS else "y" if word.isdigit() and len(word) == 4 else word
-        for word in words
-    )
-    if shape == "my":
-        first = last = (int(words[1]), MONTHS[words[0]])
-    elif shape == "m-my":
-        first, last = (int(words[3]), MONTHS[words[0]]), (int(words[3]), MONTHS[words[2]])
-    elif shape == "my-my":
-        first, last = (int(words[1]), MONTHS[words[0]]), (int(words[4]), MONTHS[words[3]])
-    else:
-        return None
-    start, end = _month(*first, text).start, _month(*last, text).end
-    if end < start:
-        raise _invalid(text)
-    return Period(start, end)
-
-
-def parse_period(text: str, today: date) -> Period:
-    """ "" (this year so far), "2026", "01.2026" / "2026-01", one day, two days
-    ("1.01.2026 – 30.06.2026", "1/01/2026-30/06/2026", "2026-01-01 - 2026-06-30") or months
-    by name ("sty.–cze. 2026"). Otherwise REPORT_PERIOD_INVALID."""
-    cleaned = " ".join(text.split())
-    if not cleaned:
-        return Period(date(today.year, 1, 1), today)
-    if cleaned.isdigit() and len(cleaned) == 4:
-        year = int(cleaned)
-        if not _FIRST_YEAR <= year <= _LAST_YEAR:
-            raise _invalid(text)
-        return Period(date(year, 1, 1), date(year, 12, 31))
-    month = _MONTH.match(cleaned)
-    if month:
-        m1, y1, y2, m2 = month.groups()
-        return _month(int(y1 or y2), int(m1 or m2), text)
-    named = _month_names(cleaned)
-    if named is not None:
-        return named
-    tokens = _DAY.findall(cleaned)
-    rest = _DAY.split(cleaned)
-    if not 1 <= len(tokens) <= 2 or not all(_BETWEEN.match(part) for part in rest):
-        raise _invalid(text)
-    days = [_read_day(token, text) for token in tokens]
-    start, end = days[0], days[-1]
-    if end < start:
-        raise _invalid(text)
-    return Period(start, end)
-
-
 @dataclass
 class KindTally:
     """One kind of event: "18 two-day workshops, 200 people", "coaching for 32, 786 hours"."""
@@ -189,6 +99,7 @@ class Tally:
     tasks_opened: int = 0
     tasks_closed: int = 0
     by_kind: dict[EventKind, KindTally] = field(default_factory=dict)
+    unclosed: int = 0  # held, register still open: not counted (with `closed_only`)
 
     def kind(self, kind: EventKind) -> KindTally:
         return self.by_kind.setdefault(kind, KindTally())
@@ -254,11 +165,15 @@ async def compute(
     period: Period,
     now: datetime,
     zone: ZoneInfo = WARSAW,
+    *,
+    closed_only: bool = False,
 ) -> Figures:
     """Figures of these teams (None: every team of the region) over the period.
 
     A meeting is held when it is not cancelled and has started before the period's end and
-    before `now`; cancelled ones count by their planned start within the period.
+    before `now`; cancelled ones count by their planned start within the period. With
+    `closed_only` (the annual letter), a held meeting counts only once a coordinator has closed
+    its register; the others are counted apart, in `unclosed`.
     """
     since, until = period.bounds(zone)
     held_before = min(until, now)
@@ -282,6 +197,7 @@ async def compute(
         Meeting.starts_at >= since,
         Meeting.starts_at < held_before,
         Meeting.status != MeetingStatus.CANCELLED,
+        Meeting.register_closed_at.is_not(None) if closed_only else true(),
     )
 
     # One row per meeting with its head count: months need the local start of each.
@@ -292,20 +208,32 @@ async def compute(
             Meeting.starts_at,
             Meeting.status,
             Meeting.kind,
+            Meeting.register_closed_at.is_not(None),
             func.count(Attendance.id),
             func.sum(case((Attendance.id.is_not(None), own_minutes), else_=0)),
         )
         .outerjoin(Attendance, Attendance.meeting_id == Meeting.id)
         .where(in_scope, in_period)
-        .group_by(Meeting.id, Meeting.team_id, Meeting.starts_at, Meeting.status, Meeting.kind)
+        .group_by(
+            Meeting.id,
+            Meeting.team_id,
+            Meeting.starts_at,
+            Meeting.status,
+            Meeting.kind,
+            Meeting.register_closed_at,
+        )
     )
-    for team_id, starts_at, status, kind, count, minutes in await session.execute(per_meeting):
+    rows = await session.execute(per_meeting)
+    for team_id, starts_at, status, kind, closed, count, minutes in rows:
         tally = tallies[team_id]
         if status == MeetingStatus.CANCELLED:
             tally.meetings_cancelled += 1
             continue
         if starts_at >= held_before:
             continue  # still to come
+        if closed_only and not closed:
+            tally.unclosed += 1
+            continue
         tally.meetings_held += 1
         tally.participants += count
         of_kind = tally.kind(EventKind(kind))
@@ -410,6 +338,7 @@ def _merge(
         part = tallies[team_id]
         merged.meetings_held += part.meetings_held
         merged.meetings_cancelled += part.meetings_cancelled
+        merged.unclosed += part.unclosed
         merged.participants += part.participants
         merged.by_institution.update(part.by_institution)
         merged.by_sector.update(part.by_sector)
