@@ -183,3 +183,70 @@ def letter_docx(report: AnnualReport) -> bytes:
     buffer = BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+KIND_NAMES = {kind: forms[0].capitalize() for kind, forms in KIND_FORMS.items()}
+KIND_NAMES[EventKind.COACHING] = "Coaching (sesje)"
+YEAR_HEADERS = [
+    "Region",
+    "Gmina",
+    "Forma wsparcia",
+    "Wydarzenia",
+    "Uczestnictwa",
+    "Osoby",
+    "Godziny",
+]
+
+
+def _kind_rows(region: str, town: str, tally: Tally) -> list[list[object]]:
+    return [
+        [
+            region,
+            town,
+            KIND_NAMES[kind],
+            k.events,
+            k.participants,
+            k.unique_participants,
+            round(k.hours, 1),
+        ]
+        for kind in ORDER
+        if (k := tally.by_kind.get(kind)) is not None and k.events
+    ]
+
+
+def letter_xlsx(report: AnnualReport) -> bytes:
+    """The letter's figures as rows: per region (Gmina "razem") and per municipality, by kind;
+    then the events left uncounted."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = f"Rok {report.year}"
+    sheet.append(YEAR_HEADERS)
+    for region in report.regions:
+        for row in _kind_rows(region.name, "razem", region.tally):
+            sheet.append(row)
+        for town in region.municipalities:
+            for row in _kind_rows(region.name, town.name, town.tally):
+                sheet.append(row)
+    left = workbook.create_sheet("Niepoliczone")
+    left.append(["Region", "Data", "Zespół", "Gmina", "Forma wsparcia"])
+    for region in report.regions:
+        for event in region.unclosed:
+            left.append(
+                [
+                    region.name,
+                    event.starts_at.date(),
+                    event.team,
+                    event.municipality,
+                    KIND_NAMES[event.kind],
+                ]
+            )
+    for table in (sheet, left):
+        for column in table.columns:
+            width = max(len(str(cell.value or "")) for cell in column) + 2
+            table.column_dimensions[column[0].column_letter].width = min(width, 60)
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

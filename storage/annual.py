@@ -93,6 +93,8 @@ async def annual(
         towns = (
             await session.scalars(select(Municipality).where(Municipality.region_id == region.id))
         ).all()
+        if not towns:
+            continue  # a region with no municipality yet has nothing to report
         team_rows = (
             await session.execute(
                 select(Team.id, Team.name, Team.kind, Team.municipality_id).where(

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import audit
 from storage.errors import DomainError, Problem
 from storage.models import Municipality, Region, RegionAdmin, Team
-from storage.text import clean_name, same_name
+from storage.text import clean_name, same_name, sort_key
 from storage.words import fold_text
 
 # The region a first municipality goes into when nobody has named one yet.
@@ -207,3 +207,8 @@ async def team_ids_within(session: AsyncSession, reach: Reach) -> set[int] | Non
             .where(Municipality.region_id.in_(reach.regions))
         )
     )
+
+
+async def municipalities_of(session: AsyncSession, region_id: int) -> list[Municipality]:
+    found = await session.scalars(select(Municipality).where(Municipality.region_id == region_id))
+    return sorted(found, key=lambda m: sort_key(m.name))

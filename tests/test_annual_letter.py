@@ -6,12 +6,18 @@ test."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from docx import Document
+from openpyxl import load_workbook
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.cli import main
 from bot.letter import clock_hours, counted, letter_docx, letter_text
 from storage import annual, attendance, declarations, meetings, members, regions, teams
 from storage.db import Database
@@ -82,21 +88,23 @@ def at(month: int, day: int, hour: int = 10) -> datetime:
     return datetime(YEAR, month, day, hour, 0, tzinfo=WARSAW)
 
 
-async def test_a_year_of_the_programme_in_its_own_sentences(db: Database) -> None:
-    async with db.session() as session:
-        region = await regions.get_or_create_region(session, "łódzkie", "RCPS w Łodzi")
+async def _arrange_year(session: AsyncSession, *, placed: bool = True) -> None:
+    """Two municipalities of łódzkie (placed in it here, or later by the command line)."""
+    if True:
         zdunska = await arrange.team(session, "Zduńska Wola")
         sieradz = await arrange.team(session, "Sieradz")
-        for ids, county in ((zdunska, "zduńskowolski"), (sieradz, "sieradzki")):
-            town = await teams.get_municipality(session, ids.municipality_id)
-            await regions.place_municipality(session, town, region, county, None)
+        if placed:
+            region = await regions.get_or_create_region(session, "łódzkie", "RCPS w Łodzi")
+            for ids, county in ((zdunska, "zduńskowolski"), (sieradz, "sieradzki")):
+                town = await teams.get_municipality(session, ids.municipality_id)
+                await regions.place_municipality(session, town, region, county, None)
         mops_z = zdunska.institution_ids[arrange.MOPS]
         police_z = zdunska.institution_ids[arrange.POLICE]
         mops_s = sieradz.institution_ids[arrange.MOPS]
         z_people = await _people(session, zdunska.team_id, 700, mops_z, 4)
         z_police = await _people(session, zdunska.team_id, 710, police_z, 2)
         s_people = await _people(session, sieradz.team_id, 720, mops_s, 3)
-        zzk = await teams.add_team(session, "Zduńska Wola", TeamKind.ZZK, "ZZK Karsznice")
+        await teams.add_team(session, "Zduńska Wola", TeamKind.ZZK, "ZZK Karsznice")
 
         # Zduńska Wola: 2 trainings (6 and 4 people, 6 different), a two-day workshop (5),
         # 2 coaching sessions of 3 h for 2 workers (one left the second after 1.5 h: 10.5 h),
@@ -137,8 +145,12 @@ async def test_a_year_of_the_programme_in_its_own_sentences(db: Database) -> Non
             if await declarations.current_rules(session, ids.team_id) is None:
                 await declarations.upload_rules(session, team, "regulamin.pdf", PDF, who)
             await declarations.declare(session, team, who, "dyrektor", 1, at(1, 20))
+
+
+async def test_a_year_of_the_programme_in_its_own_sentences(db: Database) -> None:
+    async with db.session() as session:
+        await _arrange_year(session)
         report = await annual.annual(session, YEAR, None, AFTER)
-        assert zzk.id  # the ZZK exists before the year's end
 
     (lodz,) = [r for r in report.regions if r.name == "łódzkie"]
     text = letter_text(report)
@@ -191,3 +203,50 @@ def test_polish_numbers_agree_with_their_nouns() -> None:
         "201 godzin zegarowych",
         "4,5 godziny zegarowej",
     ]
+
+
+async def test_the_command_line_places_regions_and_writes_the_letter(
+    db: Database,
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    async with db.session() as session:
+        await _arrange_year(session, placed=False)
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+
+    async def run(*argv: str) -> int:
+        # The CLI owns its event loop: it runs in a worker thread.
+        return await asyncio.get_running_loop().run_in_executor(None, main, list(argv))
+
+    assert await run("region", "add", "łódzkie", "--centre", "RCPS w Łodzi") == 0
+    assert await run("region", "place", "zdunska wola", "lodzkie", "--county", "zduńskowolski") == 0
+    assert await run("region", "place", "Sieradz", "łódzkie", "--county", "sieradzki") == 0
+    assert await run("region", "appoint", "555", "--region", "łódzkie") == 0
+    assert await run("region", "appoint", "555", "--region", "łódzkie") == 0
+    assert await run("region", "list") == 0
+    printed = capsys.readouterr().out
+    assert "555 is now admin of łódzkie" in printed and "555 already was admin" in printed
+    assert "admins: 555" in printed
+    assert "Sieradz (powiat sieradzki), Zduńska Wola (powiat zduńskowolski)" in printed
+    assert await run("region", "place", "Nigdzie", "łódzkie") == 1
+    assert "municipality unknown" in capsys.readouterr().err
+
+    out = tmp_path / "out"
+    assert await run("report", "--year", str(YEAR), "--region", "łódzkie", "--out", str(out)) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("W 2026 r. w regionie łódzkie (RCPS w Łodzi) zrealizowano: ")
+    assert "Zduńska Wola (powiat zduńskowolski): 2 szkolenia międzysektorowe" in printed
+    rows = list(load_workbook(out / f"sprawozdanie-{YEAR}.xlsx")[f"Rok {YEAR}"].values)
+    assert rows[0][2:] == ("Forma wsparcia", "Wydarzenia", "Uczestnictwa", "Osoby", "Godziny")
+    assert ("łódzkie", "razem", "Coaching (sesje)", 2, 4, 2, 10.5) in rows
+    assert (
+        Document(str(out / f"sprawozdanie-{YEAR}.docx"))
+        .paragraphs[0]
+        .text.startswith("Kooperacje 3D")
+    )
+    assert await run("report", "--year", "2019", "--out", str(out)) == 0
+    assert "no events with a closed register in 2019" in capsys.readouterr().out
+    assert await run("region", "dismiss", "555", "--region", "łódzkie") == 0
