@@ -38,7 +38,7 @@ from storage.basket.importer import SEARCHED
 from storage.basket.rows import check_rows
 from storage.basket.text import service_key
 from storage.db import Database
-from storage.models import Institution, Municipality, Sector, Service, utcnow
+from storage.models import Institution, Municipality, Region, Sector, Service, utcnow
 
 PER_MUNICIPALITY = 20
 # (municipalities filled, municipalities imported, times each query is asked); services and
@@ -174,9 +174,10 @@ async def _fill(db: Database, municipalities: int) -> int:
             }
         )
     async with db.session() as session:
+        await session.execute(insert(Region).values(id=1, name="łódzkie", created_at=now))
         await session.execute(
             insert(Municipality),
-            [{"id": i, "name": n, "created_at": now} for n, i in places.items()],
+            [{"id": i, "name": n, "region_id": 1, "created_at": now} for n, i in places.items()],
         )
         await session.execute(
             insert(Institution),
@@ -196,7 +197,7 @@ async def _fill(db: Database, municipalities: int) -> int:
         await spelling.remember(session, [str(s["search_text"]) for s in services])
     if db.url.startswith("postgresql"):
         async with db.engine.begin() as connection:
-            for table in ("municipality", "institution"):  # ids were given explicitly
+            for table in ("region", "municipality", "institution"):  # ids given explicitly
                 sequence = f"pg_get_serial_sequence('{table}', 'id')"
                 await connection.execute(text(f"SELECT setval({sequence}, max(id)) FROM {table}"))
         # What autovacuum does to a table in use: hint bits, visibility map, statistics.

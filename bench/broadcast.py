@@ -36,6 +36,7 @@ from storage.models import (
     Member,
     Membership,
     Municipality,
+    Region,
     Role,
     Team,
     TeamKind,
@@ -50,8 +51,11 @@ MEMBERS, QUICK_MEMBERS = 3_000, 100
 
 async def _team(db: Database, members: int, now: datetime) -> int:
     async with db.session() as session:
+        await session.execute(insert(Region).values(id=1, name="łódzkie", created_at=now))
         await session.execute(
-            insert(Municipality).values(id=1, name="Łódź", timezone="Europe/Warsaw", created_at=now)
+            insert(Municipality).values(
+                id=1, name="Łódź", timezone="Europe/Warsaw", region_id=1, created_at=now
+            )
         )
         await session.execute(
             insert(Team).values(

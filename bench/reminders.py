@@ -32,6 +32,7 @@ from storage.models import (
     Member,
     Membership,
     Municipality,
+    Region,
     ScheduledKind,
     ScheduledMessage,
     Team,
@@ -52,8 +53,11 @@ async def _fill(db: Database, meetings: int, now: datetime) -> int:
     teams = max(1, meetings // MEETINGS_PER_TEAM)
     rng = random.Random(7)
     async with db.session() as session:
+        await session.execute(insert(Region).values(id=1, name="łódzkie", created_at=now))
         await session.execute(
-            insert(Municipality).values(id=1, name="Łódź", timezone="Europe/Warsaw", created_at=now)
+            insert(Municipality).values(
+                id=1, name="Łódź", timezone="Europe/Warsaw", region_id=1, created_at=now
+            )
         )
         await session.execute(
             insert(Team),

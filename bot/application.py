@@ -7,6 +7,7 @@ import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from telegram import (
     BotCommand,
@@ -131,7 +132,7 @@ GROUP_CALLBACKS = frozenset(
 
 
 async def route_callback(ctx: Ctx) -> None:
-    prefix = buttons.parts(ctx.query.data if ctx.query else None)[0]
+    prefix = buttons.prefix_of(ctx.query.data if ctx.query else None)
     target = CALLBACKS.get(prefix)
     if target is None or (not ctx.is_private and prefix not in GROUP_CALLBACKS):
         raise DomainError(Problem.STALE_BUTTON)
@@ -152,7 +153,7 @@ async def greet_group(ctx: Ctx) -> None:
         )
 
 
-def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
+def register_handlers(app: Application) -> None:
     for polish, english, callback in COMMANDS:
         names = [polish] + ([english] if english else [])
         app.add_handler(CommandHandler(names, handler(callback)))
@@ -208,7 +209,7 @@ def _menu_descriptions(t: Translator) -> dict[str, str]:
     }
 
 
-async def set_command_menus(app: Application) -> None:  # type: ignore[type-arg]
+async def set_command_menus(app: Application) -> None:
     """Polish menus for everyone, English ones for English Telegram apps."""
     group_commands = {
         "spotkania",
@@ -236,7 +237,7 @@ async def set_command_menus(app: Application) -> None:  # type: ignore[type-arg]
             )
 
 
-async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
+async def _post_init(app: Application) -> None:
     settings: Settings = app.bot_data["settings"]
     db = Database(settings.database_url)
     await db.upgrade()
@@ -246,17 +247,18 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     log.info("bot @%s ready", app.bot.username)
 
 
-async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+async def _post_shutdown(app: Application) -> None:
     db: Database | None = app.bot_data.get("db")
     if db is not None:
         await db.dispose()
 
 
-def build_application(settings: Settings, *, paced: bool = True) -> Application:  # type: ignore[type-arg]
+def build_application(settings: Settings, *, paced: bool = True) -> Application:
     """``paced=False`` drops the rate limiter that keeps to Telegram's limits: for the emulator
     only (the update-handling benchmark measures the bot's own cost; the sandbox shows each
     reply under the line that caused it)."""
-    builder = (
+    # Any: the builder's bot type changes with the rate limiter set below.
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .token(settings.require_token())
         .base_url(settings.telegram_api_base_url)
@@ -298,7 +300,7 @@ HANDLERS_GRACE = 5.0
 
 
 @asynccontextmanager
-async def running(app: Application) -> AsyncIterator[Inbox]:  # type: ignore[type-arg]
+async def running(app: Application) -> AsyncIterator[Inbox]:
     """Start handling: what the last run left in the inbox first, then what comes in; the
     outbox sender alongside. On exit, a bounded stop (STOP_WITHIN)."""
     await app.initialize()
@@ -319,7 +321,7 @@ async def running(app: Application) -> AsyncIterator[Inbox]:  # type: ignore[typ
         await _bounded_stop(app, inbox, sender)
 
 
-async def _bounded_stop(app: Application, inbox: Inbox, sender: Sender) -> None:  # type: ignore[type-arg]
+async def _bounded_stop(app: Application, inbox: Inbox, sender: Sender) -> None:
     await inbox.stop_polling()
     # Updates queued but not begun stay in the inbox, unhandled: the next start takes them.
     while not app.update_queue.empty():
@@ -343,7 +345,7 @@ async def _bounded_stop(app: Application, inbox: Inbox, sender: Sender) -> None:
 
 
 @asynccontextmanager
-async def polling(app: Application, poll_timeout: int = 1) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+async def polling(app: Application, poll_timeout: int = 1) -> AsyncIterator[Application]:
     """Run the bot inside an event loop that is already running (`kooperacje-bot run`, the
     sandbox, tests and benchmarks), updates taken by long polling through the inbox."""
     async with running(app) as inbox:

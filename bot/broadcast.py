@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
@@ -122,7 +123,7 @@ class Broadcaster:
             await self._deliver(row, content)
             handled += 1
 
-    async def _load(self, session, announcement_id: int) -> Content:  # type: ignore[no-untyped-def]
+    async def _load(self, session: AsyncSession, announcement_id: int) -> Content:
         # Fixed once sending starts, so read once per process.
         if announcement_id not in self._content:
             announcement = await announcements.get(session, announcement_id)

@@ -9,15 +9,24 @@ import dataclasses
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
-from bot import logs
+from bot import cli_regions, logs
 from bot.config import ConfigError, Settings, load_settings
 from storage.db import Database
 from storage.errors import DomainError
 from storage.models import Role, TeamKind
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from storage.basket import SearchPage
+    from storage.figures import Figures
+
+T = TypeVar("T")
 
 log = logging.getLogger("kooperacje")
 
@@ -95,21 +104,29 @@ def _parser() -> argparse.ArgumentParser:
     deliver.add_argument("--loop", action="store_true", help="keep running, one run a second")
     _basket_parser(commands)
     _report_parser(commands)
+    cli_regions.add_parser(commands)
     return parser
 
 
-def _report_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _report_parser(commands: argparse._SubParsersAction) -> None:
     report = commands.add_parser(
         "report", help="the programme's figures: an XLSX file, a chart, a summary"
     )
     scope = report.add_mutually_exclusive_group()
     scope.add_argument("--team", help="one team (id or name); default: the whole region")
     scope.add_argument("--municipality", help='every team of one municipality, e.g. "Sieradz"')
-    report.add_argument(
+    when = report.add_mutually_exclusive_group()
+    when.add_argument(
         "--period",
         default="",
         help='"2026", "01.2026" or "1.01.2026 - 30.06.2026"; default: this year so far',
     )
+    when.add_argument(
+        "--year",
+        type=int,
+        help="the annual letter of a year, per region and municipality (with --region: one)",
+    )
+    report.add_argument("--region", help="with --year: one region (id or name)")
     report.add_argument("--out", type=Path, default=Path("."), help="folder for the files")
     report.add_argument("--language", choices=["pl", "en"], default="pl", help="of the summary")
 
@@ -121,7 +138,7 @@ def _local_time(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"not a date and time: {text!r}") from None
 
 
-def _basket_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _basket_parser(commands: argparse._SubParsersAction) -> None:
     basket = commands.add_parser("basket", help="the local service basket (Lokalny Koszyk Usług)")
     actions = basket.add_subparsers(dest="basket_command", metavar="ACTION", required=True)
     load = actions.add_parser("import", help="import services from a CSV or XLSX file")
@@ -142,7 +159,7 @@ def _basket_parser(commands: argparse._SubParsersAction) -> None:  # type: ignor
     find.add_argument("--json", action="store_true", help="machine-readable output")
 
 
-async def _with_db(settings: Settings, work):  # type: ignore[no-untyped-def]
+async def _with_db(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     db = Database(settings.database_url)
     try:
         await db.upgrade()
@@ -298,7 +315,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if args.command == "team" and args.team_command == "add":
 
-        async def add(session):  # type: ignore[no-untyped-def]
+        async def add(session: AsyncSession) -> tuple[int, str]:
             team = await teams.add_team(
                 session,
                 args.municipality,
@@ -313,7 +330,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if args.command == "team" and args.team_command == "list":
 
-        async def listing(session):  # type: ignore[no-untyped-def]
+        async def listing(
+            session: AsyncSession,
+        ) -> list[tuple[int, str, str, str, int, int | None]]:
             return [
                 (t.id, t.kind.value, t.name, t.municipality.name, len(t.memberships), t.chat_id)
                 for t in await teams.list_teams(session)
@@ -334,8 +353,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         )
     if args.command == "basket":
         return _basket(args, settings)
+    if args.command == "report" and args.year:
+        return _annual(args, settings)
     if args.command == "report":
         return _report(args, settings)
+    if args.command == "region":
+        return cli_regions.run(args, lambda work: _with_db(settings, work))
     if args.command == "demo-data":
         created = asyncio.run(
             _with_db(settings, lambda session: demo.load_demo_data(session, settings.bot_timezone))
@@ -350,7 +373,9 @@ def _invite(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.invite_command == "list":
 
-        async def listing(session):  # type: ignore[no-untyped-def]
+        async def listing(
+            session: AsyncSession,
+        ) -> list[tuple[int, str, str, str, datetime, datetime, int, int, list[str]]]:
             team_id = (await teams.find_team(session, args.team)).id if args.team else None
             return [
                 (
@@ -380,7 +405,7 @@ def _invite(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if args.invite_command == "revoke":
 
-        async def revoke(session):  # type: ignore[no-untyped-def]
+        async def revoke(session: AsyncSession) -> tuple[int, str, bool]:
             invitation = await invitations.get_invitation(session, args.link)
             done = await invitations.revoke(session, invitation, actor_telegram_id=None)
             return invitation.id, invitation.team.name, done
@@ -389,7 +414,7 @@ def _invite(args: argparse.Namespace, settings: Settings) -> int:
         print(f"link {link_id} to {team} " + ("revoked" if done else "was already revoked"))
         return 0
 
-    async def make(session):  # type: ignore[no-untyped-def]
+    async def make(session: AsyncSession) -> tuple[str, str]:
         team = await teams.find_team(session, args.team)
         invitation = await invitations.create_invitation(
             session,
@@ -411,6 +436,7 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
     """Writes raport-<period>.xlsx and .png into --out and prints the summary."""
     from sqlalchemy import select
 
+    from bot.dates.phrases import parse_period
     from bot.i18n import translator
     from bot.report_files import chart_png, report_xlsx
     from bot.report_text import as_plain, empty_period_text, summary_html
@@ -420,9 +446,9 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
     from storage.models import Team
 
     now = datetime.now(settings.timezone)
-    period = figures.parse_period(args.period, now.date())
+    period = parse_period(args.period, now.date())
 
-    async def work(session):  # type: ignore[no-untyped-def]
+    async def work(session: AsyncSession) -> Figures:
         team_ids: list[int] | None = None
         if args.team:
             team_ids = [(await teams.find_team(session, args.team)).id]
@@ -446,6 +472,29 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
     chart.write_bytes(chart_png(found))
     print(as_plain(summary_html(t, found)))
     print(f"\n{workbook}\n{chart}")
+    return 0
+
+
+def _annual(args: argparse.Namespace, settings: Settings) -> int:
+    """Writes sprawozdanie-<year>.docx and .xlsx into --out and prints the letter."""
+    from bot.letter import letter_docx, letter_text, letter_xlsx
+    from storage import annual, regions
+
+    async def work(session: AsyncSession) -> annual.AnnualReport:
+        region_ids = [(await regions.find_region(session, args.region)).id] if args.region else None
+        return await annual.annual(session, args.year, region_ids, datetime.now(settings.timezone))
+
+    report = asyncio.run(_with_db(settings, work))
+    if report.empty:
+        print(f"no events with a closed register in {args.year}")
+        return 0
+    args.out.mkdir(parents=True, exist_ok=True)
+    letter = args.out / f"sprawozdanie-{args.year}.docx"
+    workbook = args.out / f"sprawozdanie-{args.year}.xlsx"
+    letter.write_bytes(letter_docx(report))
+    workbook.write_bytes(letter_xlsx(report))
+    print(letter_text(report))
+    print(f"\n{letter}\n{workbook}")
     return 0
 
 
@@ -508,7 +557,7 @@ def _basket_search(args: argparse.Namespace, settings: Settings) -> int:
     from storage import basket
     from storage.errors import DomainError, Problem
 
-    async def find(session):  # type: ignore[no-untyped-def]
+    async def find(session: AsyncSession) -> SearchPage:
         place_id = None
         if args.gmina:
             place = await basket.find_municipality(session, args.gmina)

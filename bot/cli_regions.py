@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,10 +17,10 @@ from storage.basket import find_municipality
 from storage.errors import DomainError, Problem
 
 T = TypeVar("T")
-WithDb = Callable[[Callable[[AsyncSession], Awaitable[T]]], Awaitable[T]]
+WithDb = Callable[[Callable[[AsyncSession], Awaitable[T]]], Coroutine[Any, Any, T]]
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(commands: argparse._SubParsersAction) -> None:
     region = commands.add_parser("region", help="regions, their municipalities and admins")
     actions = region.add_subparsers(dest="region_command", required=True)
     actions.add_parser("list", help="regions with their municipalities and admins")

@@ -64,6 +64,7 @@ def register_xlsx(t: Translator, register: Register) -> bytes:
 
     book = Workbook()
     sheet = book.active
+    assert sheet is not None  # a new workbook has its one sheet
     sheet.title = t._("Attendance")[:31]
     bold = Font(bold=True)
     for row in _header_rows(t, register):

@@ -49,7 +49,7 @@ def _received(update: Update) -> Received:
     return Received(update.update_id, _order_key(update), payload)
 
 
-def handled_here(app: Application, update_id: int) -> None:  # type: ignore[type-arg]
+def handled_here(app: Application, update_id: int) -> None:
     """The handler's transaction marked the update handled: no second write after it."""
     app.bot_data.setdefault("inbox_marked", set()).add(update_id)
 
@@ -57,7 +57,7 @@ def handled_here(app: Application, update_id: int) -> None:  # type: ignore[type
 class Inbox:
     def __init__(
         self,
-        app: Application,  # type: ignore[type-arg]
+        app: Application,
         tell_waiting: Callable[[Update], Awaitable[None]] | None = None,
     ) -> None:
         self.app = app

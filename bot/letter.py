@@ -218,6 +218,7 @@ def letter_xlsx(report: AnnualReport) -> bytes:
     """The letter's figures as rows: per region (Gmina "razem") and per municipality, by kind;
     then the events left uncounted."""
     from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook()
     sheet = workbook.active
@@ -244,9 +245,9 @@ def letter_xlsx(report: AnnualReport) -> bytes:
                 ]
             )
     for table in (sheet, left):
-        for column in table.columns:
+        for number, column in enumerate(table.columns, start=1):  # rows start in column A
             width = max(len(str(cell.value or "")) for cell in column) + 2
-            table.column_dimensions[column[0].column_letter].width = min(width, 60)
+            table.column_dimensions[get_column_letter(number)].width = min(width, 60)
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -60,8 +60,10 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "update_id": getattr(record, "update_id", None),
         }
-        if record.exc_text or record.exc_info:
-            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        elif record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
 
 
@@ -79,6 +81,7 @@ def configure(
     for old in ours:
         root.removeHandler(old)
     handler = handler or logging.StreamHandler()
+    # A mark on someone else's object: logging.Handler declares no such attribute.
     handler.installed_by_kooperacje = True  # type: ignore[attr-defined]
     handler.addFilter(UpdateContext())
     handler.addFilter(Redact(token))

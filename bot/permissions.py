@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import regions
 from storage.models import Audience, Member, Role, TeamKind
 
 
@@ -77,13 +80,27 @@ _ROLE_GRANTS: Mapping[Role, frozenset[Action]] = {
 @dataclass(frozen=True)
 class Actor:
     telegram_id: int
-    is_admin: bool = False
+    is_admin: bool = False  # of everything: BOT_ADMIN_IDS, or appointed to every region
     roles: Mapping[int, Role] = field(default_factory=dict)  # team id -> role
+    # An admin of some regions: those regions, and the teams of their municipalities.
+    regions: frozenset[int] = frozenset()
+    region_teams: frozenset[int] = frozenset()
 
     @classmethod
     def of(cls, telegram_id: int, member: Member | None, admin_ids: frozenset[int]) -> Actor:
+        """Without region appointments: for cards and jobs, which only ask about teams one
+        belongs to. Updates build theirs with `actor_for`."""
         roles = {m.team_id: m.role for m in member.memberships} if member else {}
         return cls(telegram_id, telegram_id in admin_ids, roles)
+
+    @property
+    def is_region_admin(self) -> bool:
+        """An admin of everything or of some regions: may pick teams and municipalities of
+        its reach, announce to and count its regions."""
+        return self.is_admin or bool(self.regions)
+
+    def covers_region(self, region_id: int | None) -> bool:
+        return self.is_admin or (region_id is not None and region_id in self.regions)
 
     def teams_where(self, action: Action) -> set[int]:
         return {team_id for team_id in self.roles if allowed(self, action, team_id)}
@@ -103,6 +120,8 @@ def allowed(
         return True
     if team_id is None:
         return False
+    if team_id in actor.region_teams:
+        return True  # a region admin may do in the region's teams what admins may
     role = actor.roles.get(team_id)
     if role is None:
         return False
@@ -126,12 +145,14 @@ def may_announce_to(
         return allowed(actor, Action.ANNOUNCE, audience_id)
     if audience == Audience.MUNICIPALITY:
         return actor.is_admin or any(allowed(actor, Action.ANNOUNCE, t) for t in pzk_team_ids)
-    return actor.is_admin
+    # A region (audience_id None: every region).
+    return actor.is_admin if audience_id is None else actor.covers_region(audience_id)
 
 
 def may_announce_anywhere(actor: Actor) -> bool:
-    """Region admins pick any team or municipality, with or without a team of their own."""
-    return actor.is_admin
+    """Region admins pick any team or municipality of their regions, with or without a team
+    of their own."""
+    return actor.is_region_admin
 
 
 def may_create_team(actor: Actor, kind: TeamKind, pzk_team_ids: Collection[int] = ()) -> bool:
@@ -167,3 +188,20 @@ def require(
         actor, action, team_id, meetings_by=meetings_by, author_telegram_id=author_telegram_id
     ):
         raise PermissionDenied(action)
+
+
+async def actor_for(
+    session: AsyncSession, telegram_id: int, member: Member | None, admin_ids: frozenset[int]
+) -> Actor:
+    """The actor of an update: team roles, and where they are an admin (one indexed lookup;
+    the region's teams only for a region admin)."""
+    actor = Actor.of(telegram_id, member, admin_ids)
+    if actor.is_admin:
+        return actor
+    reach = await regions.reach_of(session, telegram_id, admin_ids)
+    if reach.everywhere:
+        return replace(actor, is_admin=True)
+    if not reach.regions:
+        return actor
+    teams = await regions.team_ids_within(session, reach) or set()
+    return replace(actor, regions=reach.regions, region_teams=frozenset(teams))

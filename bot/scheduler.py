@@ -11,8 +11,10 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
@@ -24,7 +26,7 @@ from bot.dates import format_when
 from bot.i18n import Translator, translator
 from bot.render import esc
 from bot.views import buttons
-from bot.views.keyboard import keyboard
+from bot.views.keyboard import Keyboard, keyboard
 from bot.views.meeting_card import CardState, answer_label, day_before_summary, render_card
 from bot.views.register_card import render_register
 from bot.workers import is_gone, worker_name
@@ -46,6 +48,17 @@ from storage.models import (
 )
 
 log = logging.getLogger(__name__)
+
+
+class NotSent(NamedTuple):
+    """Why a due row is not to be sent."""
+
+    state: Delivery
+    note: str
+
+
+# What a due row becomes: its text and buttons, or why not.
+Verdict = tuple[str, Keyboard] | NotSent
 
 TICK = timedelta(seconds=1)
 # Series extension and digest planning are cheap but need not run every second.
@@ -138,7 +151,7 @@ class Scheduler:
             verdict = await self._compose(session, row, now)
             team = await session.get(Team, row.team_id)
             protect = team is not None and team.protect_content
-        if isinstance(verdict, tuple) and isinstance(verdict[0], Delivery):
+        if isinstance(verdict, NotSent):
             state, note = verdict
             if state == Delivery.DROPPED:
                 log.info("reminder %s dropped: %s", row.id, note)
@@ -176,25 +189,27 @@ class Scheduler:
                     session, row.meeting_id, row.chat_id, message.message_id
                 )
 
-    async def _compose(self, session, row: ScheduledMessage, now: datetime):  # type: ignore[no-untyped-def]
+    async def _compose(
+        self, session: AsyncSession, row: ScheduledMessage, now: datetime
+    ) -> Verdict:
         """The message for a row, or (state, why) when it must not be sent."""
         member = await session.get(Member, row.member_id) if row.member_id else None
         if row.member_id is not None:
             if member is None:
-                return Delivery.SKIPPED, "member gone"
+                return NotSent(Delivery.SKIPPED, "member gone")
             membership = await session.scalar(
                 select(Membership).where(
                     Membership.team_id == row.team_id, Membership.member_id == member.id
                 )
             )
             if membership is None:
-                return Delivery.SKIPPED, "left the team"
+                return NotSent(Delivery.SKIPPED, "left the team")
             # Muting silences reminders, not the coordinator's register or one's own tasks.
             muted = member.reminders_muted or membership.reminders_muted
             if muted and row.kind in (ScheduledKind.REMINDER, ScheduledKind.DIGEST):
-                return Delivery.SKIPPED, "muted"
+                return NotSent(Delivery.SKIPPED, "muted")
             if member.unreachable_since is not None:
-                return Delivery.UNREACHABLE, "marked unreachable earlier"
+                return NotSent(Delivery.UNREACHABLE, "marked unreachable earlier")
         if member is not None:
             t = translator(member.language)
         else:  # the team's group
@@ -206,25 +221,25 @@ class Scheduler:
             return await self._task(session, row, t)
         meeting = await meetings.load_meeting(session, row.meeting_id or 0)
         if meeting.status == MeetingStatus.CANCELLED:
-            return Delivery.SKIPPED, "meeting cancelled"
+            return NotSent(Delivery.SKIPPED, "meeting cancelled")
         if row.kind == ScheduledKind.REGISTER:
             if now - meeting.starts_at > REGISTER_LATE:
-                return Delivery.DROPPED, "meeting long over"
+                return NotSent(Delivery.DROPPED, "meeting long over")
             if meeting.starts_at > now:
-                return Delivery.SKIPPED, "meeting moved later"  # replanned with the move
+                return NotSent(Delivery.SKIPPED, "meeting moved later")  # replanned with the move
             register = await attendance.load_register(session, meeting)
             text, rows = render_register(t, register)
             intro = t._("The meeting has started. Mark who came:")
             return f"{intro}\n\n{text}", rows
         if meeting.starts_at <= now:
-            return Delivery.DROPPED, "meeting already started"
+            return NotSent(Delivery.DROPPED, "meeting already started")
         if row.kind == ScheduledKind.SUMMARY:
             if now - row.due_at > SUMMARY_LATE:
-                return Delivery.DROPPED, "summary late"  # the reminders say it better now
+                return NotSent(Delivery.DROPPED, "summary late")  # the reminders say it better now
             return await day_before_summary(session, meeting, row.chat_id, t)
         mine = await meetings.my_answer(session, meeting.id, member) if member else None
         if mine == Answer.NO:
-            return Delivery.SKIPPED, "declined"
+            return NotSent(Delivery.SKIPPED, "declined")
         counts = await meetings.counts(session, meeting.id)
         text, rows = render_card(t, CardState(meeting, counts, mine))
         heading = "⏰ " + _when_label(t, meeting, now)
@@ -237,31 +252,31 @@ class Scheduler:
                 ).format(names=", ".join(esc(n) for n in missing))
         return f"<b>{heading}</b>\n\n{text}", rows
 
-    async def _task(self, session, row: ScheduledMessage, t: Translator):  # type: ignore[no-untyped-def]
+    async def _task(self, session: AsyncSession, row: ScheduledMessage, t: Translator) -> Verdict:
         task = await session.get(Task, row.task_id or 0)
         if task is None or task.state != TaskState.OPEN:
-            return Delivery.SKIPPED, "task closed"
+            return NotSent(Delivery.SKIPPED, "task closed")
         if task.owner_id != row.member_id:
-            return Delivery.SKIPPED, "task given to someone else"
+            return NotSent(Delivery.SKIPPED, "task given to someone else")
         text = "⏰ <b>{}</b>\n„{}”".format(
             t._("Tomorrow is the due day of your task:"), esc(task.text)
         )
-        return text, [[(t._("Done"), buttons.data("mn", "d", task.id))]]
+        return text, [[(t._("Done"), buttons.MinutesButton("d", task.id).pack())]]
 
     async def _digest(
         self,
-        session,
+        session: AsyncSession,
         row: ScheduledMessage,
-        member: Member | None,  # type: ignore[no-untyped-def]
+        member: Member | None,
         t: Translator,
         now: datetime,
-    ):
+    ) -> Verdict:
         """Grouped by team with the member's answers; nothing planned, nothing sent, except a
         one-line prompt to the coordinators of an empty team."""
         if member is None:
             team = await session.get(Team, row.team_id)
             if team is None:
-                return Delivery.SKIPPED, "team gone"
+                return NotSent(Delivery.SKIPPED, "team gone")
             found = [await digest.for_team(session, team, now)]
         else:
             found = await digest.for_member(session, member, row.digest_date, now)
@@ -274,7 +289,7 @@ class Scheduler:
             if not entry.meetings and entry.coordinator
         ]
         if not planned and not prompts:
-            return Delivery.SKIPPED, "nothing planned"
+            return NotSent(Delivery.SKIPPED, "nothing planned")
         if not planned:
             return "\n".join(prompts), []
         lines = [f"<b>{t._('Upcoming meetings')}</b>"]
@@ -302,7 +317,7 @@ def _digest_line(t: Translator, meeting: Meeting, mine: Answer | None, personal:
 def _answer_button(t: Translator, meeting: Meeting) -> tuple[str, str]:
     local = meeting.starts_at.astimezone(meetings.zone_of(meeting))
     label = t._("Answer: {day}").format(day=local.strftime("%d.%m %H:%M"))
-    return label, buttons.data("mt", meeting.id)
+    return label, buttons.MeetingButton(meeting.id).pack()
 
 
 def _when_label(t: Translator, meeting: Meeting, now: datetime) -> str:
@@ -338,7 +353,7 @@ async def _broadcast_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     await broadcaster.run()
 
 
-def start(app: Application) -> Scheduler:  # type: ignore[type-arg]
+def start(app: Application) -> Scheduler:
     """Create the scheduler and the broadcaster, each with its repeating APScheduler job
     (through PTB's JobQueue). Separate jobs: a long announcement does not hold up reminders."""
     clock = lambda: app.bot_data.get("clock", utcnow)()  # noqa: E731 - tests move the clock

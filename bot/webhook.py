@@ -135,7 +135,7 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
-def _parse_update(body: bytes, app: Application) -> Update | str:  # type: ignore[type-arg]
+def _parse_update(body: bytes, app: Application) -> Update | str:
     """The update, or why it is not one (never the body's contents: it may be anyone's)."""
     try:
         # Decoded here, strictly: json.loads(bytes) would also guess UTF-16 and UTF-32.
@@ -153,7 +153,7 @@ def _parse_update(body: bytes, app: Application) -> Update | str:  # type: ignor
         return f"update {update_id} not parsed by PTB ({exc.__class__.__name__})"
 
 
-def _handler(app: Application, secret: bytes, read_timeout: float) -> _Handler:  # type: ignore[type-arg]
+def _handler(app: Application, secret: bytes, read_timeout: float) -> _Handler:
     async def receive(request: web.BaseRequest) -> web.StreamResponse:
         if not _carries_secret(request.raw_headers, secret):
             log.warning("webhook request without the right secret token refused")
@@ -219,7 +219,7 @@ def _handler(app: Application, secret: bytes, read_timeout: float) -> _Handler: 
     return handle
 
 
-def _server(app: Application, secret: bytes, settings: Settings) -> web.Server:  # type: ignore[type-arg]
+def _server(app: Application, secret: bytes, settings: Settings) -> web.Server:
     read_timeout = settings.webhook_read_timeout
     return _CappedServer(
         _handler(app, secret, read_timeout),
@@ -236,7 +236,7 @@ def _server(app: Application, secret: bytes, settings: Settings) -> web.Server: 
 
 @asynccontextmanager
 async def webhook(
-    app: Application,  # type: ignore[type-arg]
+    app: Application,
     public_url: str,
     *,
     listen: str = "127.0.0.1",

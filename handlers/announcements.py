@@ -171,15 +171,18 @@ def _audience_rows(
     ctx: Ctx, draft: Announcement, choices: list[tuple[Audience, int | None, str]]
 ) -> list[list[tuple[str, str]]]:
     rows = [
-        [(label, buttons.data("an", "a", draft.id, audience.value, audience_id or 0))]
+        [(label, buttons.AudienceChoice(draft.id, audience.value, audience_id or 0).pack())]
         for audience, audience_id, label in choices
     ]
     if may_announce_anywhere(ctx.actor):
         # Any municipality or team, listed on the next screen (there may be many).
         rows.append(
             [
-                (ctx.t._("🏘 A municipality…"), buttons.data("an", "am", draft.id, 0)),
-                (ctx.t._("👥 A team…"), buttons.data("an", "at", draft.id, 0)),
+                (
+                    ctx.t._("🏘 A municipality…"),
+                    buttons.AnnouncementButton("am", draft.id, 0).pack(),
+                ),
+                (ctx.t._("👥 A team…"), buttons.AnnouncementButton("at", draft.id, 0).pack()),
             ]
         )
     return rows
@@ -203,11 +206,13 @@ async def _pick_list(ctx: Ctx, draft: Announcement, kind: str, page: int) -> Non
     pages = max(1, -(-len(items) // PAGE))
     page = min(max(page, 0), pages - 1)
     choices = [
-        (label, buttons.data("an", "a", draft.id, audience.value, item_id))
+        (label, buttons.AudienceChoice(draft.id, audience.value, item_id).pack())
         for audience, item_id, label in items
     ]
-    rows = buttons.paged(choices, page, "an", kind, draft.id, rows=PAGE)
-    rows.append([(ctx.t._("↩ Back"), buttons.data("an", "aud", draft.id))])
+    rows = buttons.paged(
+        choices, page, lambda p: buttons.AnnouncementButton(kind, draft.id, p).pack(), rows=PAGE
+    )
+    rows.append([(ctx.t._("↩ Back"), buttons.AnnouncementButton("aud", draft.id).pack())])
     suffix = f" ({page + 1}/{pages})" if pages > 1 else ""
     ctx.edit(question + suffix, rows)
 
@@ -284,15 +289,15 @@ async def _controls(ctx: Ctx, draft: Announcement, *, edit: bool) -> None:
     ]
     send_label = t._("📤 Schedule") if draft.send_at else t._("📤 Send now")
     rows = [
-        [(send_label, buttons.data("an", "s", draft.id))],
+        [(send_label, buttons.AnnouncementButton("s", draft.id).pack())],
         [
             (
                 t._("📌 Pin: {answer}").format(answer=yes if draft.pin else no),
-                buttons.data("an", "pin", draft.id),
+                buttons.AnnouncementButton("pin", draft.id).pack(),
             ),
             (
                 t._("✅ Confirm: {answer}").format(answer=yes if draft.ask_read else no),
-                buttons.data("an", "ask", draft.id),
+                buttons.AnnouncementButton("ask", draft.id).pack(),
             ),
         ],
         [
@@ -300,17 +305,17 @@ async def _controls(ctx: Ctx, draft: Announcement, *, edit: bool) -> None:
                 t._("🔒 No forwarding: {answer}").format(
                     answer=yes if draft.protect_content else no
                 ),
-                buttons.data("an", "prot", draft.id),
+                buttons.AnnouncementButton("prot", draft.id).pack(),
             )
         ],
         [
             (
                 t._("🕒 Send now instead") if draft.send_at else t._("🕒 Send later"),
-                buttons.data("an", "now" if draft.send_at else "later", draft.id),
+                buttons.AnnouncementButton("now" if draft.send_at else "later", draft.id).pack(),
             ),
-            (t._("👥 Recipients"), buttons.data("an", "aud", draft.id)),
+            (t._("👥 Recipients"), buttons.AnnouncementButton("aud", draft.id).pack()),
         ],
-        [(t._("Cancel"), buttons.data("an", "x", draft.id))],
+        [(t._("Cancel"), buttons.AnnouncementButton("x", draft.id).pack())],
     ]
     if edit:
         ctx.edit("\n".join(lines), rows)
@@ -342,26 +347,28 @@ async def on_when(ctx: Ctx, text: str) -> None:
 
 async def on_button(ctx: Ctx) -> None:
     raw = ctx.query.data if ctx.query else None
-    action = buttons.str_part(raw, 1)
-    if action == "r":
-        await _on_read(ctx, buttons.int_part(raw, 2))
+    button = buttons.unpack_any(
+        raw, buttons.AudienceChoice, buttons.RemindReaders, buttons.AnnouncementButton
+    )
+    if isinstance(button, buttons.AnnouncementButton) and button.action == "r":
+        await _on_read(ctx, button.target_id)
         return
     if not ctx.is_private:
         # Only the read button is ever put in a group; drafts and the history are private.
         raise DomainError(Problem.STALE_BUTTON)
-    if action == "c":
-        await _on_cancel_scheduled(ctx, buttons.int_part(raw, 2))
+    if isinstance(button, buttons.RemindReaders):
+        await _on_remind(ctx, button.announcement_id, button.where)
         return
-    if action == "rem":
-        await _on_remind(ctx, buttons.int_part(raw, 2), buttons.str_part(raw, 3))
+    if isinstance(button, buttons.AnnouncementButton) and button.action == "c":
+        await _on_cancel_scheduled(ctx, button.target_id)
         return
     if ctx.member is None:
         raise DomainError(Problem.STALE_BUTTON)
-    draft = await announcements.get_draft(ctx.session, buttons.int_part(raw, 2), ctx.member)
     t = ctx.t
-    if action == "a":
-        audience = _audience_part(raw)
-        audience_id = buttons.int_part(raw, 4) or None
+    if isinstance(button, buttons.AudienceChoice):
+        draft = await announcements.get_draft(ctx.session, button.draft_id, ctx.member)
+        audience = _audience(button.audience)
+        audience_id = button.audience_id or None
         await _require_audience(ctx, audience, audience_id)
         draft.audience, draft.audience_id = audience, audience_id
         if audience == Audience.TEAM and audience_id is not None:
@@ -370,10 +377,13 @@ async def on_button(ctx: Ctx) -> None:
             draft.protect_content = team.protect_content
         ctx.edit(t._("Recipients chosen."))
         await _preview(ctx, draft)
-    elif action == "aud":
+        return
+    draft = await announcements.get_draft(ctx.session, button.target_id, ctx.member)
+    action = button.action
+    if action == "aud":
         ctx.edit(t._("Who is it for?"), _audience_rows(ctx, draft, await _audiences(ctx)))
     elif action in ("am", "at"):
-        await _pick_list(ctx, draft, action, buttons.int_part(raw, 3))
+        await _pick_list(ctx, draft, action, buttons.given(button.page))
     elif action == "pin":
         draft.pin = not draft.pin
         await _controls(ctx, draft, edit=True)
@@ -400,9 +410,9 @@ async def on_button(ctx: Ctx) -> None:
         raise DomainError(Problem.STALE_BUTTON)
 
 
-def _audience_part(raw: str | None) -> Audience:
+def _audience(value: str) -> Audience:
     try:
-        return Audience(buttons.str_part(raw, 3))
+        return Audience(value)
     except ValueError:
         raise DomainError(Problem.STALE_BUTTON) from None
 
@@ -536,7 +546,7 @@ async def show_history(ctx: Ctx, edit: bool = False) -> None:
                         t._("Cancel the one of {when}").format(
                             when=_local(ctx, announcement.send_at).strftime("%d.%m %H:%M")
                         ),
-                        buttons.data("an", "c", announcement.id),
+                        buttons.AnnouncementButton("c", announcement.id).pack(),
                     )
                 ]
             )

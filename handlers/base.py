@@ -12,7 +12,7 @@ import asyncio
 import functools
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -184,13 +184,13 @@ HandlerFn = Callable[[Ctx], Awaitable[None]]
 Before = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[object]]
 
 
-def _db(application: Application) -> Database:  # type: ignore[type-arg]
+def _db(application: Application) -> Database:
     return application.bot_data["db"]
 
 
 def handler(
     fn: HandlerFn, before: Before | None = None
-) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
     """Adapt `fn(ctx)` to PTB: session and transaction around it, outbox flushed after commit.
 
     `before(update, context)` runs first, outside any transaction: the place for slow network
@@ -207,7 +207,7 @@ def handler(
             return
         current_update.set(update.update_id)
         settings: Settings = context.bot_data["settings"]
-        outbox: list[Callable[[], Awaitable[object]]] = []
+        outbox: list[Outgoing] = []
         ctx: Ctx | None = None
         prepared = await before(update, context) if before is not None else None
 

@@ -54,29 +54,28 @@ def _hit_line(t: Translator, index: int, hit: ServiceHit) -> str:
 
 
 def _page_view(
-    t: Translator, heading: str, page: SearchPage, offset: int, more: str | None
+    t: Translator, heading: str, page: SearchPage, offset: int, more: buttons.PageData | None
 ) -> tuple[str, list[list[tuple[str, str]]]]:
     lines = [heading]
     rows: list[list[tuple[str, str]]] = []
     for index, hit in enumerate(page.hits, start=offset + 1):
         lines += ["", _hit_line(t, index, hit)]
-        rows.append([(t._("{n}. More").format(n=index), buttons.data("kd", hit.id))])
+        rows.append([(t._("{n}. More").format(n=index), buttons.ServiceButton(hit.id).pack())])
     nav = []
     if more is not None and offset > 0:
-        nav.append(("◀", more.format(offset=max(0, offset - PAGE))))
+        nav.append(("◀", more(max(0, offset - PAGE))))
     if more is not None and offset + PAGE < page.total:
-        nav.append(("▶", more.format(offset=offset + PAGE)))
+        nav.append(("▶", more(offset + PAGE)))
     if nav:
         rows.append(nav)
     return "\n".join(lines), rows
 
 
-def _more_data(query: str) -> str | None:
-    return (
-        "kq:{offset}:" + query
-        if len(query.encode()) <= _QUERY_BYTES and "{" not in query and "}" not in query
-        else None
-    )
+def _more_data(query: str) -> buttons.PageData | None:
+    """`kq:<offset>:<query>`, built by hand: the query may hold ':' (read back whole)."""
+    if len(query.encode()) > _QUERY_BYTES:
+        return None
+    return lambda offset: f"kq:{offset}:{query}"
 
 
 async def _show_search(ctx: Ctx, query: str, offset: int) -> None:
@@ -100,7 +99,9 @@ async def _show_search(ctx: Ctx, query: str, offset: int) -> None:
 
 
 def _categories_keyboard() -> list[list[tuple[str, str]]]:
-    items = [(label, buttons.data("kc", slug, 0)) for slug, label in basket.CATEGORIES.items()]
+    items = [
+        (label, buttons.CategoryPage(slug, 0).pack()) for slug, label in basket.CATEGORIES.items()
+    ]
     return [items[i : i + 2] for i in range(0, len(items), 2)]
 
 
@@ -129,8 +130,8 @@ async def on_search_page(ctx: Ctx) -> None:
 
 async def on_category(ctx: Ctx) -> None:
     """`kc:<slug>:<offset>`."""
-    raw = ctx.query.data if ctx.query else None
-    slug, offset = buttons.str_part(raw, 1), buttons.int_part(raw, 2)
+    button = buttons.CategoryPage.unpack(ctx.query.data if ctx.query else None)
+    slug, offset = button.slug, button.offset
     if slug not in basket.CATEGORIES:
         raise DomainError(Problem.STALE_BUTTON)
     page = await basket.by_category(
@@ -147,7 +148,9 @@ async def on_category(ctx: Ctx) -> None:
         )
         return
     heading = f"<b>{esc(label)}</b> · " + t.n_("{n} service", "{n} services", page.total)
-    text, rows = _page_view(t, heading, page, max(0, offset), f"kc:{slug}:" + "{offset}")
+    text, rows = _page_view(
+        t, heading, page, max(0, offset), lambda o: buttons.CategoryPage(slug, o).pack()
+    )
     ctx.edit(text, rows)
 
 
@@ -184,9 +187,8 @@ def service_details(t: Translator, service: Service) -> str:
 
 async def on_details(ctx: Ctx) -> None:
     """`kd:<service>`: everything about one service, with a link to its page."""
-    service = await basket.get_service(
-        ctx.session, buttons.int_part(ctx.query.data if ctx.query else None, 1)
-    )
+    button = buttons.ServiceButton.unpack(ctx.query.data if ctx.query else None)
+    service = await basket.get_service(ctx.session, button.service_id)
     rows = None
     if service.www and service.www.startswith(("http://", "https://")):
         rows = [[(ctx.t._("Web page"), service.www)]]

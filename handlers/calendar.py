@@ -90,10 +90,15 @@ async def choose_place(ctx: Ctx, purpose: str, page: int = 0) -> None:
     or for which of its teams to call one (CALL)."""
     places = await teams.list_municipalities(ctx.session)
     choices = [
-        (place.name[:60], buttons.data("ms", "m" if purpose == LIST else "n", place.id, 0))
+        (place.name[:60], buttons.MeetingsOf("m" if purpose == LIST else "n", place.id, 0).pack())
         for place in places
     ]
-    rows = buttons.paged(choices, page, "ms", "p", purpose, rows=PLACES_PAGE)
+    rows = buttons.paged(
+        choices,
+        page,
+        lambda p: buttons.MunicipalitiesPage(purpose, p).pack(),
+        rows=PLACES_PAGE,
+    )
     t = ctx.t
     if not places:
         ctx.reply(t._("There are no teams yet."))
@@ -111,34 +116,39 @@ async def on_place_button(ctx: Ctx) -> None:
     `ms:t:<team>:<offset>` one team's; `ms:n:<municipality>:<page>` its teams, to call a meeting;
     `ms:q:<municipality>:<page>` its teams, to list one team's meetings."""
     raw = ctx.query.data if ctx.query else None
-    action = buttons.str_part(raw, 1)
-    if action == "t":
-        team = await teams.get_team(ctx.session, buttons.int_part(raw, 2))
+    button = buttons.unpack_any(raw, buttons.MunicipalitiesPage, buttons.MeetingsOf)
+    if isinstance(button, buttons.MeetingsOf) and button.scope == "t":
+        team = await teams.get_team(ctx.session, button.target_id)
         require(ctx.actor, Action.VIEW_TEAM, team.id)
-        await _list_of(ctx, ("t", team.id), team.name, [team], buttons.int_part(raw, 3))
+        await _list_of(ctx, ("t", team.id), team.name, [team], button.page)
         return
     if not may_view_municipality(ctx.actor):
         raise PermissionDenied(Action.VIEW_MUNICIPALITY)
-    if action == "p":
-        purpose = buttons.str_part(raw, 2)
-        await choose_place(ctx, CALL if purpose == CALL else LIST, buttons.int_part(raw, 3))
+    if isinstance(button, buttons.MunicipalitiesPage):
+        await choose_place(ctx, CALL if button.purpose == CALL else LIST, button.page)
         return
-    place = await teams.get_municipality(ctx.session, buttons.int_part(raw, 2))
+    action, page = button.scope, button.page
+    place = await teams.get_municipality(ctx.session, button.target_id)
     found = await teams.teams_of(ctx.session, place.id)
     if action == "n":
-        choices = [(team.name[:60], buttons.data("nm", "t", team.id)) for team in found]
-        page = buttons.int_part(raw, 3)
-        rows = buttons.paged(choices, page, "ms", "n", place.id, rows=TEAMS_PAGE)
-        rows.append([("« " + ctx.t._("Municipalities"), buttons.data("ms", "p", CALL, 0))])
+        choices = [
+            (team.name[:60], buttons.NewMeetingButton("t", team.id).pack()) for team in found
+        ]
+        rows = buttons.paged(
+            choices, page, lambda p: buttons.MeetingsOf("n", place.id, p).pack(), rows=TEAMS_PAGE
+        )
+        back = buttons.MunicipalitiesPage(CALL, 0).pack()
+        rows.append([("« " + ctx.t._("Municipalities"), back)])
         ctx.edit(ctx.t._("Which team is the meeting for?"), rows)
     elif action == "q":
-        choices = [(team.name[:60], buttons.data("ms", "t", team.id, 0)) for team in found]
-        page = buttons.int_part(raw, 3)
-        rows = buttons.paged(choices, page, "ms", "q", place.id, rows=TEAMS_PAGE)
-        rows.append([("« " + place.name[:58], buttons.data("ms", "m", place.id, 0))])
+        choices = [(team.name[:60], buttons.MeetingsOf("t", team.id, 0).pack()) for team in found]
+        rows = buttons.paged(
+            choices, page, lambda p: buttons.MeetingsOf("q", place.id, p).pack(), rows=TEAMS_PAGE
+        )
+        rows.append([("« " + place.name[:58], buttons.MeetingsOf("m", place.id, 0).pack())])
         ctx.edit(ctx.t._("Which team?"), rows)
     elif action == "m":
-        await _list_of(ctx, ("m", place.id), place.name, found, buttons.int_part(raw, 3))
+        await _list_of(ctx, ("m", place.id), place.name, found, page)
     else:
         raise DomainError(Problem.STALE_BUTTON)
 
@@ -163,25 +173,27 @@ async def _list_of(
             f"{esc(meeting.team.name)} · {esc(meeting.place)}"
         )
         # Numbered as in the text above: two to a row keep the keyboard short on a phone.
-        picks.append((f"{index}. {local.strftime('%d.%m %H:%M')}", buttons.data("mt", meeting.id)))
+        picks.append(
+            (f"{index}. {local.strftime('%d.%m %H:%M')}", buttons.MeetingButton(meeting.id).pack())
+        )
     rows = buttons.grid(picks, 2)
     nav = []
     if offset > 0:
-        nav.append(("◀", buttons.data("ms", *scope, max(0, offset - MEETINGS_PAGE))))
+        nav.append(("◀", buttons.MeetingsOf(*scope, max(0, offset - MEETINGS_PAGE)).pack()))
     if offset + MEETINGS_PAGE < total:
-        nav.append(("▶", buttons.data("ms", *scope, offset + MEETINGS_PAGE)))
+        nav.append(("▶", buttons.MeetingsOf(*scope, offset + MEETINGS_PAGE).pack()))
     if nav:
         rows.append(nav)
     if scope[0] == "m":
         # The teams on a screen of their own: a municipality may have many.
         rows.append(
             [
-                ("👥 " + t._("Teams"), buttons.data("ms", "q", scope[1], 0)),
-                ("« " + t._("Municipalities"), buttons.data("ms", "p", LIST, 0)),
+                ("👥 " + t._("Teams"), buttons.MeetingsOf("q", scope[1], 0).pack()),
+                ("« " + t._("Municipalities"), buttons.MunicipalitiesPage(LIST, 0).pack()),
             ]
         )
     elif may_view_municipality(ctx.actor):
         place = found[0].municipality
-        rows.append([("« " + place.name[:58], buttons.data("ms", "m", place.id, 0))])
+        rows.append([("« " + place.name[:58], buttons.MeetingsOf("m", place.id, 0).pack())])
     text = "\n".join(lines)
     ctx.edit(text, rows) if ctx.query else ctx.reply(text, rows)

@@ -20,7 +20,9 @@ async def _options(ctx: Ctx) -> list[Team]:
 def _team_rows(options: list[Team], page: int) -> list[list[tuple[str, str]]]:
     """Five teams a page, `ln:p:<page>` to turn."""
     return buttons.paged(
-        [(team.name, buttons.data("ln", team.id)) for team in options], page, "ln", "p"
+        [(team.name, buttons.LinkButton(team.id).pack()) for team in options],
+        page,
+        lambda p: buttons.LinkPage(p).pack(),
     )
 
 
@@ -43,14 +45,15 @@ async def on_link_button(ctx: Ctx) -> None:
     """`ln:<team>`: checked again on press: anyone in the group can press it; `ln:p:<page>`
     turns the page of the presser's own choice."""
     raw = ctx.query.data if ctx.query else None
-    if buttons.str_part(raw, 1) == "p":
+    button = buttons.unpack_any(raw, buttons.LinkPage, buttons.LinkButton)
+    if isinstance(button, buttons.LinkPage):
         options = await _options(ctx)
         if not options:
             require(ctx.actor, Action.LINK_GROUP)
-        rows = _team_rows(options, buttons.int_part(raw, 2))
+        rows = _team_rows(options, button.page)
         ctx.edit(ctx.t._("Which team should this group belong to?"), rows)
         return
-    team = await teams.get_team(ctx.session, buttons.int_part(raw, 1))
+    team = await teams.get_team(ctx.session, button.team_id)
     await _link(ctx, team)
 
 

@@ -47,8 +47,8 @@ async def invite(ctx: Ctx) -> None:
 
 def _team_rows(options: list[Team], page: int) -> Keyboard:
     """Five teams a page, `iv:p:<page>` to turn (an admin chooses among all teams)."""
-    choices = [(team.name, buttons.data("iv", "t", team.id)) for team in options]
-    return buttons.paged(choices, page, "iv", "p")
+    choices = [(team.name, buttons.InviteButton("t", team.id).pack()) for team in options]
+    return buttons.paged(choices, page, lambda p: buttons.InviteButton("p", p).pack())
 
 
 def _role_question(ctx: Ctx, team: Team) -> tuple[str, Keyboard]:
@@ -56,9 +56,9 @@ def _role_question(ctx: Ctx, team: Team) -> tuple[str, Keyboard]:
     return (
         t._("Invitation to {team}: who is it for?").format(team=f"<b>{esc(team.name)}</b>"),
         [
-            [(t._("Members"), buttons.data("iv", "r", team.id, "m"))],
-            [(t._("Coordinators"), buttons.data("iv", "r", team.id, "c"))],
-            [(t._("Active links"), buttons.data("iv", "l", team.id))],
+            [(t._("Members"), buttons.InviteButton("r", team.id, "m").pack())],
+            [(t._("Coordinators"), buttons.InviteButton("r", team.id, "c").pack())],
+            [(t._("Active links"), buttons.InviteButton("l", team.id).pack())],
         ],
     )
 
@@ -67,10 +67,10 @@ async def on_invite_button(ctx: Ctx) -> None:
     """`iv:t:<team>` picks the team, `iv:r:<team>:<m|c>` creates a link, `iv:l:<team>`
     lists the team's active links, `iv:x:<invitation>` revokes one, `iv:X:<team>` all,
     `iv:p:<page>` turns the page of the team choice."""
-    raw = ctx.query.data if ctx.query else None
-    action = buttons.str_part(raw, 1)
+    button = buttons.InviteButton.unpack(ctx.query.data if ctx.query else None)
+    action = button.action
     if action == "x":
-        await _revoke(ctx, buttons.int_part(raw, 2))
+        await _revoke(ctx, button.target_id)
         return
     if action == "p":
         options = await _invitable_teams(ctx)
@@ -78,10 +78,10 @@ async def on_invite_button(ctx: Ctx) -> None:
             require(ctx.actor, Action.INVITE)
         ctx.edit(
             ctx.t._("Which team is the invitation for?"),
-            _team_rows(options, buttons.int_part(raw, 2)),
+            _team_rows(options, button.target_id),
         )
         return
-    team = await teams.get_team(ctx.session, buttons.int_part(raw, 2))
+    team = await teams.get_team(ctx.session, button.target_id)
     require(ctx.actor, Action.INVITE, team.id)
     if action == "t":
         ctx.edit(*_role_question(ctx, team))
@@ -91,7 +91,7 @@ async def on_invite_button(ctx: Ctx) -> None:
         ctx.edit(*await _links_view(ctx, team))
     else:
         await _create(
-            ctx, team, Role.COORDINATOR if buttons.str_part(raw, 3) == "c" else Role.MEMBER
+            ctx, team, Role.COORDINATOR if buttons.given(button.role) == "c" else Role.MEMBER
         )
 
 
@@ -131,7 +131,7 @@ async def _create(ctx: Ctx, team: Team, role: Role) -> None:
         + t._("Send it only to the people it is meant for.")
         + " "
         + t._("You can revoke it at any time under Active links."),
-        [[(t._("Active links"), buttons.data("iv", "l", team.id))]],
+        [[(t._("Active links"), buttons.InviteButton("l", team.id).pack())]],
     )
 
 
@@ -180,14 +180,16 @@ async def _links_view(ctx: Ctx, team: Team, notice: str | None = None) -> tuple[
     revokes = [
         (
             t._("Revoke link {number}").format(number=number),
-            buttons.data("iv", "x", link.invitation.id),
+            buttons.InviteButton("x", link.invitation.id).pack(),
         )
         for number, link in enumerate(shown, start=1)
     ]
     # Two to a row and the last row shared: at most six rows on a phone.
     rows = buttons.grid(revokes, 2)
-    last = [(t._("Revoke all"), buttons.data("iv", "X", team.id))] if len(links) > 1 else []
-    rows.append(last + [(t._("New link"), buttons.data("iv", "t", team.id))])
+    last = (
+        [(t._("Revoke all"), buttons.InviteButton("X", team.id).pack())] if len(links) > 1 else []
+    )
+    rows.append(last + [(t._("New link"), buttons.InviteButton("t", team.id).pack())])
     return "\n\n".join(parts), rows
 
 

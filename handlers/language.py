@@ -20,12 +20,17 @@ async def choose_language(ctx: Ctx) -> None:
         return
     ctx.reply(
         "Wybierz język / Choose your language:",
-        [[("Polski", buttons.data("lg", "pl")), ("English", buttons.data("lg", "en"))]],
+        [
+            [
+                ("Polski", buttons.LanguageButton("pl").pack()),
+                ("English", buttons.LanguageButton("en").pack()),
+            ]
+        ],
     )
 
 
 async def on_language_button(ctx: Ctx) -> None:
-    language = buttons.str_part(ctx.query.data if ctx.query else None, 1)
+    language = buttons.LanguageButton.unpack(ctx.query.data if ctx.query else None).language
     if language not in ("pl", "en") or ctx.member is None:
         raise DomainError(Problem.STALE_BUTTON)
     await members.set_language(ctx.session, ctx.member, language)

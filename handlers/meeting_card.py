@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from telegram.constants import ParseMode
@@ -100,12 +101,12 @@ async def refresh_cards(
 
 
 def _edit_card(
-    context: ContextTypes.DEFAULT_TYPE | Application,  # type: ignore[type-arg]
+    context: ContextTypes.DEFAULT_TYPE | Application,
     chat_id: int,
     message_id: int,
     text: str,
     rows: list[list[tuple[str, str]]],
-):  # type: ignore[no-untyped-def]
+) -> Callable[[], Awaitable[None]]:
     async def edit() -> None:
         try:
             await context.bot.edit_message_text(
@@ -143,7 +144,7 @@ class LiveCards:
     edits: int = 0  # of private cards, sent so far (the benchmark's figure)
     group_edits: int = 0
 
-    def mark(self, app: Application, meeting_id: int, chat_id: int, message_id: int) -> None:  # type: ignore[type-arg]
+    def mark(self, app: Application, meeting_id: int, chat_id: int, message_id: int) -> None:
         key = (chat_id, message_id)
         if key in self.dirty:
             return  # a flush is already waiting; it will read the newest state
@@ -154,7 +155,7 @@ class LiveCards:
 
     async def _flush(
         self,
-        app: Application,  # type: ignore[type-arg]
+        app: Application,
         meeting_id: int,
         key: tuple[int, int],
         wait: float,
@@ -192,7 +193,7 @@ class LiveCards:
         await _edit_card(app, chat_id, message_id, text, rows)()
 
 
-def live_cards(app: Application) -> LiveCards:  # type: ignore[type-arg]
+def live_cards(app: Application) -> LiveCards:
     return app.bot_data.setdefault("live_cards", LiveCards())
 
 
@@ -209,7 +210,9 @@ async def refresh_watchers(
             ctx.after_commit.append(_marker(app, meeting.id, key))
 
 
-def _marker(app: Application, meeting_id: int, key: tuple[int, int]):  # type: ignore[no-untyped-def, type-arg]
+def _marker(
+    app: Application, meeting_id: int, key: tuple[int, int]
+) -> Callable[[], Awaitable[None]]:
     async def mark() -> None:
         live_cards(app).mark(app, meeting_id, *key)
 

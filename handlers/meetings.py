@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from bot.dates import When, WhenStatus, format_when, parse_when
@@ -105,8 +106,8 @@ async def new_meeting(ctx: Ctx) -> None:
 
 def _team_rows(options: list[Team], page: int) -> list[list[tuple[str, str]]]:
     """Five teams a page, `nm:tp:<page>` to turn."""
-    choices = [(team.name, buttons.data("nm", "t", team.id)) for team in options]
-    return buttons.paged(choices, page, "nm", "tp")
+    choices = [(team.name, buttons.NewMeetingButton("t", team.id).pack()) for team in options]
+    return buttons.paged(choices, page, lambda p: buttons.NewMeetingButton("tp", p).pack())
 
 
 def _named_team(options: list[Team], line: str) -> tuple[Team | None, str]:
@@ -307,6 +308,7 @@ async def _confirm_when(ctx: Ctx, pending: dict[str, object], when: When) -> Non
     await conversations.set_pending(ctx.session, ctx.chat.id, ctx.user.id, WHEN_CONFIRM, pending)
     if when.source is None and pending.get("read_from"):
         when = replace(when, source=str(pending["read_from"]))
+    assert when.value is not None  # again: mypy forgets it when `when` may be a new object
     plain = not when.source and other is None and when.status == WhenStatus.OK
     if plain and "place" in pending:
         await _accept_when(ctx, pending)  # the one-line form, nothing to ask
@@ -316,9 +318,14 @@ async def _confirm_when(ctx: Ctx, pending: dict[str, object], when: When) -> Non
     if when.status == WhenStatus.CONFLICT:
         text = t._("The weekday and the date you typed are different days. Which one is it?")
         rows = [
-            [(format_when(when.value, t.language), buttons.data("nm", "ok"))],
-            [(typed_when.other_reading_label(ctx, when) or "", buttons.data("nm", "alt"))],
-            [(t._("Change"), buttons.data("nm", "chg"))],
+            [(format_when(when.value, t.language), buttons.NewMeetingButton("ok").pack())],
+            [
+                (
+                    typed_when.other_reading_label(ctx, when) or "",
+                    buttons.NewMeetingButton("alt").pack(),
+                )
+            ],
+            [(t._("Change"), buttons.NewMeetingButton("chg").pack())],
         ]
         ctx.reply(text, rows)
         return
@@ -329,11 +336,11 @@ async def _confirm_when(ctx: Ctx, pending: dict[str, object], when: When) -> Non
         text += "\n⚠️ " + t._("Public holiday: {name}").format(name=esc(holiday))
     if pending.get("place"):  # typed with the time: shown before the meeting is called
         text += "\n📍 " + esc(str(pending["place"]))
-    rows = [[(t._("That's right"), buttons.data("nm", "ok"))]]
+    rows = [[(t._("That's right"), buttons.NewMeetingButton("ok").pack())]]
     label = typed_when.other_reading_label(ctx, when)
     if label:
-        rows.append([(label, buttons.data("nm", "alt"))])
-    rows.append([(t._("Change"), buttons.data("nm", "chg"))])
+        rows.append([(label, buttons.NewMeetingButton("alt").pack())])
+    rows.append([(t._("Change"), buttons.NewMeetingButton("chg").pack())])
     ctx.reply(text, rows)
 
 
@@ -356,7 +363,7 @@ async def _accept_when(ctx: Ctx, pending: dict[str, object]) -> None:
         team,
         datetime.fromisoformat(str(pending["at"])),
         str(pending["place"]),
-        pending.get("agenda") and str(pending["agenda"]),
+        None if pending.get("agenda") is None else str(pending["agenda"]),
         ctx.member,
         preset=preset,
         duration_minutes=_duration(pending),
@@ -389,7 +396,7 @@ async def on_place(ctx: Ctx, text: str) -> None:
     )
     ctx.reply(
         ctx.t._("What is on the agenda? Type it, or skip."),
-        [[(ctx.t._("No agenda"), buttons.data("nm", "na"))]],
+        [[(ctx.t._("No agenda"), buttons.NewMeetingButton("na").pack())]],
     )
 
 
@@ -404,8 +411,8 @@ async def on_agenda(ctx: Ctx, text: str | None) -> None:
     )
     t = ctx.t
     weekday = datetime.fromisoformat(str(pending["at"])).weekday()
-    rows = [[(t._("Only once"), buttons.data("nm", "r", "once"))]] + [
-        [(preset_label(t, preset, weekday), buttons.data("nm", "r", preset.value))]
+    rows = [[(t._("Only once"), buttons.RepeatChoice("once").pack())]] + [
+        [(preset_label(t, preset, weekday), buttons.RepeatChoice(preset.value).pack())]
         for preset in Preset
     ]
     question = t._("Does the meeting repeat?")
@@ -416,12 +423,26 @@ async def on_new_meeting_button(ctx: Ctx) -> None:
     """`nm:t:<team>`, `nm:tp:<page>` (team choice), `nm:ok`, `nm:chg`, `nm:na`,
     `nm:r:<once|preset>`."""
     raw = ctx.query.data if ctx.query else None
-    action = buttons.str_part(raw, 1)
+    button = buttons.unpack_any(
+        raw, buttons.HolidayChoice, buttons.RepeatChoice, buttons.NewMeetingButton
+    )
+    if isinstance(button, buttons.HolidayChoice):
+        await on_holiday_choice(ctx, button.meeting_id, button.choice)
+        return
+    if isinstance(button, buttons.RepeatChoice):
+        asked = await _pending(ctx, REPEAT)
+        try:
+            preset = None if button.preset == "once" else Preset(button.preset)
+        except ValueError:
+            raise DomainError(Problem.STALE_BUTTON) from None
+        await _accept_when(ctx, {**asked, "preset": preset and preset.value})
+        return
+    action = button.action
     if action == "t":
-        team = await teams.get_team(ctx.session, buttons.int_part(raw, 2))
+        team = await teams.get_team(ctx.session, buttons.given(button.number))
         require(ctx.actor, Action.CALL_MEETING, team.id, meetings_by=team.meetings_by)
-        pending = await conversations.get_pending(ctx.session, ctx.chat.id, ctx.user.id)
-        line = str(pending.data.get("line") or "") if pending and pending.name == TEAM else ""
+        waiting = await conversations.get_pending(ctx.session, ctx.chat.id, ctx.user.id)
+        line = str(waiting.data.get("line") or "") if waiting and waiting.name == TEAM else ""
         if line:  # the one-line form typed before the team was chosen
             ctx.edit(f"<b>{esc(team.name)}</b>")
             await _one_line(ctx, team, line)
@@ -429,7 +450,7 @@ async def on_new_meeting_button(ctx: Ctx) -> None:
             await _ask_when(ctx, team, edit=True)
     elif action == "tp":
         await _pending(ctx, TEAM)
-        rows = _team_rows(await _callable_teams(ctx), buttons.int_part(raw, 2))
+        rows = _team_rows(await _callable_teams(ctx), buttons.given(button.number))
         ctx.edit(ctx.t._("Which team is the meeting for?"), rows)
     elif action == "ok":
         await _accept_when(ctx, await _pending(ctx, WHEN_CONFIRM))
@@ -446,16 +467,6 @@ async def on_new_meeting_button(ctx: Ctx) -> None:
         await _ask_when(ctx, team, edit=True)
     elif action == "na":
         await on_agenda(ctx, None)
-    elif action == "h":
-        await on_holiday_choice(ctx, buttons.int_part(raw, 2), buttons.str_part(raw, 3))
-    elif action == "r":
-        pending = await _pending(ctx, REPEAT)
-        choice = buttons.str_part(raw, 2)
-        try:
-            preset = None if choice == "once" else Preset(choice)
-        except ValueError:
-            raise DomainError(Problem.STALE_BUTTON) from None
-        await _accept_when(ctx, {**pending, "preset": preset and preset.value})
     else:
         raise DomainError(Problem.STALE_BUTTON)
 
@@ -506,11 +517,11 @@ async def _ask_holiday(ctx: Ctx, meeting_id: int, edit: bool) -> None:
         [
             (
                 t._("Move to {other}").format(other=other.strftime("%d.%m")),
-                buttons.data("nm", "h", meeting.id, "wd"),
+                buttons.HolidayChoice(meeting.id, "wd").pack(),
             )
         ],
-        [(t._("Keep it"), buttons.data("nm", "h", meeting.id, "keep"))],
-        [(t._("Drop this date"), buttons.data("nm", "h", meeting.id, "drop"))],
+        [(t._("Keep it"), buttons.HolidayChoice(meeting.id, "keep").pack())],
+        [(t._("Drop this date"), buttons.HolidayChoice(meeting.id, "drop").pack())],
     ]
     ctx.edit(text, rows) if edit else ctx.reply(text, rows)
 
@@ -519,7 +530,8 @@ async def on_holiday_choice(ctx: Ctx, meeting_id: int, choice: str) -> None:
     """`nm:h:<meeting>:<wd|keep|drop>`: one holiday date decided; the next is asked, or the
     cards go out."""
     pending = await _pending(ctx, HOLIDAY)
-    left = [int(str(i)) for i in pending["left"]]  # type: ignore[attr-defined]
+    # A list of meeting ids, as _created stored it (the stored state is untyped JSON).
+    left = [int(str(i)) for i in cast("list[object]", pending["left"])]
     if not left or left[0] != meeting_id or choice not in ("wd", "keep", "drop"):
         raise DomainError(Problem.STALE_BUTTON)
     meeting = await meetings.load_meeting(ctx.session, meeting_id)
@@ -569,16 +581,15 @@ async def _first_scheduled(ctx: Ctx, meeting: Meeting) -> Meeting | None:
 
 async def on_answer_button(ctx: Ctx) -> None:
     """`rv:<meeting>:<y|m|n>`: the member's answer; the pressed card and group cards update."""
-    raw = ctx.query.data if ctx.query else None
-    meeting = await meetings.load_meeting(ctx.session, buttons.int_part(raw, 1))
-    answer = ANSWER_CODES.get(buttons.str_part(raw, 2))
+    button = buttons.AnswerButton.unpack(ctx.query.data if ctx.query else None)
+    meeting = await meetings.load_meeting(ctx.session, button.meeting_id)
+    answer = ANSWER_CODES.get(button.code)
     if answer is None:
         raise DomainError(Problem.STALE_BUTTON)
     require(ctx.actor, Action.ANSWER_MEETING, meeting.team_id)
     ctx.ensure_team_chat(meeting.team.chat_id)
     meetings.ensure_open(meeting, ctx.now())
-    version = buttons.parts(raw)[3:]
-    if version and version[0] != str(meeting.sequence):
+    if button.sequence is not None and button.sequence != meeting.sequence:
         raise DomainError(Problem.MEETING_MOVED)  # an answer for the old time is no answer
     changed = await meetings.answer(ctx.session, meeting, ctx.member, answer, now=ctx.now())
     ctx.notice(ctx.t._("Saved: {answer}").format(answer=answer_label(ctx.t, answer)))
@@ -595,9 +606,8 @@ async def on_answer_button(ctx: Ctx) -> None:
 
 async def on_attendees_button(ctx: Ctx) -> None:
     """`at:<meeting>`: who comes, by institution, and who has not answered."""
-    meeting = await meetings.load_meeting(
-        ctx.session, buttons.int_part(ctx.query.data if ctx.query else None, 1)
-    )
+    button = buttons.AttendeesButton.unpack(ctx.query.data if ctx.query else None)
+    meeting = await meetings.load_meeting(ctx.session, button.meeting_id)
     require(ctx.actor, Action.VIEW_TEAM, meeting.team_id)
     ctx.ensure_team_chat(meeting.team.chat_id)
     ctx.protect = meeting.team.protect_content
@@ -623,15 +633,16 @@ async def on_attendees_button(ctx: Ctx) -> None:
     rows = []
     others = [tg for tg, _ in attendance.silent if tg != ctx.user.id]
     if others and may_change(ctx.actor, meeting) and meeting.status == MeetingStatus.SCHEDULED:
-        rows = [[(t._("Remind those who have not answered"), buttons.data("nd", meeting.id))]]
+        rows = [
+            [(t._("Remind those who have not answered"), buttons.NudgeButton(meeting.id).pack())]
+        ]
     ctx.reply("\n".join(lines), rows)
 
 
 async def on_nudge_button(ctx: Ctx) -> None:
     """`nd:<meeting>`: send the card again to members who have not answered."""
-    meeting = await meetings.load_meeting(
-        ctx.session, buttons.int_part(ctx.query.data if ctx.query else None, 1)
-    )
+    button = buttons.NudgeButton.unpack(ctx.query.data if ctx.query else None)
+    meeting = await meetings.load_meeting(ctx.session, button.meeting_id)
     require(
         ctx.actor,
         Action.CHANGE_MEETING,
@@ -651,9 +662,8 @@ async def on_nudge_button(ctx: Ctx) -> None:
 
 
 async def on_calendar_button(ctx: Ctx) -> None:
-    meeting = await meetings.load_meeting(
-        ctx.session, buttons.int_part(ctx.query.data if ctx.query else None, 1)
-    )
+    button = buttons.CalendarButton.unpack(ctx.query.data if ctx.query else None)
+    meeting = await meetings.load_meeting(ctx.session, button.meeting_id)
     require(ctx.actor, Action.VIEW_TEAM, meeting.team_id)
     ctx.ensure_team_chat(meeting.team.chat_id)
     ctx.protect = meeting.team.protect_content
@@ -680,15 +690,15 @@ async def list_meetings(ctx: Ctx, offset: int = 0) -> None:
             [
                 (
                     f"{index}. {local.strftime('%d.%m %H:%M')} · {meeting.team.name}"[:60],
-                    buttons.data("mt", meeting.id),
+                    buttons.MeetingButton(meeting.id).pack(),
                 )
             ]
         )
     nav = []
     if offset > 0:
-        nav.append(("◀", buttons.data("sp", max(0, offset - PAGE))))
+        nav.append(("◀", buttons.MeetingsPage(max(0, offset - PAGE)).pack()))
     if offset + PAGE < total:
-        nav.append(("▶", buttons.data("sp", offset + PAGE)))
+        nav.append(("▶", buttons.MeetingsPage(offset + PAGE).pack()))
     if nav:
         rows.append(nav)
     text = "\n".join(lines)
@@ -700,14 +710,14 @@ async def show_meetings(ctx: Ctx) -> None:
 
 
 async def on_page_button(ctx: Ctx) -> None:
-    await list_meetings(ctx, max(0, buttons.int_part(ctx.query.data if ctx.query else None, 1)))
+    button = buttons.MeetingsPage.unpack(ctx.query.data if ctx.query else None)
+    await list_meetings(ctx, max(0, button.offset))
 
 
 async def on_meeting_button(ctx: Ctx) -> None:
     """`mt:<meeting>`: the card of one meeting from the list."""
-    meeting = await meetings.load_meeting(
-        ctx.session, buttons.int_part(ctx.query.data if ctx.query else None, 1)
-    )
+    button = buttons.MeetingButton.unpack(ctx.query.data if ctx.query else None)
+    meeting = await meetings.load_meeting(ctx.session, button.meeting_id)
     require(ctx.actor, Action.VIEW_TEAM, meeting.team_id)
     ctx.ensure_team_chat(meeting.team.chat_id)
     ctx.protect = meeting.team.protect_content
@@ -718,23 +728,22 @@ async def on_meeting_button(ctx: Ctx) -> None:
 
 async def on_manage_button(ctx: Ctx) -> None:
     """`mg:<meeting>[:action]`: change time, place or agenda, cancel, end the series."""
-    raw = ctx.query.data if ctx.query else None
-    meeting = await meetings.load_meeting(ctx.session, buttons.int_part(raw, 1))
+    button = buttons.ManageButton.unpack(ctx.query.data if ctx.query else None)
+    meeting = await meetings.load_meeting(ctx.session, button.meeting_id)
     author = meeting.created_by.telegram_id if meeting.created_by else None
     require(ctx.actor, Action.CHANGE_MEETING, meeting.team_id, author_telegram_id=author)
     meetings.ensure_open(meeting, ctx.now())
-    parts = buttons.parts(raw)
-    action = parts[2] if len(parts) > 2 else ""
+    action = button.action or ""
     t = ctx.t
     if action == "":
         rows = [
-            [(t._("Change time"), buttons.data("mg", meeting.id, "t"))],
-            [(t._("Change place"), buttons.data("mg", meeting.id, "p"))],
-            [(t._("Change agenda"), buttons.data("mg", meeting.id, "a"))],
-            [(t._("Cancel this meeting"), buttons.data("mg", meeting.id, "c"))],
+            [(t._("Change time"), buttons.ManageButton(meeting.id, "t").pack())],
+            [(t._("Change place"), buttons.ManageButton(meeting.id, "p").pack())],
+            [(t._("Change agenda"), buttons.ManageButton(meeting.id, "a").pack())],
+            [(t._("Cancel this meeting"), buttons.ManageButton(meeting.id, "c").pack())],
         ]
         if meeting.series_id is not None:
-            rows.append([(t._("End the series"), buttons.data("mg", meeting.id, "e"))])
+            rows.append([(t._("End the series"), buttons.ManageButton(meeting.id, "e").pack())])
         ctx.reply(t._("What do you want to change?"), rows)
         return
     states = {"t": EDIT_WHEN, "p": EDIT_PLACE, "a": EDIT_AGENDA}
@@ -765,9 +774,9 @@ async def on_manage_button(ctx: Ctx) -> None:
                 [
                     (
                         t._("Yes, cancel it"),
-                        buttons.data("mg", meeting.id, "cx", meeting.sequence),
+                        buttons.ManageButton(meeting.id, "cx", meeting.sequence).pack(),
                     ),
-                    (t._("No"), buttons.data("mg", meeting.id)),
+                    (t._("No"), buttons.ManageButton(meeting.id).pack()),
                 ]
             ],
         )
@@ -778,7 +787,7 @@ async def on_manage_button(ctx: Ctx) -> None:
             meeting,
             actor_telegram_id=ctx.user.id,
             now=ctx.now(),
-            expected_sequence=_version(parts, 3),
+            expected_sequence=button.sequence,
         )
         ctx.edit(t._("The meeting is cancelled. I am letting the team know."))
         await _announce_change(ctx, meeting)
@@ -830,13 +839,6 @@ async def _edited_meeting(ctx: Ctx, expected: str) -> tuple[Meeting, int | None]
         )
         return None
     return meeting, version
-
-
-def _version(parts: list[str], index: int) -> int | None:
-    try:
-        return int(parts[index])
-    except (IndexError, ValueError):
-        return None
 
 
 async def on_edit_when(ctx: Ctx, text: str) -> None:

@@ -69,7 +69,7 @@ async def add_decision(ctx: Ctx) -> None:
             team=f"<b>{esc(meeting.team.name)}</b>", day=_when(meeting)
         )
         + f"\n„{esc(decision.text)}”",
-        [[(t._("Undo"), buttons.data("mn", "ud", decision.id))]],
+        [[(t._("Undo"), buttons.MinutesButton("ud", decision.id).pack())]],
     )
 
 
@@ -88,8 +88,9 @@ async def add_task(ctx: Ctx) -> None:
         return
     teams = _writable(ctx)
     parsed = minutes.parse_task_line(line)
+    meeting: Meeting | None
     try:
-        meeting: Meeting | None = await minutes.latest_meeting(ctx.session, teams, ctx.now())
+        meeting = await minutes.latest_meeting(ctx.session, teams, ctx.now())
         team_id = meeting.team_id
     except DomainError:
         if len(teams) != 1:
@@ -218,7 +219,7 @@ async def _continue(ctx: Ctx, draft: dict[str, object]) -> None:
                 day=task.due_on.strftime("%d.%m.%Y"),
             )
             + f"\n„{esc(task.text)}”",
-            [[(owner_t._("Done"), buttons.data("mn", "d", task.id))]],
+            [[(owner_t._("Done"), buttons.MinutesButton("d", task.id).pack())]],
             chat_id=owner.telegram_id,
         )
 
@@ -227,8 +228,14 @@ def _owner_question(
     ctx: Ctx, draft: dict[str, object], people: Sequence[Member], page: int
 ) -> tuple[str, list[list[tuple[str, str]]]]:
     """Who will do the task: ten people a page, two to a row, `mn:op:<page>` to turn."""
-    choices = [(person.name, buttons.data("mn", "o", person.id)) for person in people]
-    rows = buttons.paged(choices, page, "mn", "op", per_row=2, rows=OWNER_ROWS)
+    choices = [(person.name, buttons.MinutesButton("o", person.id).pack()) for person in people]
+    rows = buttons.paged(
+        choices,
+        page,
+        lambda p: buttons.MinutesButton("op", p).pack(),
+        per_row=2,
+        rows=OWNER_ROWS,
+    )
     return ctx.t._("Who will do it?") + f"\n„{esc(str(draft['text']))}”", rows
 
 
@@ -287,7 +294,7 @@ async def _tasks_view(ctx: Ctx) -> tuple[str, list[list[tuple[str, str]]]]:
         lines.append(f"\n<b>{esc(name)}</b>")
         lines += [_task_line(t, task, today, True) for task in tasks[:SHOWN_TASKS]]
     rows = [
-        [("✅ " + _clip(task.text), buttons.data("mn", "d", task.id, "l"))]
+        [("✅ " + _clip(task.text), buttons.MinutesButton("d", task.id, "l").pack())]
         for task in mine[:SHOWN_TASKS]
     ]
     return "\n".join(lines), rows
@@ -314,7 +321,10 @@ async def send_minutes(ctx: Ctx) -> None:
     if len(recent) == 1:
         await _send_minutes(ctx, recent[0])
         return
-    ctx.reply(t._("Minutes of which meeting?"), meeting_choice(t, recent, "p", prefix="mn"))
+    ctx.reply(
+        t._("Minutes of which meeting?"),
+        meeting_choice(recent, lambda meeting_id: buttons.MinutesButton("p", meeting_id).pack()),
+    )
 
 
 async def _send_minutes(ctx: Ctx, meeting: Meeting) -> None:
@@ -336,17 +346,17 @@ async def _send_minutes(ctx: Ctx, meeting: Meeting) -> None:
 async def on_button(ctx: Ctx) -> None:
     """`mn:o:<member>` (owner of the draft), `mn:d|x:<task>` (done, dropped),
     `mn:ud:<decision>` (undo), `mn:p:<meeting>` (minutes), `mn:op:<page>` (owners' page)."""
-    raw = ctx.query.data if ctx.query else None
-    action = buttons.str_part(raw, 1)
+    button = buttons.MinutesButton.unpack(ctx.query.data if ctx.query else None)
+    action = button.action
     t = ctx.t
     if action == "o":
         pending = await conversations.get_pending(ctx.session, ctx.chat.id, ctx.user.id)
         if pending is None or pending.name != OWNER:
             raise DomainError(Problem.STALE_BUTTON)
         team_id = int(pending.data["team_id"])
-        owner_id = buttons.int_part(raw, 2)
-        people = {person.id for person in await meetings.team_members(ctx.session, team_id)}
-        if owner_id not in people:
+        owner_id = button.target_id
+        member_ids = {person.id for person in await meetings.team_members(ctx.session, team_id)}
+        if owner_id not in member_ids:
             raise DomainError(Problem.MEMBER_UNKNOWN)
         await _continue(ctx, {**pending.data, "owner_id": owner_id})
     elif action == "op":
@@ -354,23 +364,23 @@ async def on_button(ctx: Ctx) -> None:
         if pending is None or pending.name != OWNER:
             raise DomainError(Problem.STALE_BUTTON)
         people = await meetings.team_members(ctx.session, int(pending.data["team_id"]))
-        ctx.edit(*_owner_question(ctx, pending.data, people, buttons.int_part(raw, 2)))
+        ctx.edit(*_owner_question(ctx, pending.data, people, button.target_id))
     elif action in ("d", "x"):
-        task = await minutes.load_task(ctx.session, buttons.int_part(raw, 2))
+        task = await minutes.load_task(ctx.session, button.target_id)
         owner = task.owner.telegram_id if task.owner else None
         require(ctx.actor, Action.MANAGE_TASKS, task.team_id, author_telegram_id=owner)
         state = TaskState.DONE if action == "d" else TaskState.DROPPED
         await minutes.close_task(ctx.session, task, state, ctx.member, ctx.now())
         ctx.notice(t._("Task closed: {state}").format(state=task_state_label(t, state)))
-        if buttons.parts(raw)[3:] == ["l"]:
+        if button.where == "l":
             ctx.edit(*await _tasks_view(ctx))  # pressed in the /zadania list
         else:
             ctx.edit(f"✅ <s>{esc(task.text)}</s>")
     elif action == "ud":
-        await minutes.undo_decision(ctx.session, buttons.int_part(raw, 2), ctx.member)
+        await minutes.undo_decision(ctx.session, button.target_id, ctx.member)
         ctx.edit(t._("Decision removed from the minutes."))
     elif action == "p":
-        meeting = await meetings.load_meeting(ctx.session, buttons.int_part(raw, 2))
+        meeting = await meetings.load_meeting(ctx.session, button.target_id)
         await _send_minutes(ctx, meeting)
     else:
         raise DomainError(Problem.STALE_BUTTON)

@@ -57,7 +57,9 @@ async def new_team(ctx: Ctx) -> None:
     if len(places) == 1:
         await _ask_name(ctx, places[0], TeamKind.ZZK)
         return
-    rows = [[(p.name[:60], buttons.data("nz", "k", p.id, TeamKind.ZZK.value))] for p in places]
+    rows = [
+        [(p.name[:60], buttons.TeamKindChoice(p.id, TeamKind.ZZK.value).pack())] for p in places
+    ]
     ctx.reply(t._("In which municipality?"), rows)
 
 
@@ -70,12 +72,12 @@ async def _choose_place(ctx: Ctx, page: int) -> None:
         return
     page = max(0, min(page, (len(places) - 1) // PAGE))
     shown = places[page * PAGE : (page + 1) * PAGE]
-    rows = [[(p.name[:60], buttons.data("nz", "m", p.id))] for p in shown]
+    rows = [[(p.name[:60], buttons.NewTeamButton("m", p.id).pack())] for p in shown]
     nav = []
     if page > 0:
-        nav.append(("◀", buttons.data("nz", "p", page - 1)))
+        nav.append(("◀", buttons.NewTeamButton("p", page - 1).pack()))
     if (page + 1) * PAGE < len(places):
-        nav.append(("▶", buttons.data("nz", "p", page + 1)))
+        nav.append(("▶", buttons.NewTeamButton("p", page + 1).pack()))
     if nav:
         rows.append(nav)
     text = t._("A new team: in which municipality?")
@@ -94,7 +96,7 @@ async def _ask_name(ctx: Ctx, place: Municipality, kind: TeamKind) -> None:
     text = ctx.t._("A new {kind} of {place}. Type its name, or take this one:").format(
         kind=kind.value, place=f"<b>{esc(place.name)}</b>"
     )
-    rows = [[(suggested[:60], buttons.data("nz", "d"))]]
+    rows = [[(suggested[:60], buttons.NewTeamButton("d").pack())]]
     ctx.edit(text, rows) if ctx.query else ctx.reply(text, rows)
 
 
@@ -106,7 +108,17 @@ async def _require_create(ctx: Ctx, municipality_id: int, kind: TeamKind) -> Non
 
 async def on_button(ctx: Ctx) -> None:
     raw = ctx.query.data if ctx.query else None
-    action = buttons.str_part(raw, 1)
+    button = buttons.unpack_any(raw, buttons.TeamKindChoice, buttons.NewTeamButton)
+    if isinstance(button, buttons.TeamKindChoice):
+        try:
+            kind = TeamKind(button.kind)
+        except ValueError:
+            raise DomainError(Problem.STALE_BUTTON) from None
+        place = await teams.get_municipality(ctx.session, button.municipality_id)
+        await _require_create(ctx, place.id, kind)
+        await _ask_name(ctx, place, kind)
+        return
+    action = button.action
     if action == "d":
         pending = await conversations.get_pending(ctx.session, ctx.chat.id, ctx.user.id)
         if pending is None or pending.name != NAME:
@@ -114,23 +126,14 @@ async def on_button(ctx: Ctx) -> None:
         place_id, kind = int(pending.data["municipality_id"]), TeamKind(pending.data["kind"])
         await _create(ctx, place_id, kind, await teams.free_team_name(ctx.session, place_id, kind))
         return
-    if action == "k":
-        try:
-            kind = TeamKind(buttons.str_part(raw, 3))
-        except ValueError:
-            raise DomainError(Problem.STALE_BUTTON) from None
-        place = await teams.get_municipality(ctx.session, buttons.int_part(raw, 2))
-        await _require_create(ctx, place.id, kind)
-        await _ask_name(ctx, place, kind)
-        return
     if not may_create_team(ctx.actor, TeamKind.PZK):
         raise PermissionDenied(Action.CREATE_TEAM)
     if action == "p":
-        await _choose_place(ctx, buttons.int_part(raw, 2))
+        await _choose_place(ctx, buttons.given(button.number))
     elif action == "m":
-        place = await teams.get_municipality(ctx.session, buttons.int_part(raw, 2))
+        place = await teams.get_municipality(ctx.session, buttons.given(button.number))
         rows = [
-            [(kind.value, buttons.data("nz", "k", place.id, kind.value))]
+            [(kind.value, buttons.TeamKindChoice(place.id, kind.value).pack())]
             for kind in (TeamKind.PZK, TeamKind.ZZK)
         ]
         ctx.edit(

@@ -61,8 +61,8 @@ def card_manage_rows(t: Translator, poll: DatePoll) -> Rows:
     # One row: the dates' rows need the height.
     return [
         [
-            (t._("Results"), buttons.data("pl", "r", poll.id)),
-            (t._("Close the poll"), buttons.data("pl", "x", poll.id)),
+            (t._("Results"), buttons.PollResults(poll.id).pack()),
+            (t._("Close the poll"), buttons.PollButton("x", poll.id).pack()),
         ]
     ]
 
@@ -73,7 +73,7 @@ def _page_of(tally: polls.Tally, slot_id: int) -> int:
 
 
 def _page_row(poll: DatePoll, count: int, page: int) -> list[tuple[str, str]]:
-    return buttons.page_row(count, PAGE, page, "pl", "p", poll.id)
+    return buttons.page_row(count, PAGE, page, lambda p: buttons.PollPage(poll.id, p).pack())
 
 
 def results_rows(t: Translator, tally: polls.Tally) -> Rows:
@@ -84,10 +84,10 @@ def results_rows(t: Translator, tally: polls.Tally) -> Rows:
         label = t._("Call the meeting: {when}").format(
             when=f"{_short(t, local)} {local.strftime('%H:%M')}"
         )
-        rows.append([(label, buttons.data("pl", "m", poll.id, tally.best.slot_id))])
-    rows.append([(t._("Another date…"), buttons.data("pl", "c", poll.id))])
-    rows.append([(t._("Refresh"), buttons.data("pl", "r", poll.id, "e"))])
-    rows.append([(t._("Close the poll"), buttons.data("pl", "x", poll.id))])
+        rows.append([(label, buttons.PollCall(poll.id, tally.best.slot_id).pack())])
+    rows.append([(t._("Another date…"), buttons.PollButton("c", poll.id).pack())])
+    rows.append([(t._("Refresh"), buttons.PollResults(poll.id, "e").pack())])
+    rows.append([(t._("Close the poll"), buttons.PollButton("x", poll.id).pack())])
     return rows
 
 
@@ -133,7 +133,7 @@ def render_card(
                     (
                         ("• " if answer == vote else "")
                         + f"{MARKS[vote]} {index} {_short(t, local)}",
-                        buttons.data("pl", "v", slot.slot_id, code),
+                        buttons.PollVote(slot.slot_id, code).pack(),
                     )
                     for code, vote in VOTE_CODES.items()
                 ]
@@ -207,7 +207,7 @@ async def new_poll(ctx: Ctx) -> None:
     line = _after_command(ctx)
     if len(options) > 1:
         await conversations.set_pending(ctx.session, ctx.chat.id, ctx.user.id, TEAM, {"line": line})
-        picks = [(team.name, buttons.data("pl", "t", team.id)) for team in options]
+        picks = [(team.name, buttons.PollButton("t", team.id).pack()) for team in options]
         rows = buttons.grid(picks, 1 if len(picks) <= buttons.MAX_ROWS else 2)
         ctx.reply(t._("Which team is the date poll for?"), rows)
         return
@@ -360,37 +360,48 @@ async def on_button(ctx: Ctx) -> None:
     """`pl:v:<slot>:<y|m|n>` vote; `pl:p:<poll>:<page>` a page of dates; `pl:t:<team>`;
     `pl:<r|m|c|x|xx>:<poll>[:<slot>]`."""
     raw = ctx.query.data if ctx.query else None
-    action = buttons.str_part(raw, 1)
-    if action == "v":
-        await _on_vote(ctx, buttons.int_part(raw, 2), buttons.str_part(raw, 3))
+    button = buttons.unpack_any(
+        raw,
+        buttons.PollVote,
+        buttons.PollPage,
+        buttons.PollCall,
+        buttons.PollResults,
+        buttons.PollButton,
+    )
+    if isinstance(button, buttons.PollVote):
+        await _on_vote(ctx, button.slot_id, button.code)
         return
-    if action == "p":
-        await _on_page(ctx, buttons.int_part(raw, 2), buttons.int_part(raw, 3))
+    if isinstance(button, buttons.PollPage):
+        await _on_page(ctx, button.poll_id, button.page)
         return
-    if action == "t":
+    if isinstance(button, buttons.PollButton) and button.action == "t":
         if not ctx.is_private:  # asked only in a private chat; drawn in a group it names teams
             raise DomainError(Problem.STALE_BUTTON)
-        team = await teams.get_team(ctx.session, buttons.int_part(raw, 2))
+        team = await teams.get_team(ctx.session, button.target_id)
         require(ctx.actor, Action.RUN_POLL, team.id)
         pending = await conversations.get_pending(ctx.session, ctx.chat.id, ctx.user.id)
         line = str(pending.data.get("line", "")) if pending and pending.name == TEAM else ""
         await _start(ctx, team, line, edit=True)
         return
-    poll = await polls.load_poll(ctx.session, buttons.int_part(raw, 2))
+    poll_id = button.target_id if isinstance(button, buttons.PollButton) else button.poll_id
+    poll = await polls.load_poll(ctx.session, poll_id)
     require(ctx.actor, Action.RUN_POLL, poll.team_id)
     ctx.ensure_team_chat(poll.team.chat_id)
-    if action == "r":
+    if isinstance(button, buttons.PollResults):
         # From the card: a new message; "Refresh" on the results: the same one, updated.
-        await _show_results(ctx, poll, edit=len(buttons.parts(raw)) > 3)
-    elif action == "m":
-        await _call_meeting(ctx, poll, buttons.int_part(raw, 3))
-    elif action == "c":
+        await _show_results(ctx, poll, edit=button.edit is not None)
+        return
+    if isinstance(button, buttons.PollCall):
+        await _call_meeting(ctx, poll, button.slot_id)
+        return
+    action = button.action
+    if action == "c":
         await _choose_slot(ctx, poll)
     elif action == "x":
         polls.ensure_open(poll)
         ctx.reply(
             ctx.t._("Close the poll without calling a meeting?"),
-            [[(ctx.t._("Yes, close it"), buttons.data("pl", "xx", poll.id))]],
+            [[(ctx.t._("Yes, close it"), buttons.PollButton("xx", poll.id).pack())]],
         )
     elif action == "xx":
         await polls.close_poll(ctx.session, poll.id, actor_telegram_id=ctx.user.id)
@@ -472,7 +483,7 @@ async def _choose_slot(ctx: Ctx, poll: DatePoll) -> None:
         [
             (
                 f"{index}. {format_when(_local(poll, slot.starts_at), t.language)}",
-                buttons.data("pl", "m", poll.id, slot.id),
+                buttons.PollCall(poll.id, slot.id).pack(),
             )
         ]
         for index, slot in enumerate(poll.slots, start=1)

@@ -73,8 +73,8 @@ async def ask_to_erase(ctx: Ctx) -> None:
         ),
         [
             [
-                (t._("Yes, erase my data"), buttons.data("pd", "yes", token)),
-                (t._("Cancel"), buttons.data("pd", "no")),
+                (t._("Yes, erase my data"), buttons.ErasureYes(token).pack()),
+                (t._("Cancel"), buttons.ErasureButton("no").pack()),
             ]
         ],
     )
@@ -105,7 +105,14 @@ async def on_button(ctx: Ctx) -> None:
     """`pd:yes:<token>` erases, `pd:no` cancels; pressed by someone with no data: nothing to
     do."""
     raw = ctx.query.data if ctx.query else None
-    action = buttons.str_part(raw, 1)
+    if buttons.ErasureYes.matches(raw):
+        action = "yes"
+        try:
+            token = buttons.ErasureYes.unpack(raw).token
+        except DomainError:
+            token = ""  # a broken yes is a wrong token: answered so below, nothing erased
+    else:
+        action, token = buttons.ErasureButton.unpack(raw).action, ""
     t = ctx.t
     if action == "no":
         await conversations.clear_pending(ctx.session, ctx.chat.id, ctx.user.id)
@@ -116,8 +123,7 @@ async def on_button(ctx: Ctx) -> None:
     if ctx.member is None:
         ctx.edit(t._("I hold no data about you: you have not joined any team."))
         return
-    parts = buttons.parts(raw)
-    if not await _confirmed(ctx, parts[2] if len(parts) > 2 else ""):
+    if not await _confirmed(ctx, token):
         # Said, not raised: forgetting an expired question is kept.
         ctx.notice(
             t._(

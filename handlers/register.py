@@ -6,8 +6,9 @@ the register of that meeting's team (buttons can be forged or forwarded).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from bot.documents import file_stem, register_csv, register_xlsx
-from bot.i18n import Translator
 from bot.permissions import Action, allowed, require
 from bot.render import esc
 from bot.views import buttons
@@ -52,17 +53,21 @@ async def show_register(ctx: Ctx) -> None:
     if len(recent) == 1:
         await _send_card(ctx, recent[0])
         return
-    ctx.reply(t._("Which meeting?"), meeting_choice(t, recent, "s"))
+    ctx.reply(
+        t._("Which meeting?"),
+        meeting_choice(recent, lambda meeting_id: buttons.RegisterButton("s", meeting_id).pack()),
+    )
 
 
 def meeting_choice(
-    t: Translator, found: list[Meeting] | tuple[Meeting, ...], action: str, prefix: str = "ob"
+    found: Sequence[Meeting], data: Callable[[int], str]
 ) -> list[list[tuple[str, str]]]:
+    """One button a meeting, with callback data `data(meeting_id)`."""
     rows = []
     for meeting in found:
         local = meeting.starts_at.astimezone(meetings.zone_of(meeting))
         label = f"{local.strftime('%d.%m %H:%M')} · {meeting.team.name}"
-        rows.append([(label, buttons.data(prefix, action, meeting.id))])
+        rows.append([(label, data(meeting.id))])
     return rows
 
 
@@ -80,34 +85,37 @@ async def on_button(ctx: Ctx) -> None:
     `ob:v:<m>:<e>[:<page>]`, `ob:cl|op:<m>:<e>` (e: all members shown; page of the toggles,
     absent on buttons sent before pages)."""
     raw = ctx.query.data if ctx.query else None
-    action = buttons.str_part(raw, 1)
-    meeting = await _keep(ctx, buttons.int_part(raw, 2))
+    button = buttons.unpack_any(
+        raw, buttons.RegisterMark, buttons.RegisterGuest, buttons.RegisterButton
+    )
+    meeting = await _keep(ctx, button.meeting_id)
     t, now = ctx.t, ctx.now()
-    if action == "s":
-        await _send_card(ctx, meeting, edit=True)
-    elif action == "m":
-        present = buttons.int_part(raw, 4) == 1
+    if isinstance(button, buttons.RegisterMark):
+        present = button.present == 1
         member = await attendance.mark(
-            ctx.session, meeting, buttons.int_part(raw, 3), present, ctx.member, now
+            ctx.session, meeting, button.member_id, present, ctx.member, now
         )
         ctx.notice(
             (t._("{name}: present") if present else t._("{name}: not present")).format(
                 name=member.name
             )
         )
-        page = buttons.optional_int(raw, 6)
-        await _send_card(ctx, meeting, bool(buttons.int_part(raw, 5)), edit=True, page=page)
-    elif action == "g":
-        name = await attendance.remove_guest(ctx.session, meeting, buttons.int_part(raw, 3), now)
+        await _send_card(ctx, meeting, bool(button.everyone), edit=True, page=button.page)
+        return
+    if isinstance(button, buttons.RegisterGuest):
+        name = await attendance.remove_guest(ctx.session, meeting, button.attendance_id, now)
         ctx.notice(t._("Removed: {name}").format(name=name))
-        page = buttons.optional_int(raw, 5)
-        await _send_card(ctx, meeting, bool(buttons.int_part(raw, 4)), edit=True, page=page)
+        await _send_card(ctx, meeting, bool(button.everyone), edit=True, page=button.page)
+        return
+    action = button.action
+    if action == "s":
+        await _send_card(ctx, meeting, edit=True)
     elif action == "v":
-        page = buttons.optional_int(raw, 4)
-        await _send_card(ctx, meeting, bool(buttons.int_part(raw, 3)), edit=True, page=page)
+        everyone = bool(buttons.given(button.everyone))
+        await _send_card(ctx, meeting, everyone, edit=True, page=button.page or 0)
     elif action in ("cl", "op"):
         await attendance.set_closed(ctx.session, meeting, action == "cl", ctx.member, now)
-        await _send_card(ctx, meeting, bool(buttons.int_part(raw, 3)), edit=True)
+        await _send_card(ctx, meeting, bool(buttons.given(button.everyone)), edit=True)
     elif action == "add":
         attendance.ensure_open(meeting, now)
         await conversations.set_pending(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.dates.phrases import parse_digest, parse_offset
 from bot.i18n import Translator
 from bot.permissions import Action, allowed, require
 from bot.render import esc
@@ -58,7 +59,7 @@ async def _render(ctx: Ctx, team_id: int | None = None) -> tuple[str, list[list[
     rows: list[list[tuple[str, str]]] = []
     if allowed(ctx.actor, Action.MANAGE_MEMBERS, team.id):
         removals = [
-            ("✕ " + offset_label(t, m), buttons.data("rm", "d", team.id, m))
+            ("✕ " + offset_label(t, m), buttons.ReminderButton("d", team.id, m).pack())
             for m in team.reminder_offsets
         ]
         rows += buttons.grid(removals, 3)
@@ -66,7 +67,7 @@ async def _render(ctx: Ctx, team_id: int | None = None) -> tuple[str, list[list[
             [
                 (
                     t._("Add a reminder time ({team})").format(team=team.name)[:60],
-                    buttons.data("rm", "a", team.id),
+                    buttons.ReminderButton("a", team.id).pack(),
                 )
             ]
         )
@@ -74,7 +75,7 @@ async def _render(ctx: Ctx, team_id: int | None = None) -> tuple[str, list[list[
             [
                 (
                     t._("Change the digest ({team})").format(team=team.name)[:60],
-                    buttons.data("rm", "g", team.id),
+                    buttons.ReminderButton("g", team.id).pack(),
                 )
             ]
         )
@@ -83,18 +84,24 @@ async def _render(ctx: Ctx, team_id: int | None = None) -> tuple[str, list[list[
     label = t._("Unmute {team}") if membership.reminders_muted else t._("Mute {team}")
     rows.append(
         [
-            (label.format(team=team.name)[:60], buttons.data("rm", "m", team.id)),
+            (label.format(team=team.name)[:60], buttons.ReminderButton("m", team.id).pack()),
             (
                 t._("Unmute all") if ctx.member.reminders_muted else t._("Mute all"),
-                buttons.data("rm", "all", team.id),
+                buttons.ReminderButton("all", team.id).pack(),
             ),
         ]
     )
     turn = [
-        (f"‹ {mine[index - 1].team.name}"[:40], buttons.data("rm", "v", mine[index - 1].team_id))
+        (
+            f"‹ {mine[index - 1].team.name}"[:40],
+            buttons.ReminderButton("v", mine[index - 1].team_id).pack(),
+        )
         if index > 0
         else None,
-        (f"{mine[index + 1].team.name} ›"[:40], buttons.data("rm", "v", mine[index + 1].team_id))
+        (
+            f"{mine[index + 1].team.name} ›"[:40],
+            buttons.ReminderButton("v", mine[index + 1].team_id).pack(),
+        )
         if index + 1 < len(mine)
         else None,
     ]
@@ -119,22 +126,22 @@ async def show_reminders(ctx: Ctx) -> None:
 async def on_reminder_button(ctx: Ctx) -> None:
     """`rm:d:<team>:<minutes>` remove, `rm:a:<team>` add, `rm:m:<team>` mute, `rm:all[:<team>]`,
     `rm:v:<team>` show that team's screen."""
-    raw = ctx.query.data if ctx.query else None
-    action = buttons.str_part(raw, 1)
+    button = buttons.ReminderButton.unpack(ctx.query.data if ctx.query else None)
+    action = button.action
     if ctx.member is None:
         raise DomainError(Problem.NOT_IN_TEAM)
-    shown = buttons.optional_int(raw, 2) or None  # the team whose screen it is
+    shown = button.team_id or None  # the team whose screen it is
     if action == "all":
         await reminders.set_mute(ctx.session, ctx.member, None, not ctx.member.reminders_muted)
     elif action == "v":
-        _membership(ctx, buttons.int_part(raw, 2))
+        _membership(ctx, buttons.given(button.team_id))
     elif action == "m":
-        membership = _membership(ctx, buttons.int_part(raw, 2))
+        membership = _membership(ctx, buttons.given(button.team_id))
         await reminders.set_mute(
             ctx.session, ctx.member, membership.team_id, not membership.reminders_muted
         )
     elif action in ("d", "a", "g"):
-        team = await teams.get_team(ctx.session, buttons.int_part(raw, 2))
+        team = await teams.get_team(ctx.session, buttons.given(button.team_id))
         require(ctx.actor, Action.MANAGE_MEMBERS, team.id)
         if action == "g":
             await conversations.set_pending(
@@ -157,7 +164,7 @@ async def on_reminder_button(ctx: Ctx) -> None:
                 )
             )
             return
-        minutes = buttons.int_part(raw, 3)
+        minutes = buttons.given(button.minutes)
         await reminders.set_offsets(
             ctx.session,
             team,
@@ -176,7 +183,7 @@ async def on_offset_text(ctx: Ctx, text: str) -> None:
         raise DomainError(Problem.STALE_BUTTON)
     team = await teams.get_team(ctx.session, int(pending.data["team_id"]))
     require(ctx.actor, Action.MANAGE_MEMBERS, team.id)
-    minutes = reminders.parse_offset(text)
+    minutes = parse_offset(text)
     if len(set(team.reminder_offsets) | {minutes}) > reminders.MAX_OFFSETS:
         raise DomainError(Problem.TOO_MANY_OFFSETS, max=reminders.MAX_OFFSETS)
     await reminders.set_offsets(
@@ -196,7 +203,7 @@ async def on_digest_text(ctx: Ctx, text: str) -> None:
         raise DomainError(Problem.STALE_BUTTON)
     team = await teams.get_team(ctx.session, int(pending.data["team_id"]))
     require(ctx.actor, Action.MANAGE_MEMBERS, team.id)
-    days, at = reminders.parse_digest(text)
+    days, at = parse_digest(text)
     await reminders.set_digest(ctx.session, team, days, at, actor_telegram_id=ctx.user.id)
     await conversations.clear_pending(ctx.session, ctx.chat.id, ctx.user.id)
     ctx.reply(*await _render(ctx, team.id))

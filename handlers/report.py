@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.dates.phrases import parse_period
 from bot.permissions import Action, PermissionDenied
 from bot.render import esc
 from bot.report_files import chart_png, report_xlsx
@@ -22,7 +23,7 @@ async def show_report(ctx: Ctx) -> None:
         ctx.reply(t._("Please ask for figures in a private chat with me."))
         return
     now, zone = ctx.now(), ctx.settings.timezone
-    period = figures.parse_period(" ".join(ctx.args), now.astimezone(zone).date())
+    period = parse_period(" ".join(ctx.args), now.astimezone(zone).date())
     found = await figures.compute(ctx.session, team_ids, period, now, zone)
     if found.empty:
         ctx.reply(empty_period_text(t, found))

@@ -66,7 +66,7 @@ def short_privacy_notice(ctx: Ctx) -> str:
 
 
 def privacy_rows(ctx: Ctx) -> list[list[tuple[str, str]]]:
-    return [[(ctx.t._("Privacy: the full text"), buttons.data("hp", "p"))]]
+    return [[(ctx.t._("Privacy: the full text"), buttons.HelpButton("p").pack())]]
 
 
 def privacy_notice(ctx: Ctx) -> str:
@@ -116,10 +116,10 @@ async def _institution_question(
     size = INSTITUTIONS_PAGE
     page = min(max(page, 0), max(0, (len(options) - 1) // size))
     shown = options[page * size : (page + 1) * size]
-    rows = [[(i.name, buttons.data("j", "i", i.id))] for i in shown]
-    nav = buttons.page_row(len(options), size, page, "j", "pg")
+    rows = [[(i.name, buttons.JoinButton("i", i.id).pack())] for i in shown]
+    nav = buttons.page_row(len(options), size, page, lambda p: buttons.JoinButton("pg", p).pack())
     rows += [nav] if nav else []
-    rows.append([(t._("My institution is not on the list"), buttons.data("j", "new"))])
+    rows.append([(t._("My institution is not on the list"), buttons.JoinButton("new").pack())])
     text = t._("You are joining {team}. Which institution do you work for?").format(
         team=f"<b>{esc(team_name)}</b>"
     )
@@ -137,18 +137,34 @@ async def on_join_button(ctx: Ctx) -> None:
     """Buttons `j:i:<institution>`, `j:pg:<page>`, `j:new` and `j:s:<sector>` of the join
     dialogue."""
     raw = ctx.query.data if ctx.query else None
-    action = buttons.str_part(raw, 1)
+    button = buttons.unpack_any(raw, buttons.SectorChoice, buttons.JoinButton)
+    if isinstance(button, buttons.SectorChoice):
+        pending = await conversations.get_pending(ctx.session, ctx.chat.id, ctx.user.id)
+        if pending is None or pending.name != JOIN_SECTOR:
+            raise DomainError(Problem.STALE_BUTTON)
+        try:
+            sector = Sector(button.sector)
+        except ValueError:
+            raise DomainError(Problem.STALE_BUTTON) from None
+        token = str(pending.data["token"])
+        invitation = await invitations.usable_invitation(ctx.session, token)
+        institution = await teams.get_or_create_institution(
+            ctx.session, invitation.team.municipality_id, str(pending.data["name"]), sector
+        )
+        await _finish_join(ctx, token, institution_id=institution.id)
+        return
+    action = button.action
     if action == "pg":
         invitation = await invitations.usable_invitation(
             ctx.session, await _pending_token(ctx, JOIN)
         )
         team = invitation.team
-        page = buttons.int_part(raw, 2)
+        page = buttons.given(button.number)
         ctx.edit(*await _institution_question(ctx, team.municipality_id, team.name, page))
     elif action == "i":
         token = await _pending_token(ctx, JOIN)
         invitation = await invitations.usable_invitation(ctx.session, token)
-        institution_id = buttons.int_part(raw, 2)
+        institution_id = buttons.given(button.number)
         options = await teams.institutions_of(ctx.session, invitation.team.municipality_id)
         chosen = next((i for i in options if i.id == institution_id), None)
         if chosen is None:  # forged: an institution of another municipality
@@ -165,20 +181,6 @@ async def on_join_button(ctx: Ctx) -> None:
                 "e.g. <i>Powiatowy Urząd Pracy w Łodzi</i>."
             )
         )
-    elif action == "s":
-        pending = await conversations.get_pending(ctx.session, ctx.chat.id, ctx.user.id)
-        if pending is None or pending.name != JOIN_SECTOR:
-            raise DomainError(Problem.STALE_BUTTON)
-        try:
-            sector = Sector(buttons.str_part(raw, 2))
-        except ValueError:
-            raise DomainError(Problem.STALE_BUTTON) from None
-        token = str(pending.data["token"])
-        invitation = await invitations.usable_invitation(ctx.session, token)
-        institution = await teams.get_or_create_institution(
-            ctx.session, invitation.team.municipality_id, str(pending.data["name"]), sector
-        )
-        await _finish_join(ctx, token, institution_id=institution.id)
     else:
         raise DomainError(Problem.STALE_BUTTON)
 
@@ -200,7 +202,7 @@ async def on_institution_name(ctx: Ctx, text: str) -> None:
     )
     # Two a row: every sector fits a phone screen.
     rows = buttons.grid(
-        [(sector_label(ctx.t, s), buttons.data("j", "s", s.value)) for s in Sector], 2
+        [(sector_label(ctx.t, s), buttons.SectorChoice(s.value).pack()) for s in Sector], 2
     )
     ctx.reply(ctx.t._("Which sector is {name} in?").format(name=f"<b>{esc(name)}</b>"), rows)
 

@@ -74,12 +74,12 @@ def _coordinator_rows(ctx: Ctx, roster: Roster) -> list[list[tuple[str, str]]] |
     who = t._("everyone") if team.meetings_by == Role.MEMBER else t._("coordinators only")
     forwarding = t._("blocked") if team.protect_content else t._("allowed")
     return [
-        [(t._("Manage members"), buttons.data("tm", team.id))],
-        [(t._("Who calls meetings: {who}").format(who=who), buttons.data("tp", team.id))],
+        [(t._("Manage members"), buttons.TeamMembers(team.id).pack())],
+        [(t._("Who calls meetings: {who}").format(who=who), buttons.TeamPolicy(team.id).pack())],
         [
             (
                 t._("🔒 Forwarding of the team's messages: {state}").format(state=forwarding),
-                buttons.data("tp", team.id, "f"),
+                buttons.TeamPolicy(team.id, "f").pack(),
             )
         ],
         [
@@ -87,7 +87,7 @@ def _coordinator_rows(ctx: Ctx, roster: Roster) -> list[list[tuple[str, str]]] |
                 t._("💬 Language in the team's group: {language}").format(
                     language=LANGUAGE_NAMES.get(team.language, team.language)
                 ),
-                buttons.data("tp", team.id, "l"),
+                buttons.TeamPolicy(team.id, "l").pack(),
             )
         ],
     ]
@@ -97,10 +97,10 @@ async def on_policy_button(ctx: Ctx) -> None:
     """`tp:<team>`: switch who may call meetings (every member or coordinators only);
     `tp:<team>:f`: switch protection of the team's messages from forwarding;
     `tp:<team>:l`: switch the language the bot writes in the team's group."""
-    raw = ctx.query.data if ctx.query else None
-    team = await teams.get_team(ctx.session, buttons.int_part(raw, 1))
+    button = buttons.TeamPolicy.unpack(ctx.query.data if ctx.query else None)
+    team = await teams.get_team(ctx.session, button.team_id)
     require(ctx.actor, Action.CHANGE_TEAM_SETTINGS, team.id)
-    setting = buttons.str_part(raw, 2) if len(buttons.parts(raw)) > 2 else None
+    setting = button.setting
     if setting == "l":
         other = "en" if team.language == "pl" else "pl"
         await teams.set_language(ctx.session, team, other, actor_telegram_id=ctx.user.id)
@@ -121,14 +121,14 @@ async def on_policy_button(ctx: Ctx) -> None:
 
 async def on_manage_button(ctx: Ctx) -> None:
     """`tm:<team>`: one button per member of the team."""
-    team_id = buttons.int_part(ctx.query.data if ctx.query else None, 1)
+    team_id = buttons.TeamMembers.unpack(ctx.query.data if ctx.query else None).team_id
     require(ctx.actor, Action.MANAGE_MEMBERS, team_id)
     roster = await teams.roster(ctx.session, team_id)
     rows = [
         [
             (
                 f"{entry.name} · {role_label(ctx.t, entry.role)}"[:60],
-                buttons.data("mb", "v", entry.membership_id),
+                buttons.MemberButton("v", entry.membership_id).pack(),
             )
         ]
         for group in roster.groups
@@ -141,9 +141,9 @@ async def on_manage_button(ctx: Ctx) -> None:
 
 async def on_member_button(ctx: Ctx) -> None:
     """`mb:<action>:<membership>`: view, promote, demote, ask to remove, remove."""
-    raw = ctx.query.data if ctx.query else None
-    action = buttons.str_part(raw, 1)
-    membership = await teams.get_membership(ctx.session, buttons.int_part(raw, 2))
+    button = buttons.MemberButton.unpack(ctx.query.data if ctx.query else None)
+    action = button.action
+    membership = await teams.get_membership(ctx.session, button.membership_id)
     require(ctx.actor, Action.MANAGE_MEMBERS, membership.team_id)
     t = ctx.t
     name = f"<b>{esc(membership.member.name)}</b>"
@@ -164,8 +164,8 @@ async def on_member_button(ctx: Ctx) -> None:
             ),
             [
                 [
-                    (t._("Yes, remove"), buttons.data("mb", "rx", membership.id)),
-                    (t._("Cancel"), buttons.data("mb", "v", membership.id)),
+                    (t._("Yes, remove"), buttons.MemberButton("rx", membership.id).pack()),
+                    (t._("Cancel"), buttons.MemberButton("v", membership.id).pack()),
                 ]
             ],
         )
@@ -182,7 +182,7 @@ async def on_member_button(ctx: Ctx) -> None:
             + "\n"
             + t._("Only a new invitation link can bring them back.")
             + (f"\n{_revoked(ctx, len(revoked))}" if revoked else ""),
-            [[(t._("Back to members"), buttons.data("tm", team_id))]],
+            [[(t._("Back to members"), buttons.TeamMembers(team_id).pack())]],
         )
         return
     elif action != "v":
@@ -193,16 +193,16 @@ async def on_member_button(ctx: Ctx) -> None:
     if institution is not None:
         details += f"\n{esc(institution.name)}"
     toggle = (
-        (t._("Make member"), buttons.data("mb", "m", membership.id))
+        (t._("Make member"), buttons.MemberButton("m", membership.id).pack())
         if membership.role == Role.COORDINATOR
-        else (t._("Make coordinator"), buttons.data("mb", "c", membership.id))
+        else (t._("Make coordinator"), buttons.MemberButton("c", membership.id).pack())
     )
     ctx.edit(
         details,
         [
             [toggle],
-            [(t._("Remove from team"), buttons.data("mb", "r", membership.id))],
-            [(t._("Back to members"), buttons.data("tm", membership.team_id))],
+            [(t._("Remove from team"), buttons.MemberButton("r", membership.id).pack())],
+            [(t._("Back to members"), buttons.TeamMembers(membership.team_id).pack())],
         ],
     )
 

@@ -146,7 +146,7 @@ TOPICS: dict[str, Topic] = {
 
 def _topic_rows(ctx: Ctx) -> Rows:
     shown = [
-        (label(ctx.t), buttons.data("hp", "t", code))
+        (label(ctx.t), buttons.HelpButton("t", code).pack())
         for code, (label, _, coordinators) in TOPICS.items()
         if not coordinators or _is_coordinator(ctx)
     ]
@@ -154,12 +154,12 @@ def _topic_rows(ctx: Ctx) -> Rows:
 
 
 def back_rows(ctx: Ctx) -> Rows:
-    return [[(ctx.t._("↩ Back"), buttons.data("hp", "b"))]]
+    return [[(ctx.t._("↩ Back"), buttons.HelpButton("b").pack())]]
 
 
 def start_over_rows(ctx: Ctx) -> Rows:
     """The button under "answer with a button above": forgets the question asked."""
-    return [[(ctx.t._("Start over"), buttons.data("hp", "x"))]]
+    return [[(ctx.t._("Start over"), buttons.HelpButton("x").pack())]]
 
 
 async def show_help(ctx: Ctx) -> None:
@@ -170,9 +170,10 @@ async def on_button(ctx: Ctx) -> None:
     """`hp:t:<topic>` a topic, `hp:b` back to the first screen, `hp:p` the full privacy
     notice, `hp:x` start over (forget the question asked)."""
     raw = ctx.query.data if ctx.query else None
-    action = buttons.str_part(raw, 1)
+    button = buttons.HelpButton.unpack(raw)
+    action = button.action
     if action == "t":
-        topic = TOPICS.get(buttons.str_part(raw, 2))
+        topic = TOPICS.get(buttons.given(button.topic))
         if topic is None or (topic[2] and not _is_coordinator(ctx)):
             raise DomainError(Problem.STALE_BUTTON)
         ctx.edit("\n".join(topic[1](ctx)), back_rows(ctx))

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from storage import audit, claims
+from storage.db import rowcount
 from storage.errors import DomainError, Problem
 from storage.models import (
     Announcement,
@@ -33,6 +34,7 @@ from storage.models import (
     Member,
     Membership,
     Municipality,
+    Region,
     SendState,
     Team,
     TeamKind,
@@ -94,11 +96,16 @@ class Unreached:
 async def audience_teams(
     session: AsyncSession, audience: Audience, audience_id: int | None
 ) -> Sequence[Team]:
+    """The teams an audience means; a region's id None means every region."""
     query = select(Team).order_by(Team.id)
     if audience == Audience.TEAM:
         query = query.where(Team.id == audience_id)
     elif audience == Audience.MUNICIPALITY:
         query = query.where(Team.municipality_id == audience_id)
+    elif audience_id is not None:
+        query = query.join(Municipality, Team.municipality_id == Municipality.id).where(
+            Municipality.region_id == audience_id
+        )
     teams = (await session.scalars(query)).all()
     if audience != Audience.REGION and not teams:
         raise DomainError(Problem.TEAM_UNKNOWN)
@@ -117,13 +124,17 @@ async def pzk_teams(session: AsyncSession, municipality_id: int) -> list[int]:
 
 
 async def audience_label(session: AsyncSession, audience: Audience, audience_id: int | None) -> str:
-    """The team's or the municipality's name; empty for the region (worded by the bot)."""
+    """The team's, the municipality's or the region's name; empty for every region (worded
+    by the bot)."""
     if audience == Audience.TEAM:
         team = await session.get(Team, audience_id)
         return team.name if team else ""
     if audience == Audience.MUNICIPALITY:
         municipality = await session.get(Municipality, audience_id)
         return municipality.name if municipality else ""
+    if audience_id is not None:
+        region = await session.get(Region, audience_id)
+        return region.name if region else ""
     return ""
 
 
@@ -206,7 +217,7 @@ async def confirm(
         .where(Announcement.id == draft.id, Announcement.state == AnnouncementState.DRAFT)
         .values(state=AnnouncementState.SCHEDULED if later else AnnouncementState.SENDING)
     )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(claimed) != 1:
         raise DomainError(Problem.ANNOUNCEMENT_ALREADY_SENT)
     await session.refresh(draft)
     team_id = draft.audience_id if draft.audience == Audience.TEAM else None
@@ -288,7 +299,7 @@ async def cancel_scheduled(
         )
         .values(state=AnnouncementState.CANCELLED)
     )
-    if cancelled.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(cancelled) != 1:
         raise DomainError(Problem.ANNOUNCEMENT_ALREADY_SENT)
     announcement = await get(session, announcement_id)
     await session.refresh(announcement)
@@ -412,7 +423,9 @@ async def progress(session: AsyncSession, announcement_id: int) -> Progress:
                 .where(AnnouncementDelivery.announcement_id == announcement_id)
                 .group_by(AnnouncementDelivery.state)
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     people = await session.scalar(
         select(func.count()).where(
@@ -454,7 +467,7 @@ async def finish_if_done(session: AsyncSession, announcement_id: int, now: datet
         )
         .values(state=AnnouncementState.DONE, finished_at=now)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+    return rowcount(result) == 1
 
 
 async def unreached(session: AsyncSession, announcement_id: int) -> list[Unreached]:
@@ -481,7 +494,7 @@ async def claim_status_message(session: AsyncSession, announcement_id: int) -> b
         .where(Announcement.id == announcement_id, Announcement.status_message_id.is_(None))
         .values(status_message_id=0)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+    return rowcount(result) == 1
 
 
 async def set_status_message(session: AsyncSession, announcement_id: int, message_id: int) -> None:
@@ -517,7 +530,7 @@ async def confirm_read(
         .values(announcement_id=announcement.id, member_id=member.id, read_at=now)
         .on_conflict_do_nothing()
     )
-    if added.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(added) != 1:
         return False
     await session.execute(
         update(Announcement)

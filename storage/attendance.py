@@ -117,7 +117,9 @@ async def load_register(session: AsyncSession, meeting: Meeting) -> Register:
             await session.execute(
                 select(Rsvp.member_id, Rsvp.answer).where(Rsvp.meeting_id == meeting.id)
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     marks = (
         await session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id))

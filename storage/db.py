@@ -8,11 +8,11 @@ import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import ColumnElement, Connection, CursorResult, Result, String, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -60,6 +60,19 @@ def alembic_config(connection: Connection | None = None) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection
     return config
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE, INSERT or DELETE matched. AsyncSession.execute is typed to return a
+    Result, though for these statements it is a CursorResult, which alone has the count."""
+    return cast("CursorResult[Any]", result).rowcount
+
+
+def column_length(column: ColumnElement[Any]) -> int:
+    """The n of a VARCHAR(n) column (SQLAlchemy types a table's columns as of any type)."""
+    kind = column.type
+    assert isinstance(kind, String) and kind.length is not None
+    return kind.length
 
 
 # PostgreSQL's codes for a connection that failed or was ended by the server (shutdown,

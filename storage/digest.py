@@ -188,7 +188,9 @@ async def _fill(
                         Rsvp.meeting_id.in_([m.id for m in planned]),
                     )
                 )
-            ).all()
+            )
+            .tuples()
+            .all()
         )
     for meeting in planned:
         by_team[meeting.team_id].meetings.append((meeting, answers.get(meeting.id)))

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import rowcount
 from storage.models import InboxUpdate
 
 # An update begun this many times after crashes and never finished crashed the bot each
@@ -83,7 +84,7 @@ async def begun(session: AsyncSession, update_id: int) -> None:
 
 async def prune(session: AsyncSession, before: datetime) -> int:
     result = await session.execute(delete(InboxUpdate).where(InboxUpdate.handled_at < before))
-    return result.rowcount or 0  # type: ignore[attr-defined]
+    return rowcount(result) or 0
 
 
 async def size(session: AsyncSession) -> tuple[int, int]:

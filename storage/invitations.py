@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from storage import audit, reminders
+from storage.db import rowcount
 from storage.errors import DomainError, Problem
 from storage.models import Invitation, Member, Membership, Removal, Role, Team, utcnow
 
@@ -137,7 +138,7 @@ async def _consume(session: AsyncSession, invitation: Invitation) -> None:
         .values(uses=Invitation.uses + 1)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(result) != 1:
         raise DomainError(Problem.INVITATION_USED_UP)
     await session.refresh(invitation)
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from storage import audit, events, reminders
+from storage.db import rowcount
 from storage.errors import DomainError, Problem
 from storage.models import (
     DEFAULT_DURATION_MINUTES,
@@ -479,7 +480,7 @@ async def _claim_version(session: AsyncSession, meeting: Meeting, expected: int 
         .values(sequence=expected + 1)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(result) != 1:
         raise DomainError(Problem.MEETING_CHANGED_MEANWHILE)
     meeting.sequence = expected + 1
     await session.flush()

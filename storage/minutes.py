@@ -65,7 +65,7 @@ def parse_task_line(line: str) -> TaskLine:
         if match is not None and rest.strip():
             owner, due = match.group("owner"), match.group("due")
             if owner is not None and due is None and owner.lower().startswith("do "):
-                owner, due = None, owner[3:]  # "do piątku: ..." has no owner
+                due, owner = owner[3:], None  # "do piątku: ..." has no owner
             return TaskLine(owner, due.strip() if due else None, check_text(rest))
     return TaskLine(None, None, check_text(line))
 

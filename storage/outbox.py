@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import rowcount
 from storage.models import OutboxMessage, OutboxState
 
 
@@ -100,7 +101,7 @@ async def release_claims(session: AsyncSession) -> int:
         .where(OutboxMessage.state == OutboxState.PENDING, OutboxMessage.claimed_until.is_not(None))
         .values(claimed_until=None)
     )
-    return result.rowcount or 0  # type: ignore[attr-defined]
+    return rowcount(result) or 0
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ async def prune(session: AsyncSession, before: datetime) -> int:
             OutboxMessage.state != OutboxState.PENDING, OutboxMessage.created_at < before
         )
     )
-    return result.rowcount or 0  # type: ignore[attr-defined]
+    return rowcount(result) or 0
 
 
 async def size(session: AsyncSession) -> tuple[int, int]:

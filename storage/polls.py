@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from storage import audit, meetings
+from storage.db import rowcount
 from storage.errors import DomainError, Problem
 from storage.models import (
     Answer,
@@ -120,7 +121,7 @@ async def _claim(session: AsyncSession, poll: DatePoll) -> None:
         .values(state=PollState.CLOSED)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(result) != 1:
         raise DomainError(Problem.POLL_CLOSED)
     poll.state = PollState.CLOSED
 

@@ -10,8 +10,7 @@ Telegram accepting it and the SENT commit: one message per sender, re-sent after
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -23,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from storage import audit, claims, digest
+from storage.db import rowcount
 from storage.errors import DomainError, Problem
 from storage.models import (
     Delivery,
@@ -36,7 +36,6 @@ from storage.models import (
     Team,
     utcnow,
 )
-from storage.words import CARDINALS, FRACTIONS, fold_text
 
 log = logging.getLogger(__name__)
 
@@ -61,45 +60,6 @@ def due_time(start: datetime, offset_minutes: int, zone: ZoneInfo) -> datetime:
     return start - timedelta(minutes=offset_minutes)
 
 
-# Units as typed, folded (no diacritics): "3 dni", "2h", "1 godz.", "2 tyg.", "30 min.".
-_OFFSET_UNITS = (
-    "d|dn|dni|dzien|doba|doby|dob|h|g|godz|godzina|godzine|godzinke|godziny|godzin|m|min|"
-    "minut|minuta|minute|minuty|t|tyg|tydz|tydzien|tygodnie|tygodni|"
-    "day|days|hour|hours|minute|minutes|week|weeks"
-)
-# The amount may be a word ("dwa dni", "pół godziny") or left out ("godzinę", "tydzień").
-_OFFSET = re.compile(rf"^(?:(\d+(?:[.,]\d+)?)\s*|([a-z]+)\s+)?({_OFFSET_UNITS})\.?$")
-_UNIT_MINUTES = {"d": DAY, "h": 60, "g": 60, "m": 1, "t": 7 * DAY, "w": 7 * DAY}
-
-
-def parse_offset(text: str) -> int:
-    """Minutes from "3 dni", "2h", "30 min.", "1 tydzień", "2 tyg.", "pół godziny"; refuses
-    zero, negative, > 30 days."""
-    match = _OFFSET.match(" ".join(fold_text(text).split()))
-    if match is None:
-        raise DomainError(Problem.OFFSET_INVALID)
-    number, word, unit = match.groups()
-    amount = _offset_amount(number or word, unit)
-    key = "t" if unit.startswith(("t", "w")) else unit[0]
-    minutes = round(amount * _UNIT_MINUTES[key])
-    if minutes <= 0 or timedelta(minutes=minutes) > MAX_OFFSET:
-        raise DomainError(Problem.OFFSET_INVALID)
-    return minutes
-
-
-def _offset_amount(text: str | None, unit: str) -> float:
-    if text is None:
-        if len(unit) == 1:  # "h" alone is no offset
-            raise DomainError(Problem.OFFSET_INVALID)
-        return 1
-    if text[0].isdigit():
-        return float(text.replace(",", "."))
-    amount = CARDINALS.get(text, FRACTIONS.get(text))
-    if amount is None:
-        raise DomainError(Problem.OFFSET_INVALID)
-    return amount
-
-
 async def set_offsets(
     session: AsyncSession,
     team: Team,
@@ -120,25 +80,6 @@ async def set_offsets(
     await session.flush()
     for meeting in await _upcoming(session, team.id, now or utcnow()):
         await plan_meeting(session, meeting, now=now)
-
-
-_DIGEST_TIME = re.compile(r"(?:^|\s)(?:o\s+)?(\d{1,2})[:.](\d{2})\s*$")
-
-
-def parse_digest(text: str) -> tuple[list[int], str]:
-    """Days of the month and an hour: "1, 15 8:00" -> ([1, 15], "08:00")."""
-    match = _DIGEST_TIME.search(text.lower())
-    if match is None:
-        raise DomainError(Problem.DIGEST_INVALID)
-    head = text[: match.start()]
-    if re.sub(r"[\d\s,;.i]", "", head.lower()):
-        raise DomainError(Problem.DIGEST_INVALID)
-    days = sorted({int(d) for d in re.findall(r"\d+", head)})
-    hour, minute = int(match.group(1)), int(match.group(2))
-    # Up to the 28th: every month has it.
-    if not days or len(days) > 4 or not all(1 <= d <= 28 for d in days) or hour > 23 or minute > 59:
-        raise DomainError(Problem.DIGEST_INVALID)
-    return days, f"{hour:02d}:{minute:02d}"
 
 
 async def set_digest(
@@ -219,12 +160,7 @@ async def plan_meeting(
         plan[min(team.reminder_offsets)] = now
     existing = {
         (row.chat_id, row.offset_minutes): row
-        for row in await session.scalars(
-            select(ScheduledMessage).where(
-                ScheduledMessage.meeting_id == meeting.id,
-                ScheduledMessage.kind == ScheduledKind.REMINDER,
-            )
-        )
+        for row in await _rows_of(session, meeting, ScheduledKind.REMINDER)
     }
     await _plan_register(session, meeting)
     await _plan_summary(session, meeting, due_time(meeting.starts_at, DAY, zone), now)
@@ -234,15 +170,7 @@ async def plan_meeting(
             row = existing.pop((chat_id, offset), None)
             if row is None:
                 session.add(
-                    ScheduledMessage(
-                        kind=ScheduledKind.REMINDER,
-                        team_id=team.id,
-                        meeting_id=meeting.id,
-                        member_id=member_id,
-                        chat_id=chat_id,
-                        offset_minutes=offset,
-                        due_at=due,
-                    )
+                    _meeting_row(ScheduledKind.REMINDER, meeting, member_id, chat_id, offset, due)
                 )
             elif row.state == Delivery.PENDING:
                 row.due_at = due
@@ -254,6 +182,38 @@ async def plan_meeting(
     await session.flush()
 
 
+async def _rows_of(
+    session: AsyncSession, meeting: Meeting, kind: ScheduledKind
+) -> Sequence[ScheduledMessage]:
+    """The meeting's rows of one kind, whatever their state."""
+    return (
+        await session.scalars(
+            select(ScheduledMessage).where(
+                ScheduledMessage.meeting_id == meeting.id, ScheduledMessage.kind == kind
+            )
+        )
+    ).all()
+
+
+def _meeting_row(
+    kind: ScheduledKind,
+    meeting: Meeting,
+    member_id: int | None,
+    chat_id: int,
+    offset: int,
+    due: datetime,
+) -> ScheduledMessage:
+    return ScheduledMessage(
+        kind=kind,
+        team_id=meeting.team_id,
+        meeting_id=meeting.id,
+        member_id=member_id,
+        chat_id=chat_id,
+        offset_minutes=offset,
+        due_at=due,
+    )
+
+
 async def _plan_register(session: AsyncSession, meeting: Meeting) -> None:
     """The attendance register card, to each coordinator privately, when the meeting starts."""
     coordinators = await session.execute(
@@ -261,31 +221,16 @@ async def _plan_register(session: AsyncSession, meeting: Meeting) -> None:
         .join(Membership, Membership.member_id == Member.id)
         .where(Membership.team_id == meeting.team_id, Membership.role == Role.COORDINATOR)
     )
-    planned = {
-        row.chat_id: row
-        for row in await session.scalars(
-            select(ScheduledMessage).where(
-                ScheduledMessage.meeting_id == meeting.id,
-                ScheduledMessage.kind == ScheduledKind.REGISTER,
-            )
-        )
-    }
-    for member_id, chat_id in coordinators.all():
-        row = planned.get(chat_id)
-        if row is None:
-            session.add(
-                ScheduledMessage(
-                    kind=ScheduledKind.REGISTER,
-                    team_id=meeting.team_id,
-                    meeting_id=meeting.id,
-                    member_id=member_id,
-                    chat_id=chat_id,
-                    offset_minutes=REGISTER_OFFSET,
-                    due_at=meeting.starts_at,
-                )
-            )
-        elif row.state == Delivery.PENDING:
-            row.due_at = meeting.starts_at
+    await _plan_per_chat(
+        session,
+        meeting,
+        ScheduledKind.REGISTER,
+        REGISTER_OFFSET,
+        coordinators.tuples().all(),
+        due=meeting.starts_at,
+        add=True,
+        pending_due=meeting.starts_at,
+    )
 
 
 async def _plan_summary(
@@ -301,31 +246,38 @@ async def _plan_summary(
             (Membership.role == Role.COORDINATOR) | (Member.id == meeting.created_by_id),
         )
     )
-    planned = {
-        row.chat_id: row
-        for row in await session.scalars(
-            select(ScheduledMessage).where(
-                ScheduledMessage.meeting_id == meeting.id,
-                ScheduledMessage.kind == ScheduledKind.SUMMARY,
-            )
-        )
-    }
-    for member_id, chat_id in watchers.all():
+    await _plan_per_chat(
+        session,
+        meeting,
+        ScheduledKind.SUMMARY,
+        SUMMARY_OFFSET,
+        watchers.tuples().all(),
+        due=due,
+        add=due > now,
+        pending_due=max(due, now),
+    )
+
+
+async def _plan_per_chat(
+    session: AsyncSession,
+    meeting: Meeting,
+    kind: ScheduledKind,
+    offset: int,
+    recipients: Iterable[tuple[int, int]],
+    *,
+    due: datetime,
+    add: bool,
+    pending_due: datetime,
+) -> None:
+    """One row of this kind per (member id, chat id): added when missing (if `add`), a pending
+    one moved to `pending_due`; rows already sent stay as they are."""
+    planned = {row.chat_id: row for row in await _rows_of(session, meeting, kind)}
+    for member_id, chat_id in recipients:
         row = planned.get(chat_id)
-        if row is None and due > now:
-            session.add(
-                ScheduledMessage(
-                    kind=ScheduledKind.SUMMARY,
-                    team_id=meeting.team_id,
-                    meeting_id=meeting.id,
-                    member_id=member_id,
-                    chat_id=chat_id,
-                    offset_minutes=SUMMARY_OFFSET,
-                    due_at=due,
-                )
-            )
+        if row is None and add:
+            session.add(_meeting_row(kind, meeting, member_id, chat_id, offset, due))
         elif row is not None and row.state == Delivery.PENDING:
-            row.due_at = max(due, now)
+            row.due_at = pending_due
 
 
 async def plan_new_member(
@@ -378,7 +330,7 @@ async def plan_digests(session: AsyncSession, now: datetime) -> int:
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(ScheduledMessage).values(values).on_conflict_do_nothing()
     result = await session.execute(statement)
-    return result.rowcount or 0  # type: ignore[attr-defined]
+    return rowcount(result) or 0
 
 
 async def claim_next(session: AsyncSession, worker: str, now: datetime) -> ScheduledMessage | None:

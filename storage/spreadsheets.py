@@ -17,7 +17,7 @@ import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:  # openpyxl takes a tenth of a second to import: only when a file is made
     from openpyxl.cell.cell import Cell as SheetCell
@@ -66,13 +66,18 @@ def _bind(cell: SheetCell, value: Value) -> SheetCell:
 
 def put(sheet: Worksheet, row: int, column: int, value: Value) -> SheetCell:
     """sheet.cell(row, column, value), with text kept text."""
-    return _bind(sheet.cell(row=row, column=column), value)
+    # A merged cell is read-only; the bot merges no cells in the sheets it writes.
+    return _bind(cast("SheetCell", sheet.cell(row=row, column=column)), value)
 
 
 def append(sheet: Worksheet, values: Sequence[Value]) -> list[SheetCell]:
     """sheet.append(values), with text kept text; returns the new row's cells."""
     from openpyxl.cell.cell import Cell
 
-    cells = [_bind(Cell(sheet), value) for value in values]
+    # Row 0 is a placeholder: append gives each cell its row (and its column again).
+    cells = [
+        _bind(Cell(sheet, row=0, column=column), value)
+        for column, value in enumerate(values, start=1)
+    ]
     sheet.append(cells)
     return cells

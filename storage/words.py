@@ -1,5 +1,6 @@
-"""Polish words folded for matching, shared by storage's small readers (reminder offsets,
-report periods) and the date grammar (`bot/dates/lexicon.py` builds on these tables).
+"""Polish words folded for matching, shared by storage (region names are folded) and the
+date phrases (`bot/dates/lexicon.py` builds on these tables; `bot/dates/phrases.py` reads
+reminder offsets and report periods with them).
 
 They live here, at the bottom, so that storage needs nothing from `bot/`.
 """

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import invitations, members, teams
-from storage.models import Role, Sector, TeamKind
+from storage import attendance, invitations, meetings, members, teams
+from storage.models import Answer, Role, Sector, TeamKind
 
 if TYPE_CHECKING:  # conftest imports the bot; arrange stays importable on its own
     from botapi_emulator import BotApiEmulator
@@ -170,6 +170,58 @@ async def linked_team(
     if group is not None:
         await harness.emu.next_message(group)
     return ids
+
+
+async def marek_with_data(
+    harness: Harness, kasia: int, marek: int, now: datetime, language: str | None = None
+) -> None:
+    """Personal data to export or erase: Marek ("Marek <Wiśniewski>", police) said yes to
+    Kasia's meeting that began 13 hours before `now`, came, then wrote a decision and a task.
+    `language`: Marek's, stored and in Telegram (else none stored, Telegram's "pl")."""
+    harness.set_clock(now)
+    async with harness.session() as session:
+        ids = await team(session)
+        await person(session, ids.team_id, kasia, "Katarzyna Nowak", Role.COORDINATOR)
+        await person(
+            session,
+            ids.team_id,
+            marek,
+            "Marek <Wiśniewski>",
+            Role.MEMBER,
+            ids.institution_ids[POLICE],
+        )
+        found = await teams.get_team(session, ids.team_id)
+        coordinator = await members.find_member(session, kasia)
+        member = await members.find_member(session, marek)
+        assert coordinator is not None and member is not None
+        if language is not None:
+            member.language = language
+        started = now - timedelta(hours=13)
+        meeting = await meetings.schedule(
+            session,
+            found,
+            started.astimezone(UTC),
+            "MOPS",
+            None,
+            coordinator,
+            now=started - timedelta(days=1),
+        )
+        await meetings.answer(session, meeting, member, Answer.YES, started - timedelta(hours=2))
+        await attendance.mark(session, meeting, member.id, True, coordinator, now)
+    harness.user(marek, "Marek", language_code=language or "pl")
+    await harness.say(marek, "/decyzja Policja dyżuruje w ferie")
+    await harness.say(marek, "/zadanie Marek do piątku: lista dyżurów")
+
+
+async def fuzz_person(
+    harness: Harness, team_id: int, user_id: int, role: Role | None, name: str
+) -> int:
+    """A Telegram user "Osoba" for the fuzz tests; with a role, also `name` in the team."""
+    if role is not None:
+        async with harness.session() as session:
+            await person(session, team_id, user_id, name, role)
+    harness.user(user_id, "Osoba")
+    return user_id
 
 
 async def crowd(db: Database, emu: BotApiEmulator, users: Sequence[int]) -> int:

@@ -11,11 +11,17 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING, Any
+
+from sqlalchemy import select
 
 from botapi_emulator import BotApiEmulator
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 ROOT = Path(__file__).resolve().parents[1]
 POLLING = frozenset({"deleteWebhook", "getUpdates"})
@@ -125,6 +131,28 @@ def answered_before(emu: BotApiEmulator, moment: float, method: str = "sendMessa
     """Sends answered within UNRECORDED before `moment`: their outcome perhaps unrecorded."""
     since = moment - UNRECORDED
     return sum(1 for c in emu.calls if c.method == method and c.ok and since <= c.at <= moment)
+
+
+async def kill_mid_run(
+    worker: asyncio.subprocess.Process,
+    sent: Callable[[], int],
+    count: int,
+    db: Database,
+    claimed: Any,
+    sending: object,
+    lease: timedelta,
+) -> None:
+    """SIGKILL a sending worker once `sent()` reaches `count`, then age the claims it left
+    (rows of the model `claimed` in state `sending`) by `lease`: the next worker takes them
+    over at once instead of waiting for the lease to run out."""
+    while sent() < count:
+        await asyncio.sleep(0.02)
+    worker.send_signal(signal.SIGKILL)
+    await worker.wait()
+    async with db.session() as session:
+        rows = await session.scalars(select(claimed).where(claimed.state == sending))
+        for row in rows:
+            row.claimed_at = row.claimed_at - lease
 
 
 async def stop_within(process: asyncio.subprocess.Process, limit: float) -> float:

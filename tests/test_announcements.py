@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import signal
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -502,17 +501,15 @@ async def test_restart_in_the_middle_loses_nothing(
     await _big_announcement(db, emulator, 60)
     emulator.inject_delay(0.05, method="sendMessage", count=1000)
     worker = await _worker(db_url, emulator)
-    while len(_delivered(emulator)) < 15:
-        await asyncio.sleep(0.02)
-    worker.send_signal(signal.SIGKILL)
-    await worker.wait()
-    async with db.session() as session:
-        # Take over at once instead of waiting for the lease to run out.
-        rows = await session.scalars(
-            select(AnnouncementDelivery).where(AnnouncementDelivery.state == SendState.SENDING)
-        )
-        for row in rows:
-            row.claimed_at = row.claimed_at - announcements.LEASE  # type: ignore[operator]
+    await processes.kill_mid_run(
+        worker,
+        lambda: len(_delivered(emulator)),
+        15,
+        db,
+        AnnouncementDelivery,
+        SendState.SENDING,
+        announcements.LEASE,
+    )
     again = await _worker(db_url, emulator)
     _, stderr = await asyncio.wait_for(again.communicate(), timeout=120)
     assert again.returncode == 0, stderr.decode()

@@ -122,6 +122,18 @@ async def _until_quiet(
         await asyncio.sleep(0.1)
 
 
+async def _restarted_until(
+    emulator: BotApiEmulator, db_url: str, log: IO[bytes], done: Callable[[], bool]
+) -> None:
+    """The bot started again and left to work until `done()`, then killed: all in, no need
+    to wait for a clean stop."""
+    again = await processes.run_bot(db_url, emulator, log=log)
+    try:
+        await _until_quiet(emulator, done)
+    finally:
+        await processes.kill(again)
+
+
 async def _kill_when(
     emu: BotApiEmulator,
     bot: asyncio.subprocess.Process,
@@ -152,13 +164,9 @@ async def test_kill_during_a_burst_loses_no_message(
         killed_at = await processes.kill(bot)
         unrecorded = processes.answered_before(emulator, killed_at)
         before = _outcome(emulator, users, PER_MEMBER)
-        again = await processes.run_bot(db_url, emulator, log=log)
-        try:
-            await _until_quiet(
-                emulator, lambda: _outcome(emulator, users, PER_MEMBER).unanswered == 0
-            )
-        finally:
-            await processes.kill(again)  # all in: no need to wait for a clean stop
+        await _restarted_until(
+            emulator, db_url, log, lambda: _outcome(emulator, users, PER_MEMBER).unanswered == 0
+        )
     after = _outcome(emulator, users, PER_MEMBER)
     figures = (
         f"seed {SEED}, killed {kill_after:.2f} s into the burst; at the kill: {before}; "
@@ -177,6 +185,33 @@ def _twice(delivered: list[int]) -> int:
     return len(delivered) - len(set(delivered))
 
 
+async def _killed_mid_run(
+    emulator: BotApiEmulator,
+    db_url: str,
+    tmp_path: Path,
+    sent: Callable[[BotApiEmulator], list[int]],
+    everyone: set[int],
+) -> None:
+    """The bot killed after 10 of `sent`, then started again: everyone gets the message, and
+    a repeat only for a send in flight or answered just before the kill."""
+    people = len(everyone)
+    emulator.inject_delay(0.05, method="sendMessage", count=10_000)  # spread the sends out
+    with _log(tmp_path, "bot") as log:
+        bot = await processes.run_bot(db_url, emulator, log=log)
+        killed_at = await _kill_when(emulator, bot, lambda: len(sent(emulator)) >= 10)
+        unrecorded = processes.answered_before(emulator, killed_at)
+        at_kill = len(sent(emulator))
+        await _restarted_until(emulator, db_url, log, lambda: len(set(sent(emulator))) == people)
+    delivered = sent(emulator)
+    figures = (
+        f"{at_kill} delivered at the kill, {len(set(delivered))} of {people} after the "
+        f"restart, {_twice(delivered)} twice, {_abandoned_sends(emulator)} in flight, "
+        f"{unrecorded} answered just before the kill"
+    )
+    assert set(delivered) == everyone, figures
+    assert _twice(delivered) <= _abandoned_sends(emulator) + unrecorded, figures
+
+
 async def test_kill_during_an_announcement_loses_nobody(
     emulator: BotApiEmulator, db: Database, db_url: str, tmp_path: Path
 ) -> None:
@@ -184,25 +219,9 @@ async def test_kill_during_an_announcement_loses_nobody(
     what the restarted bot does by itself is what production gets."""
     people = 40
     await _big_announcement(db, emulator, people)
-    emulator.inject_delay(0.05, method="sendMessage", count=10_000)  # spread the sends out
-    with _log(tmp_path, "bot") as log:
-        bot = await processes.run_bot(db_url, emulator, log=log)
-        killed_at = await _kill_when(emulator, bot, lambda: len(_announced(emulator)) >= 10)
-        unrecorded = processes.answered_before(emulator, killed_at)
-        at_kill = len(_announced(emulator))
-        again = await processes.run_bot(db_url, emulator, log=log)
-        try:
-            await _until_quiet(emulator, lambda: len(set(_announced(emulator))) == people)
-        finally:
-            await processes.kill(again)  # all in: no need to wait for a clean stop
-    delivered = _announced(emulator)
-    figures = (
-        f"{at_kill} delivered at the kill, {len(set(delivered))} of {people} after the "
-        f"restart, {_twice(delivered)} twice, {_abandoned_sends(emulator)} in flight, "
-        f"{unrecorded} answered just before the kill"
+    await _killed_mid_run(
+        emulator, db_url, tmp_path, _announced, {20_000 + i for i in range(people)}
     )
-    assert set(delivered) == {20_000 + i for i in range(people)}, figures
-    assert _twice(delivered) <= _abandoned_sends(emulator) + unrecorded, figures
 
 
 async def test_kill_during_a_reminder_run_loses_nobody(
@@ -211,25 +230,9 @@ async def test_kill_during_a_reminder_run_loses_nobody(
     """As test_reminders' kill test, but the whole bot, and no lease rewound by hand."""
     people = 40
     await _many_due(db, emulator, people)
-    emulator.inject_delay(0.05, method="sendMessage", count=10_000)
-    with _log(tmp_path, "bot") as log:
-        bot = await processes.run_bot(db_url, emulator, log=log)
-        killed_at = await _kill_when(emulator, bot, lambda: len(_reminded(emulator)) >= 10)
-        unrecorded = processes.answered_before(emulator, killed_at)
-        at_kill = len(_reminded(emulator))
-        again = await processes.run_bot(db_url, emulator, log=log)
-        try:
-            await _until_quiet(emulator, lambda: len(set(_reminded(emulator))) == people)
-        finally:
-            await processes.kill(again)  # all in: no need to wait for a clean stop
-    delivered = _reminded(emulator)
-    figures = (
-        f"{at_kill} delivered at the kill, {len(set(delivered))} of {people} after the "
-        f"restart, {_twice(delivered)} twice, {_abandoned_sends(emulator)} in flight, "
-        f"{unrecorded} answered just before the kill"
+    await _killed_mid_run(
+        emulator, db_url, tmp_path, _reminded, {10_000 + i for i in range(people)}
     )
-    assert set(delivered) == {10_000 + i for i in range(people)}, figures
-    assert _twice(delivered) <= _abandoned_sends(emulator) + unrecorded, figures
 
 
 # -- a stop while Telegram hangs -------------------------------------------------------------------
@@ -251,13 +254,9 @@ async def test_sigterm_while_telegram_hangs_stops_within_10_s_and_loses_nothing(
         code = bot.returncode
         await asyncio.sleep(max(0.0, ends - time.monotonic()))
         # Telegram is back: what was left unsent waits for the next start, then goes out.
-        again = await processes.run_bot(db_url, emulator, log=log)
-        try:
-            await _until_quiet(
-                emulator, lambda: _outcome(emulator, users, PER_MEMBER).unanswered == 0
-            )
-        finally:
-            await processes.kill(again)  # all in: no need to wait for a clean stop
+        await _restarted_until(
+            emulator, db_url, log, lambda: _outcome(emulator, users, PER_MEMBER).unanswered == 0
+        )
     after = _outcome(emulator, users, PER_MEMBER)
     figures = f"SIGTERM to exit: {stopped:.1f} s (exit code {code}); after the restart: {after}"
     assert stopped < STOP_LIMIT and code == 0, figures

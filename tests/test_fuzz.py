@@ -74,11 +74,7 @@ async def _now(harness: Harness):  # type: ignore[no-untyped-def]
 
 async def _person(harness: Harness, team_id: int, role: Role | None) -> int:
     user_id = next(_ids)
-    if role is not None:
-        async with harness.session() as session:
-            await arrange.person(session, team_id, user_id, f"Osoba {user_id}", role)
-    harness.user(user_id, "Osoba")
-    return user_id
+    return await arrange.fuzz_person(harness, team_id, user_id, role, f"Osoba {user_id}")
 
 
 def _check_calls(harness: Harness, since: int) -> None:

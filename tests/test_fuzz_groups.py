@@ -98,11 +98,7 @@ async def world(harness: Harness) -> dict[str, int]:
 
 async def _person(harness: Harness, team_id: int, role: Role | None) -> int:
     user_id = next(_ids)
-    if role is not None:
-        async with harness.session() as session:
-            await arrange.person(session, team_id, user_id, f"Tajna Osoba {user_id}", role)
-    harness.user(user_id, "Osoba")
-    return user_id
+    return await arrange.fuzz_person(harness, team_id, user_id, role, f"Tajna Osoba {user_id}")
 
 
 def _strangers_group(harness: Harness, user_id: int) -> int:

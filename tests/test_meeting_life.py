@@ -27,6 +27,15 @@ async def _cards(harness: Harness) -> dict[int, dict]:
     return cards
 
 
+async def _called_and_answered(harness: Harness, user: int, label: str) -> dict[int, dict]:
+    """The meeting called, its cards, and `user`'s answer on theirs."""
+    await _call_meeting(harness)
+    cards = await _cards(harness)
+    await harness.press(user, cards[user], label)
+    await harness.edited(cards[user])
+    return cards
+
+
 async def _open_edit(harness: Harness, user: int, card: dict, label: str) -> None:
     await harness.press(user, card, "Zarządzaj")
     menu = await harness.emu.next_message(user)
@@ -37,10 +46,7 @@ async def _open_edit(harness: Harness, user: int, card: dict, label: str) -> Non
 async def test_moving_shows_old_and_new_resets_answers_and_asks_again(
     harness: Harness, team: arrange.TeamIds
 ) -> None:
-    await _call_meeting(harness)
-    cards = await _cards(harness)
-    await harness.press(MAREK, cards[MAREK], "Będę")
-    await harness.edited(cards[MAREK])
+    cards = await _called_and_answered(harness, MAREK, "Będę")
     await _open_edit(harness, KASIA, cards[KASIA], "Zmień termin")
     saved = await harness.say(KASIA, "piątek 10:00")
     assert "Zapisano" in saved["text"]
@@ -77,10 +83,7 @@ async def test_moving_shows_old_and_new_resets_answers_and_asks_again(
 async def test_place_change_reaches_everyone_but_those_who_declined(
     harness: Harness, team: arrange.TeamIds
 ) -> None:
-    await _call_meeting(harness)
-    cards = await _cards(harness)
-    await harness.press(OLA, cards[OLA], "Nie będę")
-    await harness.edited(cards[OLA])
+    cards = await _called_and_answered(harness, OLA, "Nie będę")
     await _open_edit(harness, KASIA, cards[KASIA], "Zmień miejsce")
     await harness.say(KASIA, "Urząd Miasta, sala 5")
     notice = await harness.emu.next_message(MAREK)  # no answer yet: told as well
@@ -190,10 +193,7 @@ async def test_coordinator_card_follows_answers_throttled(
 async def test_nudge_never_reaches_the_person_who_taps(
     harness: Harness, team: arrange.TeamIds
 ) -> None:
-    await _call_meeting(harness)
-    cards = await _cards(harness)
-    await harness.press(MAREK, cards[MAREK], "Będę")
-    await harness.edited(cards[MAREK])
+    cards = await _called_and_answered(harness, MAREK, "Będę")
     await harness.press(KASIA, cards[KASIA], "Kto będzie?")
     listing = await harness.emu.next_message(KASIA)
     answer = await harness.press(KASIA, listing, "Przypomnij osobom bez odpowiedzi")
@@ -235,10 +235,7 @@ async def _member(session, telegram_id: int):  # type: ignore[no-untyped-def]
 async def test_day_before_summary_with_a_nudge_to_the_silent(
     harness: Harness, team: arrange.TeamIds
 ) -> None:
-    await _call_meeting(harness)
-    cards = await _cards(harness)
-    await harness.press(MAREK, cards[MAREK], "Będę")
-    await harness.edited(cards[MAREK])
+    await _called_and_answered(harness, MAREK, "Będę")
     harness.set_clock(datetime(2026, 11, 23, 14, 31, tzinfo=WARSAW))
     await harness.app.bot_data["scheduler"].tick()
     summary = None

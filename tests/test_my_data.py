@@ -4,12 +4,9 @@ labelled sections (dates as people write them, answers and roles named), and the
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from storage import attendance, meetings, teams
-from storage.members import find_member
-from storage.models import Answer, Role
 from tests import arrange
 from tests.conftest import Harness
 
@@ -19,39 +16,6 @@ KASIA, MAREK = 2401, 2402
 POLICE = "Komenda Powiatowa Policji w Zduńskiej Woli"
 # The export's keys and stored values: none of them may show in the file to read.
 TECHNICAL = ("telegram_id", "meeting_answers", "created_at", "reminders_muted", "member", "yes")
-
-
-async def _marek_with_data(harness: Harness, language: str) -> None:
-    harness.set_clock(NOW)
-    async with harness.session() as session:
-        ids = await arrange.team(session)
-        await arrange.person(session, ids.team_id, KASIA, "Katarzyna Nowak", Role.COORDINATOR)
-        await arrange.person(
-            session,
-            ids.team_id,
-            MAREK,
-            "Marek <Wiśniewski>",
-            Role.MEMBER,
-            ids.institution_ids[POLICE],
-        )
-        team = await teams.get_team(session, ids.team_id)
-        kasia, marek = await find_member(session, KASIA), await find_member(session, MAREK)
-        marek.language = language
-        started = NOW - timedelta(hours=13)
-        meeting = await meetings.schedule(
-            session,
-            team,
-            started.astimezone(UTC),
-            "MOPS",
-            None,
-            kasia,
-            now=started - timedelta(days=1),
-        )
-        await meetings.answer(session, meeting, marek, Answer.YES, started - timedelta(hours=2))
-        await attendance.mark(session, meeting, marek.id, True, kasia, NOW)
-    harness.user(MAREK, "Marek", language_code=language)
-    await harness.say(MAREK, "/decyzja Policja dyżuruje w ferie")
-    await harness.say(MAREK, "/zadanie Marek do piątku: lista dyżurów")
 
 
 async def _export(harness: Harness) -> tuple[str, str, dict[str, object]]:
@@ -66,7 +30,7 @@ async def _export(harness: Harness) -> tuple[str, str, dict[str, object]]:
 
 
 async def test_my_data_reads_in_polish(harness: Harness) -> None:
-    await _marek_with_data(harness, "pl")
+    await arrange.marek_with_data(harness, KASIA, MAREK, NOW, "pl")
     summary, text, data = await _export(harness)
     assert summary.startswith("Co bot przechowuje o Tobie")
     assert "Zespoły: PZK Zduńska Wola (członek)" in summary
@@ -91,7 +55,7 @@ async def test_my_data_reads_in_polish(harness: Harness) -> None:
 
 
 async def test_my_data_reads_in_english(harness: Harness) -> None:
-    await _marek_with_data(harness, "en")
+    await arrange.marek_with_data(harness, KASIA, MAREK, NOW, "en")
     summary, text, data = await _export(harness)
     assert summary.startswith("What the bot keeps about you")
     assert "1 answer to meetings · 1 attendance record · 0 date poll votes" in summary

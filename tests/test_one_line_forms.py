@@ -117,29 +117,43 @@ async def test_team_named_in_the_line(harness: Harness, team: arrange.TeamIds) -
     assert "Gdzie?" in where["text"]
 
 
+async def _asked_then_called(
+    harness: Harness, line: str, asked: tuple[str, ...], answer: str, echoed: tuple[str, ...]
+) -> None:
+    """`line` lacks a part: the question shows `asked`, `answer` fills the part in, the echo
+    shows `echoed`, and confirming calls the meeting."""
+    question = await harness.say(KASIA, line)
+    for text in asked:
+        assert text in question["text"]
+    echo = await harness.say(KASIA, answer)
+    for text in echoed:
+        assert text in echo["text"]
+    await harness.press(KASIA, echo, "Zgadza się")
+    assert "Spotkanie zwołane" in (await harness.edited(echo))["text"]
+
+
 async def test_hour_without_a_day_asks_only_the_day(
     harness: Harness, team: arrange.TeamIds
 ) -> None:
-    question = await harness.say(KASIA, "/nowe 10:00 sala 12")
-    assert "10:00" in question["text"]
-    assert "Którego dnia?" in question["text"]
-    echo = await harness.say(KASIA, "środa")
-    assert "środa, 25 listopada 2026, 10:00" in echo["text"]
-    assert "sala 12" in echo["text"]
-    await harness.press(KASIA, echo, "Zgadza się")
-    assert "Spotkanie zwołane" in (await harness.edited(echo))["text"]
+    await _asked_then_called(
+        harness,
+        "/nowe 10:00 sala 12",
+        ("10:00", "Którego dnia?"),
+        "środa",
+        ("środa, 25 listopada 2026, 10:00", "sala 12"),
+    )
 
 
 async def test_day_without_an_hour_asks_only_the_hour(
     harness: Harness, team: arrange.TeamIds
 ) -> None:
-    question = await harness.say(KASIA, "/nowe środa sala 12")
-    assert "25 listopada" in question["text"]
-    assert "o której?" in question["text"]
-    echo = await harness.say(KASIA, "10")
-    assert "środa, 25 listopada 2026, 10:00" in echo["text"]
-    await harness.press(KASIA, echo, "Zgadza się")
-    assert "Spotkanie zwołane" in (await harness.edited(echo))["text"]
+    await _asked_then_called(
+        harness,
+        "/nowe środa sala 12",
+        ("25 listopada", "o której?"),
+        "10",
+        ("środa, 25 listopada 2026, 10:00",),
+    )
 
 
 async def test_weekday_and_date_in_conflict_are_asked(
@@ -164,20 +178,23 @@ async def test_garbage_after_nowe_is_answered_and_nothing_saved(
     assert await _meetings(harness) == 0
 
 
+async def _poll_card(harness: Harness, line: str) -> dict:
+    """The poll made at once from `line`; the card Marek gets."""
+    done = await harness.say(KASIA, line)
+    assert "Ankieta utworzona" in done["text"], done["text"]
+    return await harness.emu.next_message(MAREK)
+
+
 async def test_poll_dates_before_the_place(harness: Harness, team: arrange.TeamIds) -> None:
     """Failed before: "wtorek 14:30" was taken as the place and only one date was left."""
-    done = await harness.say(KASIA, "/termin wtorek 14:30; środa 10; MOPS sala 12")
-    assert "Ankieta utworzona" in done["text"], done["text"]
-    card = await harness.emu.next_message(MAREK)
+    card = await _poll_card(harness, "/termin wtorek 14:30; środa 10; MOPS sala 12")
     assert "MOPS sala 12" in card["text"]
 
 
 async def test_poll_place_and_first_date_in_one_part(
     harness: Harness, team: arrange.TeamIds
 ) -> None:
-    done = await harness.say(KASIA, "/termin MOPS, wtorek 14:30; środa 10")
-    assert "Ankieta utworzona" in done["text"], done["text"]
-    card = await harness.emu.next_message(MAREK)
+    card = await _poll_card(harness, "/termin MOPS, wtorek 14:30; środa 10")
     assert "📍 MOPS\n" in card["text"]
 
 
@@ -203,9 +220,7 @@ async def test_poll_one_date_without_a_place_keeps_it(
 async def test_documented_poll_form_keeps_a_place_with_numbers(
     harness: Harness, team: arrange.TeamIds
 ) -> None:
-    done = await harness.say(KASIA, "/termin Urząd, ul. 3 Maja 10; wtorek 14:30; środa 10")
-    assert "Ankieta utworzona" in done["text"], done["text"]
-    card = await harness.emu.next_message(MAREK)
+    card = await _poll_card(harness, "/termin Urząd, ul. 3 Maja 10; wtorek 14:30; środa 10")
     assert "ul. 3 Maja 10" in card["text"]
 
 

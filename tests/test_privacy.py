@@ -14,7 +14,6 @@ from storage.db import Database
 from storage.members import find_member
 from storage.models import (
     Announcement,
-    Answer,
     Attendance,
     AuditEntry,
     Decision,
@@ -163,35 +162,7 @@ async def test_client_data_refused_everywhere_before_it_is_kept(harness: Harness
 
 
 async def test_my_data_as_a_file_then_erased_keeping_anonymous_counts(harness: Harness) -> None:
-    harness.set_clock(NOW)
-    async with harness.session() as session:
-        ids = await arrange.team(session)
-        await arrange.person(session, ids.team_id, KASIA, "Katarzyna Nowak", Role.COORDINATOR)
-        await arrange.person(
-            session,
-            ids.team_id,
-            MAREK,
-            "Marek <Wiśniewski>",
-            Role.MEMBER,
-            ids.institution_ids[POLICE],
-        )
-        team = await teams.get_team(session, ids.team_id)
-        kasia, marek = await find_member(session, KASIA), await find_member(session, MAREK)
-        started = NOW - timedelta(hours=13)
-        meeting = await meetings.schedule(
-            session,
-            team,
-            started.astimezone(UTC),
-            "MOPS",
-            None,
-            kasia,
-            now=started - timedelta(days=1),
-        )
-        await meetings.answer(session, meeting, marek, Answer.YES, started - timedelta(hours=2))
-        await attendance.mark(session, meeting, marek.id, True, kasia, NOW)
-    harness.user(MAREK, "Marek")
-    await harness.say(MAREK, "/decyzja Policja dyżuruje w ferie")
-    await harness.say(MAREK, "/zadanie Marek do piątku: lista dyżurów")
+    await arrange.marek_with_data(harness, KASIA, MAREK, NOW)
 
     await harness.say(MAREK, "/moje_dane")  # a summary, a file to read, then the JSON
     sent = [await harness.emu.next_message(MAREK) for _ in range(2)][-1]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
+from bot.dates.phrases import parse_offset
 from botapi_emulator import BotApiEmulator
 from storage import meetings, reminders, teams
 from storage.db import Database
@@ -73,23 +73,23 @@ async def test_due_times_keep_the_local_hour_across_dst(db: Database) -> None:
 
 
 def test_offsets_people_type() -> None:
-    assert reminders.parse_offset("3 dni") == 3 * 1440
-    assert reminders.parse_offset("2h") == 120
-    assert reminders.parse_offset("30 min") == 30
-    assert reminders.parse_offset("1 tydzień") == 7 * 1440
-    assert reminders.parse_offset("1,5 godz") == 90
+    assert parse_offset("3 dni") == 3 * 1440
+    assert parse_offset("2h") == 120
+    assert parse_offset("30 min") == 30
+    assert parse_offset("1 tydzień") == 7 * 1440
+    assert parse_offset("1,5 godz") == 90
     # Abbreviations with their dots, amounts in words or left out (issue 17).
-    assert reminders.parse_offset("2 tyg.") == 14 * 1440
-    assert reminders.parse_offset("1 godz.") == 60
-    assert reminders.parse_offset("30 min.") == 30
-    assert reminders.parse_offset("1 tydz.") == 7 * 1440
-    assert reminders.parse_offset("2 Dni.") == 2 * 1440
-    assert reminders.parse_offset("godzinę") == 60
-    assert reminders.parse_offset("pół godziny") == 30
-    assert reminders.parse_offset("dwa dni") == 2 * 1440
+    assert parse_offset("2 tyg.") == 14 * 1440
+    assert parse_offset("1 godz.") == 60
+    assert parse_offset("30 min.") == 30
+    assert parse_offset("1 tydz.") == 7 * 1440
+    assert parse_offset("2 Dni.") == 2 * 1440
+    assert parse_offset("godzinę") == 60
+    assert parse_offset("pół godziny") == 30
+    assert parse_offset("dwa dni") == 2 * 1440
     for bad in ("0 min", "-2h", "31 dni", "5 lat", "jutro", "", "h", "ty dzień", "sto dni"):
         with pytest.raises(Exception):  # noqa: B017 - DomainError(OFFSET_INVALID)
-            reminders.parse_offset(bad)
+            parse_offset(bad)
 
 
 async def test_reminder_arrives_at_the_right_instant(harness: Harness) -> None:
@@ -325,17 +325,15 @@ async def test_kill_during_sending_repeats_at_most_one_message(
     await _many_due(db, emulator, 40)
     emulator.inject_delay(0.05, method="sendMessage", count=1000)
     worker = await _worker(db_url, emulator)
-    while len(_delivered(emulator)) < 10:
-        await asyncio.sleep(0.02)
-    worker.send_signal(signal.SIGKILL)
-    await worker.wait()
-    async with db.session() as session:
-        # Take over at once instead of waiting for the lease to run out.
-        rows = await session.scalars(
-            select(ScheduledMessage).where(ScheduledMessage.state == Delivery.SENDING)
-        )
-        for row in rows:
-            row.claimed_at = row.claimed_at - reminders.LEASE  # type: ignore[operator]
+    await processes.kill_mid_run(
+        worker,
+        lambda: len(_delivered(emulator)),
+        10,
+        db,
+        ScheduledMessage,
+        Delivery.SENDING,
+        reminders.LEASE,
+    )
     again = await _worker(db_url, emulator)
     await asyncio.wait_for(again.communicate(), timeout=120)
     delivered = _delivered(emulator)

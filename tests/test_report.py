@@ -22,10 +22,10 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli import main
+from bot.dates.phrases import parse_period
 from storage import teams
 from storage.demo import SOCIAL_CENTRES
 from storage.errors import DomainError, Problem
-from storage.figures import parse_period
 from storage.models import (
     Attendance,
     Meeting,

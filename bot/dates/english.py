@@ -48,14 +48,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from bot.dates import english_lexicon as lx
-from bot.dates.lexicon import PartOfDay
+from bot.dates.lexicon import PartOfDay, add_months, check_date, shift_hour
 from bot.dates.model import Reading, When, WhenStatus
 
 MAX_LENGTH = 160
 MAX_ELAPSED = timedelta(days=366)
 MAX_DURATION = timedelta(hours=24)
 MAX_DAYS = 3660
-MIN_YEAR, MAX_YEAR = 1900, 2200
 DAY_MINUTES = 24 * 60
 HALF_DAY = 12 * 60
 MAX_LISTED, MAX_WORD = 5, 30  # refusals: at most 5 unknown words, each cut to 30 characters
@@ -189,15 +188,7 @@ def _calendar(day: int, month: int | None, year: int | None) -> Calendar:
         if not 1 <= day <= 31:
             raise ParseError(f"no such day: {day}")
         return Calendar(day, None, None)
-    if not 1 <= month <= 12 or not 1 <= day <= lx.MONTH_DAYS[month]:
-        raise ParseError(f"no such date: {day}.{month}")
-    if year is not None:
-        if not MIN_YEAR <= year <= MAX_YEAR:
-            raise ParseError(f"year out of range: {year}")
-        try:
-            date(year, month, day)
-        except ValueError:
-            raise ParseError(f"no such date: {day}.{month}.{year}") from None
+    check_date(day, month, year, ParseError)
     return Calendar(day, month, year)
 
 
@@ -472,10 +463,10 @@ class _Parser:
             return
         self.i += 1
         minutes = 0
-        following = self.peek()
-        if marked and not token.suffix and following is not None and _two_digits(following):
+        after = self.peek()
+        if marked and not token.suffix and after is not None and _two_digits(after):
             self.i += 1  # "at 9 30"
-            minutes = int(following.text)
+            minutes = int(after.text)
         self.hour_rule(
             _clock_of(value, minutes, typed=_leading_zero(token.text)), token.suffix, marked
         )
@@ -748,8 +739,8 @@ class _Parser:
         if token.text == "half" and self.word(1) in ("a", "an"):
             self.i += 2
             return 0.5, None
-        value = self.cardinal()
-        return (value, None) if value is not None else (None, None)
+        counted = self.cardinal()
+        return (counted, None) if counted is not None else (None, None)
 
     def set_relative(self, totals: dict[str, float], days: int = 0) -> None:
         minutes, more_days, months = totals["minutes"], totals["days"], totals["months"]
@@ -807,34 +798,6 @@ def _is_day_month(first: str, second: str) -> bool:
 # -- placing in time --------------------------------------------------------------------------
 
 
-def _shift_hour(hour: int, part: PartOfDay | None) -> int:
-    """12-hour readings: "3 in the afternoon" 15, "10 at night" 22; contradictions are errors."""
-    match part:
-        case None:
-            return hour
-        case PartOfDay.MORNING if hour <= 12:
-            return hour
-        case PartOfDay.AFTERNOON if 1 <= hour <= 11:
-            return hour + 12
-        case PartOfDay.AFTERNOON if 12 <= hour <= 23:
-            return hour
-        case PartOfDay.EVENING | PartOfDay.NIGHT if hour == 12:
-            return 24
-        case PartOfDay.EVENING if 1 <= hour <= 11:
-            return hour + 12
-        case PartOfDay.EVENING if 13 <= hour <= 24:
-            return hour
-        case PartOfDay.NIGHT if 6 <= hour <= 11:
-            return hour + 12
-        case PartOfDay.NIGHT if hour <= 5 or hour >= 18:
-            return hour
-        case PartOfDay.NOON if hour == 12:
-            return hour
-        case PartOfDay.MIDNIGHT if hour in (0, 12, 24):
-            return 24
-    raise ParseError(f"hour {hour} does not fit {part.value}")
-
-
 def _minutes(clock: Clock, part: PartOfDay | None) -> int:
     """Minutes after the day's midnight (1440 = the next midnight), as typed or shifted."""
     hour = clock.hour
@@ -842,10 +805,10 @@ def _minutes(clock: Clock, part: PartOfDay | None) -> int:
         if not 1 <= hour <= 12:
             raise ParseError(f"no such time: {hour}{clock.meridiem}")
         hour = hour % 12 + (12 if clock.meridiem == "pm" else 0)
-        if part is not None and _shift_hour(clock.hour, part) != hour:
+        if part is not None and shift_hour(clock.hour, part, ParseError) != hour:
             raise ParseError(f"{clock.meridiem} does not fit {part.value}")
     else:
-        hour = _shift_hour(hour, part)
+        hour = shift_hour(hour, part, ParseError)
     total = hour * 60 + clock.offset
     if not 0 <= total <= DAY_MINUTES:
         raise ParseError("no such time")
@@ -917,16 +880,6 @@ def _before(moment: datetime, now: datetime) -> bool:
     return moment.astimezone(UTC) < now.astimezone(UTC)
 
 
-def _add_months(day: date, months: int) -> date:
-    """Calendar months; a day the target month lacks becomes its last day (31.01 -> 28.02)."""
-    if not months:
-        return day
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def _calendar_day(spec: Calendar, today: date) -> date:
     """This year's (or month's), or the next one once today's has passed."""
     if spec.month is None:
@@ -937,9 +890,8 @@ def _calendar_day(spec: Calendar, today: date) -> date:
                 if candidate >= today:
                     return candidate
         raise ParseError(f"no such day: {spec.day}")  # unreachable: every day fits some month
-    year = spec.year
-    if year is None:
-        year = today.year + ((spec.month, spec.day) < (today.month, today.day))
+    passed = (spec.month, spec.day) < (today.month, today.day)
+    year = spec.year if spec.year is not None else today.year + passed
     try:
         return date(year, spec.month, spec.day)
     except ValueError:
@@ -966,7 +918,7 @@ def _day(said: Said, now: datetime, minutes: int | None) -> date:
     today = now.date()
     spec = said.date
     if isinstance(spec, Relative):
-        return _add_months(today, spec.months) + timedelta(days=spec.days)
+        return add_months(today, spec.months) + timedelta(days=spec.days)
     if isinstance(spec, Calendar):
         return _calendar_day(spec, today)
     if said.weekday is not None:

@@ -45,8 +45,6 @@ MONTHS: dict[str, int] = _forms({
     6: "june jun", 7: "july jul", 8: "august aug", 9: "september sep sept",
     10: "october oct", 11: "november nov", 12: "december dec",
 })  # fmt: skip
-# The longest each month can be (29 February: the year decides later).
-MONTH_DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 CARDINALS: dict[str, int] = _forms({
     0: "zero", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from bot.dates import lexicon as lx
 from bot.dates.parts import (
@@ -30,7 +30,6 @@ MAX_LENGTH = 160
 # Far enough for any meeting, small enough that date arithmetic cannot overflow.
 MAX_ELAPSED = timedelta(days=366)
 MAX_DAYS = 3660
-MIN_YEAR, MAX_YEAR = 1900, 2200
 
 _SUFFIXES = sorted(lx.HOUR_SUFFIXES + lx.DAY_SUFFIXES, key=len, reverse=True)
 _TOKEN_RE = re.compile(
@@ -127,15 +126,7 @@ def parse_parts(text: str) -> Parts:
 
 def calendar_date(day: int, month: int, year: int | None) -> CalendarDate:
     """Checks the day fits the month (and the year, if given); never repairs it."""
-    if not 1 <= month <= 12 or not 1 <= day <= lx.MONTH_DAYS[month]:
-        raise NoSuchMoment(f"no such date: {day}.{month}")
-    if year is not None:
-        if not MIN_YEAR <= year <= MAX_YEAR:
-            raise NoSuchMoment(f"year out of range: {year}")
-        try:
-            date(year, month, day)
-        except ValueError:
-            raise NoSuchMoment(f"no such date: {day}.{month}.{year}") from None
+    lx.check_date(day, month, year, NoSuchMoment)
     return CalendarDate(day, month, year)
 
 

@@ -5,11 +5,13 @@ Each table lists the inflected forms people actually type, so the grammar only d
 
 from __future__ import annotations
 
+import calendar
+from datetime import date
 from enum import Enum
 from typing import TypeVar
 
-# Months, cardinals, fractions and folding are storage's too (reminder offsets, report
-# periods): they live in storage/words.py and are re-exported here for the grammar.
+# Months, cardinals, fractions and folding are shared with phrases.py and storage (region
+# names): they live in storage/words.py and are re-exported here for the grammar.
 from storage.words import CARDINALS as CARDINALS
 from storage.words import FRACTIONS as FRACTIONS
 from storage.words import MONTHS as MONTHS
@@ -30,6 +32,35 @@ class PartOfDay(Enum):
     NIGHT = "night"
     NOON = "noon"
     MIDNIGHT = "midnight"
+
+
+def shift_hour(hour: int, part: PartOfDay | None, error: type[Exception]) -> int:
+    """12-hour readings, the same in Polish and English: "o 2 po południu" / "2 in the
+    afternoon" 14, "o 10 w nocy" 22; a contradiction raises `error` (each grammar its own)."""
+    match part:
+        case None:
+            return hour
+        case PartOfDay.MORNING if hour <= 12:
+            return hour
+        case PartOfDay.AFTERNOON if 1 <= hour <= 11:
+            return hour + 12
+        case PartOfDay.AFTERNOON if 12 <= hour <= 23:
+            return hour
+        case PartOfDay.EVENING | PartOfDay.NIGHT if hour == 12:
+            return 24
+        case PartOfDay.EVENING if 1 <= hour <= 11:
+            return hour + 12
+        case PartOfDay.EVENING if 13 <= hour <= 24:
+            return hour
+        case PartOfDay.NIGHT if 6 <= hour <= 11:
+            return hour + 12
+        case PartOfDay.NIGHT if hour <= 5 or hour >= 18:
+            return hour
+        case PartOfDay.NOON if hour == 12:
+            return hour
+        case PartOfDay.MIDNIGHT if hour in (0, 12, 24):
+            return 24
+    raise error(f"hour {hour} does not fit {part.value}")
 
 
 # Days relative to today.
@@ -71,6 +102,32 @@ ROMAN_MONTHS: dict[str, int] = {
 }  # fmt: skip
 # The longest each month can be (29 February: the year decides later).
 MONTH_DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
+
+def add_months(day: date, months: int) -> date:
+    """Calendar months; a day the target month lacks becomes its last day (31.01 -> 28.02)."""
+    if not months:
+        return day
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def check_date(day: int, month: int, year: int | None, error: type[Exception]) -> None:
+    """The day fits the month (and the year, if given), in Polish and English alike; else
+    `error` (each grammar its own). Never repairs it."""
+    if not 1 <= month <= 12 or not 1 <= day <= MONTH_DAYS[month]:
+        raise error(f"no such date: {day}.{month}")
+    if year is not None:
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise error(f"year out of range: {year}")
+        try:
+            date(year, month, day)
+        except ValueError:
+            raise error(f"no such date: {day}.{month}.{year}") from None
+
 
 # Feminine ordinals name hours: "o dziewiątej", "wpół do jedenastej", "za kwadrans jedenasta".
 HOUR_WORDS: dict[str, int] = forms({

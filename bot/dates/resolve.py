@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from bot.dates.grammar import annotate, parse_parts
-from bot.dates.lexicon import PartOfDay
+from bot.dates.lexicon import PartOfDay, add_months, shift_hour
 from bot.dates.model import Reading, When, WhenStatus
 from bot.dates.parts import (
     CalendarDate,
@@ -150,39 +150,11 @@ def _minutes_of_day(clock: Clock | None, part: PartOfDay | None, afternoon: bool
         if part is PartOfDay.NOON:
             return 12 * 60
         return DAY_MINUTES if part is PartOfDay.MIDNIGHT else None
-    hour = _shift_hour(clock.hour, part) + (12 if afternoon else 0)
+    hour = shift_hour(clock.hour, part, NoSuchMoment) + (12 if afternoon else 0)
     total = hour * 60 + clock.offset
     if not 0 <= total <= DAY_MINUTES:
         raise NoSuchMoment("no such time")
     return total
-
-
-def _shift_hour(hour: int, part: PartOfDay | None) -> int:
-    """12-hour readings: "o 2 po południu" 14, "o 10 w nocy" 22; contradictions are errors."""
-    match part:
-        case None:
-            return hour
-        case PartOfDay.MORNING if hour <= 12:
-            return hour
-        case PartOfDay.AFTERNOON if 1 <= hour <= 11:
-            return hour + 12
-        case PartOfDay.AFTERNOON if 12 <= hour <= 23:
-            return hour
-        case PartOfDay.EVENING | PartOfDay.NIGHT if hour == 12:
-            return 24
-        case PartOfDay.EVENING if 1 <= hour <= 11:
-            return hour + 12
-        case PartOfDay.EVENING if 13 <= hour <= 24:
-            return hour
-        case PartOfDay.NIGHT if 6 <= hour <= 11:
-            return hour + 12
-        case PartOfDay.NIGHT if hour <= 5 or hour >= 18:
-            return hour
-        case PartOfDay.NOON if hour == 12:
-            return hour
-        case PartOfDay.MIDNIGHT if hour in (0, 12, 24):
-            return 24
-    raise NoSuchMoment(f"hour {hour} does not fit {part.value}")
 
 
 def _end(parts: Parts, start: datetime, day: date, minutes: int) -> datetime | None:
@@ -225,7 +197,7 @@ def _day(spec: DateSpec | None, week: int | None, now: datetime, minutes: int | 
             return today + timedelta(days=1)
         return today
     if isinstance(spec, RelativeDate):
-        return _add_months(today, spec.months) + timedelta(days=spec.days)
+        return add_months(today, spec.months) + timedelta(days=spec.days)
     if isinstance(spec, WeekdayDate):
         return _weekday(spec, week, now, minutes)
     if isinstance(spec, MonthDay):
@@ -268,16 +240,6 @@ def _month_day(day: int, today: date) -> date:
             return date(year, month, day)
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     raise NoSuchMoment(f"no such day: {day}")
-
-
-def _add_months(day: date, months: int) -> date:
-    """Calendar months; a day the target month lacks becomes its last day (31.01 -> 28.02)."""
-    if not months:
-        return day
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _at(day: date, minutes: int, zone: tzinfo | None) -> datetime:

@@ -17,6 +17,8 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from bot import logs
 from bot.application import build_application, polling
 from bot.config import Settings
@@ -75,11 +77,12 @@ async def run_sandbox(files: Path, start: datetime | None, timezone: str) -> int
         cast.open_group(emulator)
         async with emulator:
             settings = Settings(
-                telegram_bot_token=TOKEN,
+                telegram_bot_token=SecretStr(TOKEN),
                 telegram_api_base_url=emulator.base_url,
                 database_url=url,
                 bot_admin_ids=frozenset(p.telegram_id for p in cast.CAST if p.admin),
                 bot_timezone=timezone,
+                # BaseSettings takes it, but pydantic's typed __init__ lists only the fields.
                 _env_file=None,  # type: ignore[call-arg]
             )
             app = build_application(settings, paced=False)

@@ -41,7 +41,7 @@ class TerminalChat:
     def __init__(
         self,
         emulator: BotApiEmulator,
-        app: Application,  # type: ignore[type-arg]
+        app: Application,
         files: Path,
         clock: Callable[[], datetime],
         out: TextIO,

@@ -56,7 +56,7 @@ def render(
     rows: list[list[tuple[str, str]]] = []
     if ask_read:
         target = announcement_id if announcement_id is not None else 0
-        rows.append([(read_label(t), buttons.data("an", "r", target))])
+        rows.append([(read_label(t), buttons.AnnouncementButton("r", target).pack())])
     return text, rows
 
 
@@ -94,7 +94,7 @@ def remind_button(t: Translator, announcement_id: int, where: str) -> tuple[str,
     """`where`: "r" on the author's report, "h" in /ogloszenia (each redrawn its own way)."""
     return (
         t._("🔔 Remind those who have not confirmed"),
-        buttons.data("an", "rem", announcement_id, where),
+        buttons.RemindReaders(announcement_id, where).pack(),
     )
 
 
@@ -110,7 +110,7 @@ def reminder(
         )
         + f"\n<i>{esc(snippet(text_html, 120))}</i>"
     )
-    return text, [[(read_label(t), buttons.data("an", "r", announcement_id))]]
+    return text, [[(read_label(t), buttons.AnnouncementButton("r", announcement_id).pack())]]
 
 
 async def send(
@@ -126,7 +126,7 @@ async def send(
     request = announcement_request(
         chat_id, text, attachment_kind, attachment_file_id, rows, protect
     )
-    return await perform(bot, request)  # type: ignore[no-any-return]
+    return await perform(bot, request)
 
 
 def announcement_request(

@@ -117,19 +117,19 @@ def render_card(t: Translator, state: CardState) -> tuple[str, list[list[tuple[s
         (
             ("✓ " if state.mine == answer else "") + answer_label(t, answer),
             # The version: a button of an earlier state of the meeting changes nothing.
-            buttons.data("rv", meeting.id, code, meeting.sequence),
+            buttons.AnswerButton(meeting.id, code, meeting.sequence).pack(),
         )
         for code, answer in ANSWER_CODES.items()
     ]
     rows = [
         answer_row,
         [
-            (t._("Add to calendar"), buttons.data("ic", meeting.id)),
-            (t._("Who's coming"), buttons.data("at", meeting.id)),
+            (t._("Add to calendar"), buttons.CalendarButton(meeting.id).pack()),
+            (t._("Who's coming"), buttons.AttendeesButton(meeting.id).pack()),
         ],
     ]
     if state.can_manage:
-        rows.append([(t._("Manage"), buttons.data("mg", meeting.id))])
+        rows.append([(t._("Manage"), buttons.ManageButton(meeting.id).pack())])
     return "\n".join(lines), rows
 
 
@@ -163,5 +163,7 @@ async def day_before_summary(
         lines.append(", ".join(esc(n) for n in silent))
     rows = []
     if silent:
-        rows = [[(t._("Remind those who have not answered"), buttons.data("nd", meeting.id))]]
+        rows = [
+            [(t._("Remind those who have not answered"), buttons.NudgeButton(meeting.id).pack())]
+        ]
     return "\n".join(lines), rows

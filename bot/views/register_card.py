@@ -81,8 +81,8 @@ def render_register(
         lines.append("🔒 " + t._("The register is closed."))
         return "\n".join(lines), [
             [
-                (t._("Reopen"), buttons.data("ob", "op", meeting.id, e)),
-                (t._("Export XLSX + CSV"), buttons.data("ob", "x", meeting.id)),
+                (t._("Reopen"), buttons.RegisterButton("op", meeting.id, e).pack()),
+                (t._("Export XLSX + CSV"), buttons.RegisterButton("x", meeting.id).pack()),
             ]
         ]
     # In the order of the text above, a page at a time; each button keeps its page.
@@ -91,31 +91,39 @@ def render_register(
     toggles = [
         (
             ("✅ " if person.present else "⬜ ") + _short(person.name),
-            buttons.data("ob", "m", meeting.id, person.member_id, int(not person.present), e, page),
+            buttons.RegisterMark(
+                meeting.id, person.member_id, int(not person.present), e, page
+            ).pack(),
         )
         for person in ordered
     ]
     toggles += [
         (
             "✖ " + _short(guest.name),
-            buttons.data("ob", "g", meeting.id, guest.attendance_id, e, page),
+            buttons.RegisterGuest(meeting.id, guest.attendance_id, e, page).pack(),
         )
         for guest in register.guests
     ]
-    rows = buttons.paged(toggles, page, "ob", "v", meeting.id, e, per_row=2, rows=3)
+    rows = buttons.paged(
+        toggles,
+        page,
+        lambda p: buttons.RegisterButton("v", meeting.id, e, p).pack(),
+        per_row=2,
+        rows=3,
+    )
     view = (
-        (t._("Only those who answered"), buttons.data("ob", "v", meeting.id, 0))
+        (t._("Only those who answered"), buttons.RegisterButton("v", meeting.id, 0).pack())
         if everyone
         else (
             t._("All members ({n})").format(n=len(register.people) + len(register.others)),
-            buttons.data("ob", "v", meeting.id, 1),
+            buttons.RegisterButton("v", meeting.id, 1).pack(),
         )
     )
-    rows.append([(t._("Add a guest"), buttons.data("ob", "add", meeting.id)), view])
+    rows.append([(t._("Add a guest"), buttons.RegisterButton("add", meeting.id).pack()), view])
     rows.append(
         [
-            (t._("Close the register"), buttons.data("ob", "cl", meeting.id, e)),
-            (t._("Export XLSX + CSV"), buttons.data("ob", "x", meeting.id)),
+            (t._("Close the register"), buttons.RegisterButton("cl", meeting.id, e).pack()),
+            (t._("Export XLSX + CSV"), buttons.RegisterButton("x", meeting.id).pack()),
         ]
     )
     return "\n".join(lines), rows

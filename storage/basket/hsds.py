@@ -14,14 +14,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
-from storage.basket.importer import find_municipality
+from storage.basket.importer import services_of
 from storage.basket.text import words
 from storage.basket.vocabulary import CATEGORIES, SECTOR_NAMES
-from storage.errors import DomainError, Problem
 from storage.models import Municipality, Service
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/kooperacje-bot/basket")
@@ -193,15 +190,7 @@ def hsds_objects(place: Municipality, services: Iterable[Service]) -> dict[str, 
 
 async def export_hsds(session: AsyncSession, municipality: str, directory: Path) -> list[Path]:
     """Write <type>.json files (JSON arrays) into `directory`; return their paths."""
-    place = await find_municipality(session, municipality)
-    if place is None:
-        raise DomainError(Problem.MUNICIPALITY_UNKNOWN, name=municipality)
-    services = await session.scalars(
-        select(Service)
-        .where(Service.municipality_id == place.id)
-        .options(selectinload(Service.institution))
-        .order_by(Service.id)
-    )
+    place, services = await services_of(session, municipality)
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, records in hsds_objects(place, services).items():

@@ -5,18 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Table, select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from storage import audit
+from storage import audit, regions
 from storage.basket import spelling
 from storage.basket.document import search_text
 from storage.basket.rows import ServiceDraft, check_rows
 from storage.basket.text import words
 from storage.basket.vocabulary import CATEGORIES, SECTOR_NAMES, lookup_key
 from storage.errors import DomainError, Problem
-from storage.models import Institution, Municipality, Sector, Service, utcnow
+from storage.models import Base, Institution, Municipality, Sector, Service, utcnow
 from storage.text import clean_name, sort_key
 
 # What search reads besides names and categories (not phones, e-mails, addresses of sites).
@@ -76,26 +76,48 @@ async def find_municipality(session: AsyncSession, name: str) -> Municipality | 
     )
 
 
-async def _insert(session: AsyncSession, table: Table, rows: list[dict[str, object]]) -> None:
+async def services_of(
+    session: AsyncSession, municipality: str
+) -> tuple[Municipality, list[Service]]:
+    """The municipality by name (else MUNICIPALITY_UNKNOWN) and its services with their
+    institutions, in the order they were added: what both exports start from."""
+    place = await find_municipality(session, municipality)
+    if place is None:
+        raise DomainError(Problem.MUNICIPALITY_UNKNOWN, name=municipality)
+    services = await session.scalars(
+        select(Service)
+        .where(Service.municipality_id == place.id)
+        .options(selectinload(Service.institution))
+        .order_by(Service.id)
+    )
+    return place, list(services)
+
+
+async def _insert(session: AsyncSession, model: type[Base], rows: list[dict[str, object]]) -> None:
     # Core executemany: no INSERT ... RETURNING round trip per row, which the ORM needs for
     # new ids (a 5,000-row file would take seconds); callers read the ids back in one query.
     if rows:
-        await (await session.connection()).execute(table.insert(), rows)
+        await (await session.connection()).execute(insert(model), rows)
 
 
 async def _places(session: AsyncSession, drafts: Sequence[ServiceDraft]) -> dict[str, Municipality]:
     """Municipalities of the file by folded name; the missing ones are created with the rules
     of teams.get_or_create_municipality (which reads every municipality per call)."""
     known = {_folded(m.name): m for m in await session.scalars(select(Municipality))}
-    missing = {}
+    missing: dict[str, str] = {}
     for draft in drafts:
         if _folded(draft.municipality) not in known:
             name = clean_name(draft.municipality, max_length=120)
             missing.setdefault(_folded(name), name)
+    region = await regions.default_region(session) if missing else None
     await _insert(
         session,
-        Municipality.__table__,  # type: ignore[arg-type]
-        [{"name": name, "timezone": "Europe/Warsaw"} for name in missing.values()],
+        Municipality,
+        [
+            {"name": name, "timezone": "Europe/Warsaw", "region_id": region.id}
+            for name in missing.values()
+            if region is not None
+        ],
     )
     if missing:
         created = select(Municipality).where(Municipality.name.in_(missing.values()))
@@ -123,7 +145,7 @@ async def _institutions(
             )
         elif draft.sector is not None and found.sector != draft.sector:
             found.sector = draft.sector  # the basket file is the coordinator's word on it
-    await _insert(session, Institution.__table__, list(missing.values()))  # type: ignore[arg-type]
+    await _insert(session, Institution, list(missing.values()))
     if missing:
         known = {(i.municipality_id, _folded(i.name)): i for i in await session.scalars(of_places)}
     return known
@@ -199,7 +221,7 @@ async def import_rows(
             updated += 1
         else:
             unchanged += 1
-    await _insert(session, Service.__table__, new_rows)  # type: ignore[arg-type]
+    await _insert(session, Service, new_rows)
     await spelling.remember(session, [str(row["search_text"]) for row in new_rows + changed])
     await session.flush()
     audit.record(
@@ -216,14 +238,7 @@ async def import_rows(
 
 async def export_rows(session: AsyncSession, municipality: str) -> list[dict[str, str]]:
     """The municipality's basket as file rows (COLUMNS), by institution and service name."""
-    place = await find_municipality(session, municipality)
-    if place is None:
-        raise DomainError(Problem.MUNICIPALITY_UNKNOWN, name=municipality)
-    services = await session.scalars(
-        select(Service)
-        .where(Service.municipality_id == place.id)
-        .options(selectinload(Service.institution))
-    )
+    place, services = await services_of(session, municipality)
     ordered = sorted(services, key=lambda s: (sort_key(s.institution.name), sort_key(s.name)))
     return [
         {

@@ -59,7 +59,11 @@ async def _candidates(
     rows = await index.candidates(session, ids)
     return {
         row[0]: Candidate(
-            *row[:5],
+            id=row[0],
+            municipality_id=row[1],
+            name=row[2],
+            institution=row[3],
+            municipality=row[4],
             categories=json.loads(row[5]) if isinstance(row[5], str) else row[5],
             search_text=row[6],
             phone=row[7],

@@ -223,12 +223,12 @@ def _sheet_sizes_not_read() -> Iterator[None]:
     swapped for the load alone: files are read one at a time in a process."""
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-    sized = ReadOnlyWorksheet._get_size
-    ReadOnlyWorksheet._get_size = lambda self: None  # type: ignore[method-assign]
+    sized = ReadOnlyWorksheet._get_size  # type: ignore[attr-defined]  # private: not in stubs
+    ReadOnlyWorksheet._get_size = lambda self: None  # type: ignore[attr-defined]  # as above
     try:
         yield
     finally:
-        ReadOnlyWorksheet._get_size = sized  # type: ignore[method-assign]
+        ReadOnlyWorksheet._get_size = sized  # type: ignore[attr-defined]  # private: not in stubs
 
 
 def _xlsx_rows(content: bytes) -> Iterator[list[str]]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from storage.basket.text import service_key, words
 from storage.basket.vocabulary import category_slug, sector_of
+from storage.db import column_length
 from storage.models import Municipality, Sector, Service
 
 REQUIRED = ("gmina", "instytucja", "usluga", "kategorie")
@@ -33,11 +34,11 @@ _WWW = re.compile(
 
 def _limit(column: str) -> int:
     if column == "gmina":
-        return Municipality.__table__.c.name.type.length  # type: ignore[attr-defined,no-any-return]
+        return column_length(Municipality.__table__.c.name)
     if column == "instytucja":
         return 200
     attribute = "name" if column == "usluga" else TEXT_FIELDS[column]
-    return Service.__table__.c[attribute].type.length  # type: ignore[attr-defined,no-any-return]
+    return column_length(Service.__table__.c[attribute])
 
 
 class BasketImportError(Exception):

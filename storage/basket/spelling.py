@@ -11,11 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.basket.text import category_token
 from storage.basket.vocabulary import CATEGORIES
+from storage.db import column_length
 from storage.models import ServiceWord
 
 _MARKERS = {category_token(slug) for slug in CATEGORIES}
 _MUNICIPALITY_MARKER = re.compile(r"^gm\d+$")
-_LONGEST = ServiceWord.__table__.c.word.type.length  # type: ignore[attr-defined]
+_LONGEST = column_length(ServiceWord.__table__.c.word)
 
 
 def _is_word(token: str) -> bool:

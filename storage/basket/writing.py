@@ -54,10 +54,12 @@ def _header(sheet: Worksheet, names: list[str]) -> None:
 
 
 def _basket_sheet(sheet: Worksheet) -> None:
+    from openpyxl.utils import get_column_letter
+
     sheet.title = SHEET
     _header(sheet, COLUMNS)
     for index, column in enumerate(COLUMNS):
-        letter = sheet.cell(row=1, column=index + 1).column_letter
+        letter = get_column_letter(index + 1)
         sheet.column_dimensions[letter].width = _WIDTHS.get(column, 18)
 
 
