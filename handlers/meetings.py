@@ -11,10 +11,12 @@ from bot.dates import When, WhenStatus, format_when, parse_when
 from bot.dates.grammar import parse_parts
 from bot.dates.parts import ParseError
 from bot.dates.series import SeriesWhen, parse_series
+from bot.dates.spans import parse_span
 from bot.i18n import Translator, translator
 from bot.permissions import Action, allowed, require
 from bot.render import esc
 from bot.views import buttons
+from bot.views.labels import kind_label
 from bot.views.meeting_card import (
     ANSWER_CODES,
     CardState,
@@ -27,10 +29,18 @@ from handlers import typed_when
 from handlers.base import Ctx
 from handlers.calendar import my_upcoming, send_meeting_ics
 from handlers.meeting_card import card_for, post_cards, refresh_cards, refresh_watchers
-from storage import conversations, meetings, teams
+from storage import conversations, events, meetings, teams
 from storage.errors import DomainError, Problem
 from storage.members import find_member
-from storage.models import DEFAULT_DURATION_MINUTES, Answer, Meeting, MeetingStatus, Team
+from storage.models import (
+    DEFAULT_DURATION_MINUTES,
+    Answer,
+    EventKind,
+    Meeting,
+    MeetingStatus,
+    Member,
+    Team,
+)
 from storage.recurrence import Preset, holiday_name, next_working_day
 
 WHEN = "meet.when"  # waiting for a typed date and time
@@ -44,8 +54,12 @@ EDIT_PLACE = "meet.edit_place"
 EDIT_AGENDA = "meet.edit_agenda"
 HOLIDAY = "meet.holiday"  # the caller decides holiday dates before anyone is told
 TEAM = "meet.team"  # waiting for a team button; keeps the one-line form typed with /nowe
+COACHED = "meet.coached"  # coaching: waiting for the coached workers' buttons and "Done"
 PAGE = 5
 DAY_EXAMPLES = ("jutro", "środa", "15 grudnia")  # a day for an hour typed alone
+SPAN_EXAMPLE = "15 grudnia 9:00 – 16 grudnia 15:00"  # an event over days (bot.dates.spans)
+CARRIED = ("team_id", "kind", "coached")  # what "Change" keeps of a called event
+COACHED_PAGE = 8  # toggles of workers: four rows of two
 
 
 def _zone(team: Team) -> ZoneInfo:
@@ -120,18 +134,55 @@ def _named_team(options: list[Team], line: str) -> tuple[Team | None, str]:
     return None, line
 
 
-async def _ask_when(ctx: Ctx, team: Team, edit: bool = False) -> None:
-    await conversations.set_pending(
-        ctx.session, ctx.chat.id, ctx.user.id, WHEN, {"team_id": team.id}
-    )
-    text = (
-        ctx.t._("Meeting of {team}. When? Type the day and time.").format(
-            team=f"<b>{esc(team.name)}</b>"
+async def _ask_when(
+    ctx: Ctx, team: Team, edit: bool = False, pending: dict[str, object] | None = None
+) -> None:
+    """ "When?", with the kinds of event a tap away (the team's own meeting unless chosen)."""
+    pending = pending or {"team_id": team.id}
+    await conversations.set_pending(ctx.session, ctx.chat.id, ctx.user.id, WHEN, pending)
+    t = ctx.t
+    kind = _kind_of(team, pending)
+    name = f"<b>{esc(team.name)}</b>"
+    if kind == events.team_default(team.kind):
+        text = t._("Meeting of {team}. When? Type the day and time.").format(team=name)
+    else:
+        text = t._("{kind} of {team}. When? Type the day and time.").format(
+            kind=f"<b>{kind_label(t, kind)}</b>", team=name
         )
-        + "\n"
-        + _examples(ctx)
-    )
-    ctx.edit(text) if edit else ctx.reply(text)
+    coached = await _coached(ctx, pending)
+    if coached:
+        text += "\n🎯 " + t._("Coached: {names}").format(
+            names=", ".join(esc(m.name) for m in coached)
+        )
+    text += "\n" + _examples(ctx)
+    if kind in events.MULTI_DAY and t.language != "en":
+        text += "\n" + t._("Over several days: {example}").format(
+            example=f"<i>{esc(SPAN_EXAMPLE)}</i>"
+        )
+    rows = _kind_rows(ctx, kind)
+    ctx.edit(text, rows) if edit else ctx.reply(text, rows)
+
+
+def _kind_of(team: Team, pending: dict[str, object]) -> EventKind:
+    """The kind chosen in /nowe, or the team's own meeting."""
+    chosen = pending.get("kind")
+    return EventKind(str(chosen)) if chosen else events.team_default(team.kind)
+
+
+def _kind_rows(ctx: Ctx, chosen: EventKind) -> list[list[tuple[str, str]]]:
+    """The kinds of event, two a row, the chosen one ticked."""
+    choices = [
+        (("✓ " if kind == chosen else "") + kind_label(ctx.t, kind), buttons.EventKindChoice(kind))
+        for kind in EventKind
+    ]
+    return buttons.grid([(label, data.pack()) for label, data in choices], 2)
+
+
+async def _coached(ctx: Ctx, pending: dict[str, object]) -> list[Member]:
+    """The coached workers chosen so far (ids in the pending state)."""
+    chosen = [int(str(i)) for i in cast("list[object]", pending.get("coached") or [])]
+    found = [await ctx.session.get(Member, member_id) for member_id in chosen]
+    return [member for member in found if member is not None]
 
 
 def _now(ctx: Ctx, zone: ZoneInfo) -> datetime:
@@ -172,6 +223,8 @@ def _split_when(ctx: Ctx, team: Team, text: str) -> tuple[str, str]:
     """The date phrase inside `text` (find_when) and the words left around it."""
     now = _now(ctx, _zone(team))
     if parse_series(text, now, ctx.t.language) is not None:
+        return text, ""
+    if parse_span(text, now, ctx.t.language) is not None:
         return text, ""
     found = typed_when.read(ctx, text, now)
     if found.source is None or found.status == WhenStatus.INVALID:
@@ -233,7 +286,8 @@ async def _take_when(ctx: Ctx, team: Team, pending: dict[str, object], text: str
         if when.status == WhenStatus.OK and series.preset is not None:
             pending = {**pending, "preset": series.preset.value}
     else:
-        when = typed_when.read(ctx, text, now)
+        # Over days ("15 grudnia 9:00 – 16 grudnia 15:00"), or a moment or a range in a day.
+        when = parse_span(text, now, ctx.t.language) or typed_when.read(ctx, text, now)
     if when.status == WhenStatus.NEEDS_TIME and when.value is not None and series is None:
         await conversations.set_pending(
             ctx.session,
@@ -296,6 +350,9 @@ def _iso(moment: datetime | None) -> str | None:
 
 async def _confirm_when(ctx: Ctx, pending: dict[str, object], when: When) -> None:
     assert when.value is not None
+    if when.end is not None:  # a span too long for its kind is refused before anything else
+        team = await teams.get_team(ctx.session, int(str(pending["team_id"])))
+        events.check_length(_kind_of(team, pending), when.end - when.value)
     other = when.alternative
     shift = other - when.value if other is not None else None
     pending = {
@@ -358,6 +415,7 @@ async def _accept_when(ctx: Ctx, pending: dict[str, object]) -> None:
     team = await teams.get_team(ctx.session, int(str(pending["team_id"])))
     require(ctx.actor, Action.CALL_MEETING, team.id, meetings_by=team.meetings_by)
     preset = Preset(str(pending["preset"])) if pending.get("preset") else None
+    kind = _kind_of(team, pending)
     meeting = await meetings.schedule(
         ctx.session,
         team,
@@ -367,6 +425,8 @@ async def _accept_when(ctx: Ctx, pending: dict[str, object]) -> None:
         ctx.member,
         preset=preset,
         duration_minutes=_duration(pending),
+        kind=kind,
+        coached=await _coached(ctx, pending),
         now=ctx.now(),
     )
     await conversations.clear_pending(ctx.session, ctx.chat.id, ctx.user.id)
@@ -403,7 +463,8 @@ async def on_place(ctx: Ctx, text: str) -> None:
 async def on_agenda(ctx: Ctx, text: str | None) -> None:
     pending = await _pending(ctx, AGENDA)
     agenda = meetings.check_agenda(text)
-    if pending.get("preset"):  # the series was typed with the time ("co drugi wtorek o 10")
+    # The series was typed with the time ("co drugi wtorek o 10"); coaching is for its day.
+    if pending.get("preset") or pending.get("kind") == EventKind.COACHING:
         await _accept_when(ctx, {**pending, "agenda": agenda})
         return
     await conversations.set_pending(
@@ -464,11 +525,82 @@ async def on_new_meeting_button(ctx: Ctx) -> None:
     elif action == "chg":
         pending = await _pending(ctx, WHEN_CONFIRM)
         team = await teams.get_team(ctx.session, int(str(pending["team_id"])))
-        await _ask_when(ctx, team, edit=True)
+        kept = {key: pending[key] for key in CARRIED if key in pending}
+        await _ask_when(ctx, team, edit=True, pending=kept)
     elif action == "na":
         await on_agenda(ctx, None)
     else:
         raise DomainError(Problem.STALE_BUTTON)
+
+
+async def on_kind_button(ctx: Ctx) -> None:
+    """`ek:<kind>` on the "When?" question; coaching asks whom first: `ek:w:<member>[:<page>]`
+    toggles a worker, `ek:d:<team>` is "Done"."""
+    raw = ctx.query.data if ctx.query else None
+    button = buttons.unpack_any(
+        raw, buttons.CoachedPick, buttons.CoachedDone, buttons.EventKindChoice
+    )
+    waiting = await conversations.get_pending(ctx.session, ctx.chat.id, ctx.user.id)
+    if waiting is None or waiting.name not in (WHEN, COACHED) or waiting.data.get("hour"):
+        raise DomainError(Problem.STALE_BUTTON)
+    pending = dict(waiting.data)
+    team = await teams.get_team(ctx.session, int(str(pending["team_id"])))
+    require(ctx.actor, Action.CALL_MEETING, team.id, meetings_by=team.meetings_by)
+    if isinstance(button, buttons.EventKindChoice):
+        try:
+            kind = EventKind(button.kind)
+        except ValueError:
+            raise DomainError(Problem.STALE_BUTTON) from None
+        pending = {"team_id": team.id, "kind": kind.value}
+        if kind == EventKind.COACHING:
+            chosen = waiting.data.get("coached") if waiting.name == COACHED else None
+            await _ask_coached(ctx, team, {**pending, "coached": chosen or []})
+        else:
+            await _ask_when(ctx, team, edit=True, pending=pending)
+        return
+    if waiting.name != COACHED:
+        raise DomainError(Problem.STALE_BUTTON)
+    chosen = [int(str(i)) for i in cast("list[object]", pending.get("coached") or [])]
+    if isinstance(button, buttons.CoachedDone):
+        if button.team_id != team.id:
+            raise DomainError(Problem.STALE_BUTTON)
+        if not chosen:
+            raise DomainError(Problem.COACHING_WITHOUT_WORKER)
+        await _ask_when(ctx, team, edit=True, pending=pending)
+        return
+    if button.member_id:
+        workers = {m.id for m in await meetings.team_members(ctx.session, team.id)}
+        if button.member_id not in workers:
+            raise DomainError(Problem.STALE_BUTTON)
+        if button.member_id in chosen:
+            chosen.remove(button.member_id)
+        else:
+            chosen.append(button.member_id)
+    await _ask_coached(ctx, team, {**pending, "coached": chosen}, button.page)
+
+
+async def _ask_coached(ctx: Ctx, team: Team, pending: dict[str, object], page: int = 0) -> None:
+    """Coaching is for named workers of the team: a toggle each, then "Done"."""
+    await conversations.set_pending(ctx.session, ctx.chat.id, ctx.user.id, COACHED, pending)
+    t = ctx.t
+    chosen = {int(str(i)) for i in cast("list[object]", pending.get("coached") or [])}
+    toggles = [
+        (
+            ("✅ " if member.id in chosen else "⬜ ") + member.name[:30],
+            buttons.CoachedPick(member.id, page).pack(),
+        )
+        for member in await meetings.team_members(ctx.session, team.id)
+    ]
+    rows = buttons.paged(
+        toggles, page, lambda p: buttons.CoachedPick(0, p).pack(), per_row=2, rows=4
+    )
+    rows.append([(t._("Done choosing"), buttons.CoachedDone(team.id).pack())])
+    default = events.team_default(team.kind)  # back to the kinds, nobody chosen
+    rows.append([(t._("Another kind of event"), buttons.EventKindChoice(default).pack())])
+    text = f"<b>{kind_label(t, EventKind.COACHING)}</b> · {esc(team.name)}\n" + t._(
+        "Who is coached? Choose one or more workers of the team, then “Done”."
+    )
+    ctx.edit(text, rows)
 
 
 async def _created(ctx: Ctx, meeting: Meeting, edit: bool = False) -> None:
@@ -869,33 +1001,28 @@ async def on_edit_when(ctx: Ctx, text: str) -> None:
 
 
 async def on_edit_place(ctx: Ctx, text: str) -> None:
-    edited = await _edited_meeting(ctx, EDIT_PLACE)
-    if edited is None:
-        return
-    meeting, version = edited
-    change = await meetings.reschedule(
-        ctx.session,
-        meeting,
-        place=text,
-        actor_telegram_id=ctx.user.id,
-        now=ctx.now(),
-        expected_sequence=version,
-    )
-    await _finish_edit(ctx, meeting, change)
+    await _edit_text_field(ctx, EDIT_PLACE, place=text, agenda=None)
 
 
 async def on_edit_agenda(ctx: Ctx, text: str) -> None:
-    edited = await _edited_meeting(ctx, EDIT_AGENDA)
+    await _edit_text_field(ctx, EDIT_AGENDA, place=None, agenda=text)
+
+
+async def _edit_text_field(
+    ctx: Ctx, pending: str, *, place: str | None, agenda: str | None
+) -> None:
+    edited = await _edited_meeting(ctx, pending)
     if edited is None:
         return
     meeting, version = edited
     change = await meetings.reschedule(
         ctx.session,
         meeting,
-        agenda=text,
         actor_telegram_id=ctx.user.id,
         now=ctx.now(),
         expected_sequence=version,
+        place=place,
+        agenda=agenda,
     )
     await _finish_edit(ctx, meeting, change)
 
