@@ -147,11 +147,28 @@ def region_paragraphs(year: int, region: RegionYear) -> list[str]:
     return paragraphs
 
 
+UNCLOSED_HEADING = "Wydarzenia z niezamkniętą listą obecności"
+
+
+def unclosed_lines(region: RegionYear) -> list[str]:
+    """ "13.10.2026: PZK Zduńska Wola (Zduńska Wola), spotkanie PZK", one per event."""
+    return [
+        f"{event.starts_at:%d.%m.%Y}: {event.team} ({event.municipality}), "
+        f"{KIND_FORMS[event.kind][0]}"
+        for event in region.unclosed
+    ]
+
+
 def letter_text(report: AnnualReport) -> str:
-    """The letter as a message: regions one after another."""
+    """The letter as a message: regions one after another, each ending with the events its
+    figures leave out."""
     blocks = []
     for region in report.regions:
-        blocks.append("\n\n".join(region_paragraphs(report.year, region)))
+        paragraphs = region_paragraphs(report.year, region)
+        if region.unclosed:
+            lines = [f"{UNCLOSED_HEADING}:"] + [f"• {line}" for line in unclosed_lines(region)]
+            paragraphs.append("\n".join(lines))
+        blocks.append("\n\n".join(paragraphs))
     return "\n\n".join(blocks)
 
 
@@ -173,19 +190,16 @@ def letter_docx(report: AnnualReport) -> bytes:
             for paragraph in paragraphs[len(paragraphs) - towns :]:
                 document.add_paragraph(paragraph, style="List Bullet")
         if region.unclosed:
-            document.add_heading("Wydarzenia z niezamkniętą listą obecności", 2)
-            for event in region.unclosed:
-                day = event.starts_at.strftime("%d.%m.%Y")
-                document.add_paragraph(
-                    f"{day}: {event.team} ({event.municipality}), {KIND_FORMS[event.kind][0]}",
-                    style="List Bullet",
-                )
+            document.add_heading(UNCLOSED_HEADING, 2)
+            for line in unclosed_lines(region):
+                document.add_paragraph(line, style="List Bullet")
     buffer = BytesIO()
     document.save(buffer)
     return buffer.getvalue()
 
 
-KIND_NAMES = {kind: forms[0].capitalize() for kind, forms in KIND_FORMS.items()}
+# Only the first letter up: "Spotkanie PZK", not str.capitalize()'s "Spotkanie pzk".
+KIND_NAMES = {kind: forms[0][:1].upper() + forms[0][1:] for kind, forms in KIND_FORMS.items()}
 KIND_NAMES[EventKind.COACHING] = "Coaching (sesje)"
 YEAR_HEADERS = [
     "Region",

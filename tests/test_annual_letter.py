@@ -175,6 +175,8 @@ async def test_a_year_of_the_programme_in_its_own_sentences(db: Database) -> Non
         "coaching dla 2 osób, łącznie 10,5 godziny zegarowej (2 sesje coachingu). "
         "ZZK: ZZK Karsznice. "
         f"Deklaracje przystąpienia do PZK: 2 ({arrange.POLICE}, {arrange.MOPS}).",
+        "Wydarzenia z niezamkniętą listą obecności:\n"
+        "• 13.10.2026: PZK Zduńska Wola (Zduńska Wola), spotkanie PZK",
     ]
     assert lodz.unclosed[0].kind == EventKind.PZK_MEETING
 
