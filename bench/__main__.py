@@ -33,7 +33,17 @@ from storage.db import Database
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-MODULES = ["dates", "reminders", "basket", "broadcast", "updates", "live_card", "crash", "annual"]
+MODULES = [
+    "dates",
+    "reminders",
+    "basket",
+    "broadcast",
+    "updates",
+    "live_card",
+    "crash",
+    "annual",
+    "feeds",
+]
 
 
 @dataclass

@@ -36,6 +36,7 @@ from bot.outbox import Sender, outbox_sender
 from bot.updates import PerUserUpdateProcessor
 from bot.views import buttons
 from handlers import (
+    accession,
     announcements,
     basket,
     calendar,
@@ -48,6 +49,7 @@ from handlers import (
     new_team,
     polls,
     privacy,
+    regions,
     register,
     reminders,
     report,
@@ -91,6 +93,11 @@ CALLBACKS = {
     "ms": calendar.on_place_button,
     "nz": new_team.on_button,
     "hp": usage.on_button,
+    "rg": regions.on_button,
+    "dc": accession.on_button,
+    "ek": meetings.on_kind_button,
+    "oh": register.on_hours_button,
+    "fl": calendar.on_feed_button,
 }
 
 # (Polish command, English alias, handler)
@@ -111,6 +118,7 @@ COMMANDS = [
     ("ogloszenie", "announce", announcements.announce),
     ("ogloszenia", "announcements", announcements.show_history),
     ("raport", "report", report.show_report),
+    ("region", None, regions.show_regions),
     ("zespol", "team", team.show_teams),
     ("nowy_zespol", "new_team", new_team.new_team),
     ("zaproszenie", "invite", invite.invite),
@@ -198,6 +206,7 @@ def _menu_descriptions(t: Translator) -> dict[str, str]:
         "ogloszenie": t._("Send an announcement (coordinators)"),
         "ogloszenia": t._("Announcements sent, with delivery figures"),
         "raport": t._("Figures: meetings, participants, tasks (coordinators)"),
+        "region": t._("Regions and their admins (admins)"),
         "zespol": t._("Your teams and their members"),
         "nowy_zespol": t._("Create a task team (PZK coordinators, admins)"),
         "zaproszenie": t._("An invitation link (coordinators)"),

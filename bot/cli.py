@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import json
 import logging
@@ -42,8 +43,17 @@ def _parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="public HTTPS URL that your reverse proxy forwards to --listen:--port/telegram",
     )
-    run.add_argument("--listen", default="127.0.0.1", help="address to listen on (webhook mode)")
-    run.add_argument("--port", type=int, default=8080, help="port to listen on (webhook mode)")
+    run.add_argument(
+        "--listen",
+        default="127.0.0.1",
+        help="address to listen on (webhook mode, or calendar feeds with PUBLIC_URL)",
+    )
+    run.add_argument(
+        "--port",
+        type=int,
+        default=8080,
+        help="port to listen on (webhook mode, or calendar feeds with PUBLIC_URL)",
+    )
     sandbox = commands.add_parser(
         "sandbox", help="try the bot in this terminal: local Telegram emulator and demo data"
     )
@@ -242,7 +252,7 @@ async def _serve(settings: Settings, webhook_url: str | None, args: argparse.Nam
     import signal
 
     from bot.application import STOP_WITHIN, build_application, polling
-    from bot.webhook import webhook
+    from bot.webhook import http_server, webhook
     from storage.standby import leadership
 
     stop = asyncio.Event()
@@ -270,7 +280,18 @@ async def _serve(settings: Settings, webhook_url: str | None, args: argparse.Nam
                 else polling(app, poll_timeout=10)
             )
             async with serving:
-                await stop.wait()
+                # Calendar feeds in polling mode: a server of their own (webhook mode has one).
+                feeds = (
+                    http_server(
+                        app,
+                        listen=getattr(args, "listen", "127.0.0.1"),
+                        port=getattr(args, "port", 8080),
+                    )
+                    if settings.public_url and not webhook_url
+                    else contextlib.nullcontext()
+                )
+                async with feeds:
+                    await stop.wait()
     finally:
         await lock_db.dispose()
     return 0

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     # at a time, beyond which they are refused (Telegram opens at most 100, 40 by default).
     webhook_read_timeout: float = Field(default=10.0, gt=0)
     webhook_max_connections: int = Field(default=200, ge=1)
+    # The bot's public HTTPS address (e.g. https://bot.example.org), where the reverse proxy
+    # forwards to --listen:--port: calendar subscription feeds are served under it (in polling
+    # mode too). Empty: no feeds, /kalendarz sends the file only.
+    public_url: str = ""
     # "plain" lines, or "json": one object per line for a log collector.
     log_format: Literal["plain", "json"] = "plain"
 
@@ -81,6 +85,14 @@ class Settings(BaseSettings):
     def _http_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https:// (e.g. http://127.0.0.1:8081/bot)")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with https:// (e.g. https://bot.example.org)")
         return value
 
     @field_validator("database_url")

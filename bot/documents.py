@@ -1,4 +1,5 @@
-"""Files made from a meeting: the attendance register (XLSX, CSV) and the minutes (DOCX).
+"""Files made from a meeting: the attendance register (XLSX, CSV) and the minutes (DOCX); and
+a team's register of declarations of accession (DOCX).
 
 Telegram-free: each function takes what storage loaded and returns bytes. Headers are in the
 reader's language; sector names too.
@@ -7,8 +8,8 @@ reader's language; sector names too.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
 
 from bot.dates import format_when
 from bot.i18n import Translator
@@ -16,7 +17,7 @@ from bot.views.labels import sector_label
 from storage import meetings, spreadsheets
 from storage.attendance import Register
 from storage.minutes import Minutes
-from storage.models import Meeting, Task, TaskState
+from storage.models import Declaration, Meeting, Task, TaskState
 
 
 def task_state_label(t: Translator, state: TaskState) -> str:
@@ -162,6 +163,62 @@ def minutes_docx(
         document.add_heading(t._("Open tasks from earlier meetings"), 2)
         for task in carried:
             document.add_paragraph(_task_line(t, task), style="List Bullet")
+    if today is not None:
+        document.add_paragraph(
+            t._("Prepared on {day} by the Kooperacje bot.").format(day=today.strftime("%d.%m.%Y"))
+        )
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def declarations_docx(
+    t: Translator,
+    team_name: str,
+    current_version: int | None,
+    declarations: Sequence[Declaration],
+    day_of: Callable[[datetime], str],
+    today: date | None = None,
+) -> bytes:
+    """The register of declarations of accession to a team as a Word document: every
+    declaration, oldest first, with its version of the framework rules; `day_of` writes a
+    moment as the team's local day."""
+    from docx import Document  # loaded on first use, as openpyxl above
+
+    document = Document()
+    document.add_heading(
+        t._("Register of declarations of accession: {team}").format(team=team_name), 0
+    )
+    if current_version is not None:
+        document.add_paragraph(
+            t._("Current version of the framework rules: {version}").format(version=current_version)
+        )
+    if not declarations:
+        document.add_paragraph(t._("No institution has accepted the framework rules yet."))
+    else:
+        titles = (
+            t._("No."),
+            t._("Institution"),
+            t._("Accepted by"),
+            t._("Role"),
+            t._("Date"),
+            t._("Version"),
+        )
+        table = document.add_table(rows=1, cols=len(titles))
+        table.style = "Light Grid Accent 1"
+        for cell, title in zip(table.rows[0].cells, titles, strict=True):
+            cell.text = title
+        for number, declaration in enumerate(declarations, start=1):
+            row = (
+                str(number),
+                declaration.institution.name,
+                declaration.signer_name or t._("(data erased)"),
+                declaration.signer_role,
+                day_of(declaration.accepted_at),
+                str(declaration.rules_version),
+            )
+            for cell, value in zip(table.add_row().cells, row, strict=True):
+                cell.text = value
     if today is not None:
         document.add_paragraph(
             t._("Prepared on {day} by the Kooperacje bot.").format(day=today.strftime("%d.%m.%Y"))

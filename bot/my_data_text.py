@@ -202,6 +202,21 @@ def _lists(t: Translator, w: _Words, data: JsonDict) -> list[tuple[str, list[str
             ],
         ),
         (
+            t._("Calendar subscription links"),
+            [
+                (
+                    t._("made {when}: the calendar of {team}").format(
+                        when=w.when(link["created_at"]), team=link["team"]
+                    )
+                    if link["team"]
+                    else t._("made {when}: your meetings of all your teams").format(
+                        when=w.when(link["created_at"])
+                    )
+                )
+                for link in data.get("calendar_feed_links", [])
+            ],
+        ),
+        (
             t._("Your actions in the bot's log"),
             [_logged(w, actions, entry) for entry in data["actions_logged"]],
         ),

@@ -49,11 +49,25 @@ class Action(enum.StrEnum):
     CREATE_TEAM = "create_team"
     # The upcoming meetings of a whole municipality, of teams one is not in: admins.
     VIEW_MUNICIPALITY = "view_municipality"
+    # Send the team's framework rules (a new version) and export the register of declarations.
+    MANAGE_RULES = "manage_rules"
+    # Accept the team's framework rules on behalf of one's own institution.
+    DECLARE_ACCESSION = "declare_accession"
+    # Appoint and dismiss region admins (/region): admins of everything; region admins only
+    # look at their own regions.
+    MANAGE_REGIONS = "manage_regions"
 
 
 # Which team role grants which action; admins may do everything.
 _ROLE_GRANTS: Mapping[Role, frozenset[Action]] = {
-    Role.MEMBER: frozenset({Action.VIEW_TEAM, Action.ANSWER_MEETING, Action.WRITE_MINUTES}),
+    Role.MEMBER: frozenset(
+        {
+            Action.VIEW_TEAM,
+            Action.ANSWER_MEETING,
+            Action.WRITE_MINUTES,
+            Action.DECLARE_ACCESSION,
+        }
+    ),
     Role.COORDINATOR: frozenset(
         {
             Action.VIEW_TEAM,
@@ -72,6 +86,8 @@ _ROLE_GRANTS: Mapping[Role, frozenset[Action]] = {
             Action.INVITE_COORDINATOR,
             Action.MANAGE_MEMBERS,
             Action.LINK_GROUP,
+            Action.MANAGE_RULES,
+            Action.DECLARE_ACCESSION,
         }
     ),
 }
@@ -168,6 +184,23 @@ def may_create_team(actor: Actor, kind: TeamKind, pzk_team_ids: Collection[int] 
 def may_view_municipality(actor: Actor) -> bool:
     """List the meetings of every team of a municipality, members or not."""
     return allowed(actor, Action.VIEW_MUNICIPALITY)
+
+
+def may_manage_regions(actor: Actor) -> bool:
+    """Appoint and dismiss region admins, look at every region."""
+    return actor.is_admin
+
+
+def may_view_region(actor: Actor, region_id: int) -> bool:
+    return actor.covers_region(region_id)
+
+
+def report_teams(actor: Actor) -> set[int] | None:
+    """Whose figures the actor sees (None: every team): coordinators their teams, region
+    admins also every team of their regions."""
+    if actor.is_admin:
+        return None
+    return set(actor.region_teams) | actor.teams_where(Action.VIEW_REPORT)
 
 
 class PermissionDenied(Exception):

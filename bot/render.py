@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import html
+import re
 
 TELEGRAM_TEXT_LIMIT = 4096
 
 
 def esc(text: object) -> str:
     return html.escape(str(text), quote=False)
+
+
+def plain(text: str) -> str:
+    """Our HTML as plain text, for places Telegram shows without parsing (a button's alert)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 def split_message(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:

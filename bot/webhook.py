@@ -8,6 +8,8 @@ a health endpoint for the reverse proxy or orchestrator:
   or processed. With the secret: 400 for a body that is not a Telegram update, 413 over
   `MAX_BODY`, 408 (and the connection closed) when the body is not in within the read timeout.
 - `GET /health`: 200 when the database answers, 503 otherwise.
+- `GET|HEAD /kalendarz/<token>.ics`: calendar subscription feeds (bot/feed_http.py); in
+  polling mode with PUBLIC_URL set, `http_server` serves them and /health alone.
 
 The port faces the internet (through a proxy, but still), so nothing a client sends may raise:
 odd header bytes, any JSON, invalid UTF-8, a compressed body, a slow body. Connections are
@@ -36,6 +38,7 @@ from telegram.ext import Application
 
 from bot.application import ALLOWED_UPDATES, running
 from bot.config import Settings
+from bot.feed_http import FEED_PATH, feed_server
 from storage.db import connection_lost
 from storage.housekeeping import queue_sizes
 
@@ -153,9 +156,11 @@ def _parse_update(body: bytes, app: Application) -> Update | str:
         return f"update {update_id} not parsed by PTB ({exc.__class__.__name__})"
 
 
-def _handler(app: Application, secret: bytes, read_timeout: float) -> _Handler:
+def _handler(app: Application, secret: bytes | None, read_timeout: float) -> _Handler:
+    """The webhook's routes; without a secret (polling mode) only /health and the feeds."""
+
     async def receive(request: web.BaseRequest) -> web.StreamResponse:
-        if not _carries_secret(request.raw_headers, secret):
+        if secret is None or not _carries_secret(request.raw_headers, secret):
             log.warning("webhook request without the right secret token refused")
             return web.Response(status=403)
         if request.headers.get(hdrs.CONTENT_ENCODING, "identity").lower() != "identity":
@@ -204,9 +209,9 @@ def _handler(app: Application, secret: bytes, read_timeout: float) -> _Handler:
             return web.json_response({"status": "database unavailable"}, status=503)
         return web.json_response({"status": "ok", "bot": app.bot.username, **sizes})
 
-    # Two routes, routed here: the low-level server is what lets us count connections.
+    # Three routes, routed here: the low-level server is what lets us count connections.
     async def handle(request: web.BaseRequest) -> web.StreamResponse:
-        if request.path == UPDATES_PATH:
+        if request.path == UPDATES_PATH and secret is not None:
             if request.method != hdrs.METH_POST:
                 return web.Response(status=405, headers={hdrs.ALLOW: hdrs.METH_POST})
             return await receive(request)
@@ -214,12 +219,14 @@ def _handler(app: Application, secret: bytes, read_timeout: float) -> _Handler:
             if request.method not in (hdrs.METH_GET, hdrs.METH_HEAD):
                 return web.Response(status=405, headers={hdrs.ALLOW: "GET, HEAD"})
             return await health()
+        if request.path.startswith(FEED_PATH):  # calendar feeds (bot/feed_http.py)
+            return await feed_server(app).handle(request)
         return web.Response(status=404)
 
     return handle
 
 
-def _server(app: Application, secret: bytes, settings: Settings) -> web.Server:
+def _server(app: Application, secret: bytes | None, settings: Settings) -> web.Server:
     read_timeout = settings.webhook_read_timeout
     return _CappedServer(
         _handler(app, secret, read_timeout),
@@ -261,3 +268,19 @@ async def webhook(
             yield runner
         finally:
             await runner.cleanup()  # no new requests; then the bounded stop
+
+
+@asynccontextmanager
+async def http_server(
+    app: Application, *, listen: str = "127.0.0.1", port: int = 8080
+) -> AsyncIterator[web.BaseRunner]:
+    """Polling mode with PUBLIC_URL: the same server without the webhook route, for the
+    calendar feeds and /health. Start it inside `polling(app)` (it needs the database)."""
+    runner = web.ServerRunner(_server(app, None, app.bot_data["settings"]))
+    await runner.setup()
+    await web.TCPSite(runner, listen, port).start()
+    log.info("calendar feeds and /health on %s:%s", listen, port)
+    try:
+        yield runner
+    finally:
+        await runner.cleanup()

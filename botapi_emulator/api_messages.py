@@ -13,6 +13,7 @@ from .errors import (
     DELETE_NOT_FOUND,
     EDIT_NOT_FOUND,
     MESSAGE_ID_INVALID,
+    MESSAGE_TOO_LONG,
     NO_CAPTION_TO_EDIT,
     NO_TEXT_TO_EDIT,
     NOT_ENOUGH_RIGHTS_TO_PIN,
@@ -313,11 +314,17 @@ def unpin_chat_message(world: World, params: JsonDict) -> bool:
     return True
 
 
+CALLBACK_ANSWER_LIMIT = 200
+
+
 def answer_callback_query(world: World, params: JsonDict) -> bool:
     query_id = opt_str(params, "callback_query_id")
     query = world.callbacks.get(query_id) if query_id else None
     if query is None or query.answered:
         raise bad_request(QUERY_TOO_OLD)
+    # A toast or alert holds 0-200 characters; Telegram refuses longer ones, it does not cut.
+    if len(opt_str(params, "text") or "") > CALLBACK_ANSWER_LIMIT:
+        raise bad_request(MESSAGE_TOO_LONG)
     query.answered = True
     world.answers.push(query.id, copy.deepcopy(params))
     return True

@@ -29,10 +29,12 @@ from bot.views.keyboard import message_request
 from handlers import typed_when
 from handlers.base import Ctx
 from handlers.refusals import refusal_text
-from storage import announcements, conversations, members, teams
+from handlers.regions import outside_region
+from storage import announcements, conversations, members, regions, teams
 from storage.errors import DomainError, Problem
-from storage.models import Announcement, AnnouncementState, Audience, Team, TeamKind
+from storage.models import Announcement, AnnouncementState, Audience, Region, Team, TeamKind
 from storage.privacy import refuse_client_data
+from storage.text import sort_key
 
 TEXT = "ann.text"  # waiting for the text (or a photo or document with a caption)
 PREVIEW = "ann.preview"  # preview shown; a new text or attachment replaces the old one
@@ -62,9 +64,34 @@ async def _audiences(ctx: Ctx) -> list[tuple[Audience, int | None, str]]:
                 t._("All teams of {municipality}").format(municipality=name),
             )
         )
-    if may_announce_to(ctx.actor, Audience.REGION, None):
-        found.append((Audience.REGION, None, t._("All teams of the region")))
+    if not ctx.actor.is_region_admin:
+        return found
+    if ctx.actor.is_admin:
+        # Each of several regions is on the next screen ("🗺 A region…", `_pick_list`).
+        several = await _several_regions(ctx)
+        label = t._("All teams of every region") if several else t._("All teams of the region")
+        found.append((Audience.REGION, None, label))
+        return found
+    for region in await _regions_of(ctx):
+        label = t._("All teams of {region}").format(region=region.name)
+        found.append((Audience.REGION, region.id, label))
     return found
+
+
+async def _regions_of(ctx: Ctx) -> list[Region]:
+    """The regions the actor addresses, by name."""
+    return sorted(
+        (
+            region
+            for region in await regions.list_regions(ctx.session)
+            if may_announce_to(ctx.actor, Audience.REGION, region.id)
+        ),
+        key=lambda region: sort_key(region.name),
+    )
+
+
+async def _several_regions(ctx: Ctx) -> bool:
+    return len(await regions.list_regions(ctx.session)) > 1
 
 
 async def _require_audience(ctx: Ctx, audience: Audience, audience_id: int | None) -> None:
@@ -74,6 +101,8 @@ async def _require_audience(ctx: Ctx, audience: Audience, audience_id: int | Non
         else []
     )
     if not may_announce_to(ctx.actor, audience, audience_id, pzk):
+        if ctx.actor.regions:
+            raise await outside_region(ctx)  # a region admin, past their regions
         raise PermissionDenied(Action.ANNOUNCE)
 
 
@@ -162,12 +191,12 @@ async def _next_step(ctx: Ctx, draft: Announcement) -> None:
             draft.audience, draft.audience_id = audience, audience_id
         else:
             await _set_step(ctx, PREVIEW, draft)
-            ctx.reply(ctx.t._("Who is it for?"), _audience_rows(ctx, draft, choices))
+            ctx.reply(ctx.t._("Who is it for?"), await _audience_rows(ctx, draft, choices))
             return
     await _preview(ctx, draft)
 
 
-def _audience_rows(
+async def _audience_rows(
     ctx: Ctx, draft: Announcement, choices: list[tuple[Audience, int | None, str]]
 ) -> list[list[tuple[str, str]]]:
     rows = [
@@ -185,15 +214,27 @@ def _audience_rows(
                 (ctx.t._("👥 A team…"), buttons.AnnouncementButton("at", draft.id, 0).pack()),
             ]
         )
+    if ctx.actor.is_admin and await _several_regions(ctx):
+        rows[-1].insert(
+            0, (ctx.t._("🗺 A region…"), buttons.AnnouncementButton("ar", draft.id, 0).pack())
+        )
     return rows
 
 
 async def _pick_list(ctx: Ctx, draft: Announcement, kind: str, page: int) -> None:
-    """An admin's list of municipalities ("am") or teams ("at"), a page at a time."""
+    """An admin's list of regions ("ar"), municipalities ("am") or teams ("at"), a page at a
+    time: a region admin's within their regions."""
     if not may_announce_anywhere(ctx.actor):
         raise PermissionDenied(Action.ANNOUNCE)
-    found = await teams.list_teams(ctx.session)
-    if kind == "am":
+    found = [
+        team
+        for team in await teams.list_teams(ctx.session)
+        if ctx.actor.is_admin or team.id in ctx.actor.region_teams
+    ]
+    if kind == "ar":
+        items = [(Audience.REGION, region.id, region.name) for region in await _regions_of(ctx)]
+        question = ctx.t._("Which region?")
+    elif kind == "am":
         places = {team.municipality_id: team.municipality.name for team in found}
         items = [
             (Audience.MUNICIPALITY, place_id, name)
@@ -381,8 +422,9 @@ async def on_button(ctx: Ctx) -> None:
     draft = await announcements.get_draft(ctx.session, button.target_id, ctx.member)
     action = button.action
     if action == "aud":
-        ctx.edit(t._("Who is it for?"), _audience_rows(ctx, draft, await _audiences(ctx)))
-    elif action in ("am", "at"):
+        rows = await _audience_rows(ctx, draft, await _audiences(ctx))
+        ctx.edit(t._("Who is it for?"), rows)
+    elif action in ("am", "at", "ar"):
         await _pick_list(ctx, draft, action, buttons.given(button.page))
     elif action == "pin":
         draft.pin = not draft.pin
@@ -522,12 +564,12 @@ async def show_history(ctx: Ctx, edit: bool = False) -> None:
         # Texts, audiences and a cancel button: not for a group, perhaps a stranger's.
         ctx.reply(t._("Please look at announcements in a private chat with me."))
         return
-    if ctx.member is None and not ctx.actor.is_admin:
+    if ctx.member is None and not ctx.actor.is_region_admin:
         raise PermissionDenied(Action.ANNOUNCE)
     found = await announcements.history(
         ctx.session,
         author_id=ctx.member.id if ctx.member else None,
-        team_ids=ctx.actor.teams_where(Action.ANNOUNCE),
+        team_ids=ctx.actor.teams_where(Action.ANNOUNCE) | ctx.actor.region_teams,
         everything=ctx.actor.is_admin,
         limit=HISTORY,
     )

@@ -33,8 +33,8 @@ from bot.i18n import Translator, pick_language, translator
 from bot.inbox import handled_here
 from bot.logs import current_update
 from bot.outbox import CLAIM, outbox_sender
-from bot.permissions import Actor, PermissionDenied
-from bot.render import split_message
+from bot.permissions import Actor, PermissionDenied, actor_for
+from bot.render import plain, split_message
 from bot.views.keyboard import Keyboard, edit_request, message_request
 from handlers.refusals import refusal_text
 from storage import inbox as inbox_rows
@@ -52,6 +52,8 @@ SEEN_EVERY = timedelta(days=1)
 # A lost database connection is outlasted, not reported, for this long (seconds): retrying is
 # safe because nothing was sent yet (replies wait for the commit).
 RETRY_FOR = 25.0
+# Telegram's limit on the text of a button's toast or alert.
+ALERT_LIMIT = 200
 
 
 @dataclass
@@ -241,7 +243,7 @@ def handler(
                     user,
                     chat,
                     member,
-                    Actor.of(user.id, member, settings.bot_admin_ids),
+                    await actor_for(session, user.id, member, settings.bot_admin_ids),
                     translator(language),
                     outbox,
                     prepared=prepared,
@@ -262,9 +264,16 @@ def handler(
             outbox.clear()
             text = refusal_text(t, refusal)
             if update.callback_query:
-                query_id = update.callback_query.id
-                params = {"callback_query_id": query_id, "text": text, "show_alert": True}
+                # An alert shows plain text of at most 200 characters: a longer refusal
+                # goes to the chat as a message, and the button just stops its spinner.
+                alert = plain(text)
+                fits = len(alert) <= ALERT_LIMIT
+                params: dict[str, object] = {"callback_query_id": update.callback_query.id}
+                if fits:
+                    params |= {"text": alert, "show_alert": True}
                 outbox.append(Outgoing("answer_callback_query", None, params))
+                if not fits:
+                    outbox.append(message_request(chat.id, text))
             else:
                 outbox.append(message_request(chat.id, text))
 

@@ -1,14 +1,17 @@
-"""Calendar files: one meeting (or its whole series) and /kalendarz with all of mine."""
+"""Calendar files: one meeting (or its whole series, with a Google Calendar link) and
+/kalendarz with all of mine; with PUBLIC_URL also my subscription link, or a team's."""
 
 from __future__ import annotations
 
 from bot.dates import format_when
+from bot.feed_http import TEAM_FEED, feed_url, webcal_url
+from bot.feed_ics import google_calendar_url
 from bot.ical import SeriesView, build_ics
 from bot.permissions import Action, PermissionDenied, may_view_municipality, require
 from bot.render import esc
 from bot.views import buttons
 from handlers.base import Ctx
-from storage import meetings, teams
+from storage import feeds, meetings, teams
 from storage.errors import DomainError, Problem
 from storage.models import Answer, Meeting, Team
 
@@ -30,11 +33,21 @@ async def send_meeting_ics(ctx: Ctx, meeting: Meeting) -> None:
         content = build_ics([], [(SeriesView(meeting.series, occurrences), _title(meeting))], zone)
     else:
         content = build_ics([(meeting, _title(meeting))], zone=zone)
-    ctx.notice(ctx.t._("Sending the calendar file."))
+    t = ctx.t
+    # One tap for Google Calendar users: an event template of this date (a series' file has
+    # them all; the link, one). The agenda stays out when the team protects its content.
+    google = google_calendar_url(t, meeting)
+    label = (
+        t._("Or add this date to Google Calendar")
+        if meeting.series is not None
+        else t._("Or add it to Google Calendar")
+    )
+    ctx.notice(t._("Sending the calendar file."))
     ctx.send_file(
         f"spotkanie-{meeting.id}.ics",
         content,
-        ctx.t._("Open the file to add the meeting to your calendar."),
+        t._("Open the file to add the meeting to your calendar.")
+        + f'\n<a href="{esc(google)}">{esc(label)}</a>',
     )
 
 
@@ -73,16 +86,133 @@ async def my_upcoming(
 
 
 async def send_my_calendar(ctx: Ctx) -> None:
+    """The file of my upcoming meetings; in private, with PUBLIC_URL set, also my subscription
+    link (made at the first /kalendarz), which keeps my calendar app current."""
     upcoming = await my_upcoming(ctx, 0, MAX_IN_FILE)
-    if upcoming is None:
-        return
-    found, _ = upcoming
+    feeds_on = bool(ctx.settings.public_url)
+    if upcoming is not None:
+        found, _ = upcoming
+        t = ctx.t
+        zone = meetings.zone_of(found[0][0])
+        content = build_ics([(m, _title(m)) for m, _ in found], zone=zone)
+        caption = t.n_("{n} upcoming meeting", "{n} upcoming meetings", len(found))
+        if not feeds_on and ctx.is_private:
+            caption += "\n\n" + t._(
+                "Subscription links, which keep a calendar app up to date by themselves, are "
+                "switched off on this bot: after a change, import a new file."
+            )
+        ctx.send_file("kooperacje.ics", content, caption)
+    if feeds_on and ctx.is_private and ctx.member is not None and ctx.member.memberships:
+        await offer_feed(ctx)
+
+
+def _feed_text(ctx: Ctx, token: str, team: Team | None) -> str:
+    """A new link, as webcal:// and https://, with how to subscribe in the usual apps."""
     t = ctx.t
-    zone = meetings.zone_of(found[0][0])
-    content = build_ics([(m, _title(m)) for m, _ in found], zone=zone)
-    ctx.send_file(
-        "kooperacje.ics", content, t.n_("{n} upcoming meeting", "{n} upcoming meetings", len(found))
+    public = ctx.settings.public_url
+    https, webcal = feed_url(public, token), webcal_url(public, token)
+    title = (
+        t._("Your meetings in your calendar app")
+        if team is None
+        else t._("The calendar of {team}").format(team=team.name)
     )
+    lines = [
+        f"<b>{esc(title)}</b>",
+        t._(
+            "Subscribe to this link and your calendar follows every change: new, moved and "
+            "cancelled meetings update by themselves (calendar apps check about once an hour)."
+        ),
+        "",
+        f"webcal: {esc(webcal)}",
+        f"https: {esc(https)}",
+        "",
+        "• <b>Outlook</b>: " + esc(t._("Add calendar → Subscribe from web; paste the https link.")),
+        "• <b>Google</b>: "
+        + esc(
+            t._(
+                "in Google Calendar on a computer, Other calendars → + → From URL; paste the "
+                "https link. The phone app shows it then."
+            )
+        ),
+        "• <b>iPhone</b>: "
+        + esc(
+            t._(
+                "tap the webcal link, or Settings → Calendar → Accounts → Add Account → Other "
+                "→ Add Subscribed Calendar."
+            )
+        ),
+        "• <b>Android</b>: "
+        + esc(
+            t._(
+                "add it in Google Calendar on a computer (as above); in the phone's Google "
+                "Calendar turn on Sync for it."
+            )
+        ),
+        "",
+    ]
+    if team is not None and team.protect_content:
+        lines.append(
+            t._(
+                "The team protects its content: this feed leaves the agenda out, because a "
+                "shared calendar is seen and copied beyond the team."
+            )
+        )
+    lines.append(
+        t._(
+            "Keep the link to yourself: whoever has it sees these meetings. Shared it by "
+            "mistake? “New link” makes this one stop working."
+        )
+    )
+    return "\n".join(lines)
+
+
+async def offer_feed(ctx: Ctx, team_id: int | None = None, *, renew: bool = False) -> None:
+    """My subscription link (or, for a coordinator, the team's): a new one when there is none
+    yet or `renew` (the old one stops working); otherwise when it was made, since only its
+    hash is kept and it cannot be shown again. In private chats only.
+
+    For /zespol (the lead wires it): a coordinator's team menu gets the button
+    `("📅 " + t._("Team calendar link"), buttons.FeedLink(team.id, 0).pack())`."""
+    t = ctx.t
+    if not ctx.settings.public_url:
+        ctx.reply(
+            t._(
+                "Subscription links, which keep a calendar app up to date by themselves, are "
+                "switched off on this bot: after a change, import a new file."
+            )
+        )
+        return
+    if ctx.member is None or (team_id is None and not ctx.member.memberships):
+        raise DomainError(Problem.STALE_BUTTON)
+    team = None
+    if team_id is not None:
+        team = await teams.get_team(ctx.session, team_id)
+        require(ctx.actor, TEAM_FEED, team.id)
+    made = await feeds.made_at(ctx.session, ctx.member.id, team_id)
+    rows = [[("🔗 " + t._("New link"), buttons.FeedLink(team_id or 0, 1).pack())]]
+    if made is None or renew:
+        token = await feeds.issue(ctx.session, ctx.member.id, team_id, now=ctx.now())
+        text = _feed_text(ctx, token, team)
+    else:
+        local = made.astimezone(ctx.settings.timezone)
+        text = t._(
+            "You made your calendar subscription link on {when}. The bot keeps only a "
+            "fingerprint of it, so it cannot show it again. Need it for a new phone or another "
+            "calendar? Make a new one: the old one stops working."
+        ).format(when=format_when(local, t.language))
+        if team is not None:
+            text = f"<b>{esc(team.name)}</b>\n" + text
+    if renew and ctx.query:
+        ctx.notice(t._("A new link: the old one no longer works."))
+        ctx.edit(text, rows)
+    else:
+        ctx.reply(text, rows)
+
+
+async def on_feed_button(ctx: Ctx) -> None:
+    """`fl:<team or 0>:<renew>`: show my (or the team's) subscription link, or a new one."""
+    button = buttons.FeedLink.unpack(ctx.query.data if ctx.query else None)
+    await offer_feed(ctx, button.team_id or None, renew=bool(button.renew))
 
 
 async def choose_place(ctx: Ctx, purpose: str, page: int = 0) -> None:

@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 from bot.commands import typed_command
 from bot.permissions import Action, Actor
 from handlers import (
+    accession,
     announcements,
     basket,
     meetings,
@@ -45,14 +46,17 @@ TEXT_STEPS: Mapping[str, Callable[[Ctx, str], Awaitable[None]]] = {
     announcements.PREVIEW: announcements.on_text,
     announcements.WHEN: announcements.on_when,
     register.GUEST: register.on_guest_text,
+    register.HOURS: register.on_hours_text,
     minutes.DUE: minutes.on_due_text,
     new_team.NAME: new_team.on_name,
+    accession.ROLE: accession.on_role,
 }
 
 # Which function takes a photo or a document for which pending question.
 ATTACHMENT_STEPS: Mapping[str, Callable[[Ctx], Awaitable[None]]] = {
     announcements.TEXT: announcements.on_attachment,
     announcements.PREVIEW: announcements.on_attachment,
+    accession.RULES_FILE: accession.on_rules_file,
 }
 
 
@@ -101,7 +105,7 @@ def _addressed(message: Message, bot_username: str, target: str) -> bool:
 
 async def prepare_attachment(
     update: Update, context: ContextTypes.DEFAULT_TYPE
-) -> basket.Upload | None:
+) -> basket.Upload | accession.RulesUpload | None:
     """Before the transaction (the `before` step of on_attachment): a document from someone
     who keeps a basket, and not an answer to a question, is downloaded and read. Anyone
     else's file costs one short look at the database, and no download."""
@@ -116,6 +120,8 @@ async def prepare_attachment(
         # The database is away: read the file anyway (bounded work); the transaction, retried
         # until the database is back, decides what it is.
         return await basket.fetch_upload(update, context)
+    if pending is not None and pending.name == accession.RULES_FILE:
+        return await accession.fetch_rules(update, context)  # the team's framework rules
     if pending is not None and pending.name in ATTACHMENT_STEPS:
         return None
     actor = Actor.of(user.id, member, context.bot_data["settings"].bot_admin_ids)

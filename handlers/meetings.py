@@ -59,7 +59,7 @@ PAGE = 5
 DAY_EXAMPLES = ("jutro", "środa", "15 grudnia")  # a day for an hour typed alone
 SPAN_EXAMPLE = "15 grudnia 9:00 – 16 grudnia 15:00"  # an event over days (bot.dates.spans)
 CARRIED = ("team_id", "kind", "coached")  # what "Change" keeps of a called event
-COACHED_PAGE = 8  # toggles of workers: four rows of two
+COACHED_ROWS = 3  # rows of two workers; with the pages, "Done" and "Another kind": six rows
 
 
 def _zone(team: Team) -> ZoneInfo:
@@ -592,7 +592,7 @@ async def _ask_coached(ctx: Ctx, team: Team, pending: dict[str, object], page: i
         for member in await meetings.team_members(ctx.session, team.id)
     ]
     rows = buttons.paged(
-        toggles, page, lambda p: buttons.CoachedPick(0, p).pack(), per_row=2, rows=4
+        toggles, page, lambda p: buttons.CoachedPick(0, p).pack(), per_row=2, rows=COACHED_ROWS
     )
     rows.append([(t._("Done choosing"), buttons.CoachedDone(team.id).pack())])
     default = events.team_default(team.kind)  # back to the kinds, nobody chosen

@@ -35,6 +35,10 @@ def _hours(minutes: object) -> str:
     return f"{value:g}".replace(".", ",")
 
 
+def _date(t: Translator, at: object) -> str:
+    return esc(format_when(at, t.language, with_time=False)) if isinstance(at, datetime) else ""
+
+
 def refusal_text(t: Translator, refusal: DomainError | PermissionDenied) -> str:
     if isinstance(refusal, PermissionDenied):
         if refusal.action == Action.ANSWER_MEETING:
@@ -53,6 +57,10 @@ def refusal_text(t: Translator, refusal: DomainError | PermissionDenied) -> str:
             return t._("Only coordinators of the team run date polls.")
         if refusal.action == Action.VIEW_REPORT:
             return t._("Figures are for coordinators (of their teams) and admins.")
+        if refusal.action == Action.DECLARE_ACCESSION:
+            return t._("Only members of the team accept its rules on behalf of their institutions.")
+        if refusal.action == Action.MANAGE_REGIONS:
+            return t._("Regions and their admins are managed by the programme's administrators.")
         return t._("Sorry, only a coordinator of this team can do that.")
     texts = {
         Problem.INVITATION_UNKNOWN: t._(
@@ -212,6 +220,33 @@ def refusal_text(t: Translator, refusal: DomainError | PermissionDenied) -> str:
         Problem.MINUTES_INVALID: t._(
             "Give the time in hours, more than zero and at most the event's length ({hours} h)."
         ).format(hours=_hours(refusal.details.get("most"))),
+        Problem.REGION_UNKNOWN: t._(
+            "I don't know that region. <i>/region</i> lists the regions by name."
+        ),
+        Problem.OUTSIDE_REGION: t._(
+            "That is outside your region: you look after {region} only. Ask the programme's "
+            "administrators about other regions."
+        ).format(region=f"<b>{_quoted(refusal, 'region')}</b>"),
+        Problem.RULES_FILE_INVALID: t._(
+            "The framework rules must be one PDF or DOCX file of at most 10 MB. Please send "
+            "the file again."
+        ),
+        Problem.RULES_MISSING: t._(
+            "The team has no framework rules yet. Its coordinator sends them in "
+            "<i>/zespol</i> as a PDF or DOCX file."
+        ),
+        Problem.INSTITUTION_MISSING: t._(
+            "A declaration is made on an institution's behalf, and I don't know yours yet. "
+            "Ask your coordinator for an invitation link and choose your institution there."
+        ),
+        Problem.ALREADY_DECLARED: t._(
+            "Your institution has already accepted this version of the rules ({name}, {date}). "
+            "Nothing more is needed."
+        ).format(name=_quoted(refusal, "name"), date=_date(t, refusal.details.get("at"))),
+        Problem.PERSON_UNKNOWN: t._(
+            "I don't know {name}. The person writes to me first (<i>/start</i>); then give "
+            "their @username."
+        ).format(name=f"<b>{_quoted(refusal, 'name')}</b>"),
         Problem.REPORT_PERIOD_INVALID: t._(
             "I couldn't read that period. Give a year (<i>/raport 2026</i>) or two dates "
             "(<i>/raport 1.01.2026 – 30.06.2026</i>)."

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from bot.dates.spans import parse_hours
 from bot.documents import file_stem, register_csv, register_xlsx
 from bot.permissions import Action, allowed, require
 from bot.render import esc
 from bot.views import buttons
-from bot.views.register_card import render_register
+from bot.views.register_card import hours_text, render_register
 from handlers.base import Ctx
 from storage import attendance, conversations, meetings
 from storage import teams as team_store
@@ -20,6 +21,7 @@ from storage.errors import DomainError, Problem
 from storage.models import Meeting
 
 GUEST = "register.guest"  # waiting for "name, institution"
+HOURS = "register.hours"  # waiting for a present person's hours ("1,5")
 
 
 async def _keep(ctx: Ctx, meeting_id: int) -> Meeting:
@@ -145,4 +147,66 @@ async def on_guest_text(ctx: Ctx, text: str) -> None:
     name = await attendance.add_guest(ctx.session, meeting, text, ctx.member, ctx.now())
     await conversations.clear_pending(ctx.session, ctx.chat.id, ctx.user.id)
     ctx.reply(ctx.t._("Guest added: {name}").format(name=esc(name)))
+    await _send_card(ctx, meeting)
+
+
+async def on_hours_button(ctx: Ctx) -> None:
+    """`oh:<meeting>`: whose time to set (the present members); `oh:<meeting>:<member>`: ask
+    for their hours (coaching counts each person's clock hours)."""
+    button = buttons.RegisterHours.unpack(ctx.query.data if ctx.query else None)
+    meeting = await _keep(ctx, button.meeting_id)
+    attendance.ensure_open(meeting, ctx.now())
+    t = ctx.t
+    register = await attendance.load_register(ctx.session, meeting)
+    present = [p for p in register.people + register.others if p.present]
+    if not button.member_id:
+        whole = meeting.duration_minutes
+        choices = [
+            (
+                f"{person.name[:30]} · {hours_text(t, person.minutes or whole)} h",
+                buttons.RegisterHours(meeting.id, person.member_id).pack(),
+            )
+            for person in present
+        ]
+        rows = buttons.paged(
+            choices, button.page or 0, lambda p: buttons.RegisterHours(meeting.id, 0, p).pack()
+        )
+        text = t._("Whose time? By default everyone present has the whole event.")
+        ctx.edit(text, rows) if button.page is not None else ctx.reply(text, rows)
+        return
+    person = next((p for p in present if p.member_id == button.member_id), None)
+    if person is None:
+        raise DomainError(Problem.STALE_BUTTON)
+    await conversations.set_pending(
+        ctx.session,
+        ctx.chat.id,
+        ctx.user.id,
+        HOURS,
+        {"meeting_id": meeting.id, "member_id": person.member_id},
+    )
+    ctx.reply(
+        t._(
+            "How many hours did {name} take part? Type e.g. <i>1,5</i> "
+            "(the whole event: {hours} h)."
+        ).format(name=esc(person.name), hours=hours_text(t, meeting.duration_minutes))
+    )
+
+
+async def on_hours_text(ctx: Ctx, text: str) -> None:
+    pending = await conversations.get_pending(ctx.session, ctx.chat.id, ctx.user.id)
+    if pending is None or pending.name != HOURS:
+        raise DomainError(Problem.STALE_BUTTON)
+    meeting = await _keep(ctx, int(pending.data["meeting_id"]))
+    minutes = parse_hours(text)
+    if minutes is None:
+        raise DomainError(Problem.MINUTES_INVALID, most=meeting.duration_minutes)
+    member = await attendance.set_minutes(
+        ctx.session, meeting, int(pending.data["member_id"]), minutes, ctx.now()
+    )
+    await conversations.clear_pending(ctx.session, ctx.chat.id, ctx.user.id)
+    ctx.reply(
+        ctx.t._("Saved: {name}, {hours} h").format(
+            name=esc(member.name), hours=hours_text(ctx.t, minutes)
+        )
+    )
     await _send_card(ctx, meeting)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.render import esc
 from bot.views import buttons
 from bot.views.labels import role_label, sector_label
+from handlers import accession
 from handlers.base import Ctx
 from storage import conversations, invitations, members, teams
 from storage.errors import DomainError, Problem
@@ -236,3 +237,5 @@ async def _finish_join(ctx: Ctx, token: str, institution_id: int | None = None) 
         ctx.edit(text)
     else:
         ctx.reply(text)
+    # The team's framework rules, when their institution has not accepted them yet.
+    await accession.ask_after_join(ctx, outcome.team, member)

@@ -7,14 +7,18 @@ from bot.permissions import Action, allowed, require
 from bot.render import esc
 from bot.views import buttons
 from bot.views.labels import role_label, sector_label
+from handlers import accession
 from handlers.base import Ctx
-from storage import teams
+from storage import declarations, teams
+from storage.declarations import Status
 from storage.errors import DomainError, Problem
 from storage.models import Role
 from storage.teams import Roster
 
 
-def render_roster(ctx: Ctx, roster: Roster) -> str:
+def render_roster(ctx: Ctx, roster: Roster, rules: Status | None = None) -> str:
+    """The members by institution; with `rules`, which institutions accepted the team's
+    framework rules."""
     t = ctx.t
     show_reach = allowed(ctx.actor, Action.MANAGE_MEMBERS, roster.team.id)
     team = roster.team
@@ -40,7 +44,19 @@ def render_roster(ctx: Ctx, roster: Roster) -> str:
             lines.append(f"• {esc(entry.name)}{suffix}")
     if roster.size == 0:
         lines.append(t._("No members yet. Coordinators invite people with /zaproszenie."))
+    if rules is not None:
+        lines += accession.status_lines(t, team, rules)
     return "\n".join(lines)
+
+
+async def _team_view(ctx: Ctx, team_id: int) -> tuple[str, list[buttons.Row] | None]:
+    """The roster with the rules' declarations, and the buttons of the private /zespol."""
+    roster = await teams.roster(ctx.session, team_id)
+    rules = await declarations.status(ctx.session, team_id)
+    rows = (_coordinator_rows(ctx, roster) or []) + await accession.team_rows(
+        ctx, roster.team, rules.rules
+    )
+    return render_roster(ctx, roster, rules), rows or None
 
 
 async def show_teams(ctx: Ctx) -> None:
@@ -53,7 +69,8 @@ async def show_teams(ctx: Ctx) -> None:
             )
             return
         require(ctx.actor, Action.VIEW_TEAM, linked.id)
-        ctx.reply(render_roster(ctx, await teams.roster(ctx.session, linked.id)))
+        roster = await teams.roster(ctx.session, linked.id)
+        ctx.reply(render_roster(ctx, roster, await declarations.status(ctx.session, linked.id)))
         return
     if not ctx.member or not ctx.member.memberships:
         ctx.reply(
@@ -61,9 +78,8 @@ async def show_teams(ctx: Ctx) -> None:
         )
         return
     for membership in sorted(ctx.member.memberships, key=lambda m: m.team.name):
-        roster = await teams.roster(ctx.session, membership.team_id)
-        ctx.protect = roster.team.protect_content
-        ctx.reply(render_roster(ctx, roster), _coordinator_rows(ctx, roster))
+        ctx.protect = membership.team.protect_content
+        ctx.reply(*await _team_view(ctx, membership.team_id))
 
 
 def _coordinator_rows(ctx: Ctx, roster: Roster) -> list[list[tuple[str, str]]] | None:
@@ -115,8 +131,7 @@ async def on_policy_button(ctx: Ctx) -> None:
             Role.COORDINATOR if team.meetings_by == Role.MEMBER else Role.MEMBER,
             actor_telegram_id=ctx.user.id,
         )
-    roster = await teams.roster(ctx.session, team.id)
-    ctx.edit(render_roster(ctx, roster), _coordinator_rows(ctx, roster))
+    ctx.edit(*await _team_view(ctx, team.id))
 
 
 async def on_manage_button(ctx: Ctx) -> None:

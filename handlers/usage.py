@@ -23,7 +23,7 @@ MAX_LINES = 12  # one phone screen
 
 
 def _is_coordinator(ctx: Ctx) -> bool:
-    return bool(ctx.actor.is_admin or ctx.actor.teams_where(Action.INVITE))
+    return bool(ctx.actor.is_region_admin or ctx.actor.teams_where(Action.INVITE))
 
 
 def _may_create_team(ctx: Ctx) -> bool:
@@ -76,6 +76,11 @@ def _minutes(ctx: Ctx) -> list[str]:
             "/obecnosc (/attendance) — " + t._("who came: the register of a meeting, XLSX/CSV"),
             "/raport (/report) — " + t._("figures: meetings, participants, tasks; a spreadsheet"),
         ]
+    if ctx.actor.is_region_admin:
+        lines += [
+            "/raport 2026 — " + t._("the annual letter of a year: text, Word and XLSX"),
+            "/region — " + t._("regions: their municipalities and admins"),
+        ]
     return lines
 
 
@@ -113,6 +118,7 @@ def _team(ctx: Ctx) -> list[str]:
         lines += [
             "/zaproszenie (/invite) — " + t._("an invitation link to your team"),
             "/polacz (/link) — " + t._("sent in a group chat: links it to your team"),
+            "/zespol (/team) — " + t._("also: the framework rules and who accepted them"),
         ]
     if _may_create_team(ctx):
         lines.append("/nowy_zespol (/new_team) — " + t._("a new task team (ZZK) of a municipality"))
@@ -127,6 +133,12 @@ def _privacy(ctx: Ctx) -> list[str]:
         "<b>" + t._("Privacy") + "</b>",
         "/moje_dane (/mydata) — " + t._("everything the bot holds about you, as a file"),
         "/usun_dane (/deletedata) — " + t._("erase your data"),
+        "/kalendarz (/calendar) — "
+        + t._(
+            "your calendar subscription link: whoever has it sees your teams' meetings; the bot "
+            "keeps only its fingerprint, a new link stops the old one, and erasing your data "
+            "stops it at once"
+        ),
         "",
         privacy_notice(ctx),
     ]

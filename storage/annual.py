@@ -85,11 +85,12 @@ async def annual(
     """The year of these regions (None: all of them)."""
     period = year_period(year)
     since, until = period.bounds()
-    query = select(Region).order_by(Region.name)
+    query = select(Region)
     if region_ids is not None:
         query = query.where(Region.id.in_(list(region_ids)))
     found = []
-    for region in await session.scalars(query):
+    # Sorted as Polish readers expect ("łódzkie" before "opolskie"), not by code points.
+    for region in sorted(await session.scalars(query), key=lambda r: sort_key(r.name)):
         towns = (
             await session.scalars(select(Municipality).where(Municipality.region_id == region.id))
         ).all()

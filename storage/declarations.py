@@ -215,3 +215,45 @@ async def register(session: AsyncSession, team_id: int) -> Sequence[Declaration]
             .order_by(Declaration.accepted_at, Declaration.id)
         )
     ).all()
+
+
+async def declared(
+    session: AsyncSession, team_id: int, institution_id: int, version: int
+) -> Declaration | None:
+    """The institution's declaration of this version, if it has made one."""
+    return await _declared(session, team_id, institution_id, version)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A member to ask to accept the rules, and the institution they would accept them for."""
+
+    telegram_id: int
+    language: str | None
+    institution: str
+
+
+async def to_ask(
+    session: AsyncSession, team_id: int, rules: TeamRules, member_id: int | None = None
+) -> list[Asked]:
+    """Members of the team (or only `member_id`) whose institution has not accepted this
+    version of the rules: whom the bot asks."""
+    query = (
+        select(Member.telegram_id, Member.language, Institution.name)
+        .join(Membership, Membership.member_id == Member.id)
+        .join(Institution, Institution.id == Member.institution_id)
+        .where(
+            Membership.team_id == team_id,
+            ~select(Declaration.id)
+            .where(
+                Declaration.team_id == team_id,
+                Declaration.institution_id == Member.institution_id,
+                Declaration.rules_version == rules.version,
+            )
+            .exists(),
+        )
+        .order_by(Member.id)
+    )
+    if member_id is not None:
+        query = query.where(Member.id == member_id)
+    return [Asked(*row) for row in (await session.execute(query)).all()]

@@ -69,6 +69,7 @@ class Problem(enum.StrEnum):
     RULES_MISSING = "rules_missing"
     INSTITUTION_MISSING = "institution_missing"
     ALREADY_DECLARED = "already_declared"
+    PERSON_UNKNOWN = "person_unknown"  # nobody the bot knows by that @username
 
 
 class DomainError(Exception):

@@ -35,7 +35,10 @@ def check_length(kind: EventKind, duration: timedelta) -> None:
     longest = timedelta(days=MAX_DAYS) if kind in MULTI_DAY else MAX_SITTING
     if duration > longest:
         raise DomainError(
-            Problem.EVENT_TOO_LONG, kind=kind, days=MAX_DAYS, hours=int(MAX_SITTING.seconds / 3600)
+            Problem.EVENT_TOO_LONG,
+            kind=kind,
+            days=MAX_DAYS,
+            hours=int(MAX_SITTING.total_seconds() // 3600),
         )
 
 

@@ -82,6 +82,7 @@ async def load_meeting(session: AsyncSession, meeting_id: int) -> Meeting:
             selectinload(Meeting.team).selectinload(Team.municipality),
             selectinload(Meeting.created_by),
             selectinload(Meeting.series),
+            selectinload(Meeting.coached).selectinload(CoachedWorker.member),
         )
     )
     if meeting is None:
@@ -601,6 +602,7 @@ async def end_series(
     for meeting in future:
         meeting.status = MeetingStatus.CANCELLED
         meeting.sequence += 1
+        meeting.updated_at = now  # calendar feeds: LAST-MODIFIED, and kept 30 days from now
         cancelled += 1
         await reminders.plan_meeting(session, meeting, now=now)
     audit.record(

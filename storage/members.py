@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -53,3 +53,13 @@ async def ensure_member(
 async def set_language(session: AsyncSession, member: Member, language: str | None) -> None:
     member.language = language
     await session.flush()
+
+
+async def find_by_username(session: AsyncSession, username: str) -> Member | None:
+    """A member by their Telegram @username (with or without the @, any case)."""
+    wanted = username.strip().removeprefix("@").lower()
+    if not wanted:
+        return None
+    return await session.scalar(
+        select(Member).where(func.lower(Member.username) == wanted).order_by(Member.id).limit(1)
+    )

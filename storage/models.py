@@ -809,6 +809,23 @@ class InboxUpdate(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class FeedToken(Base):
+    """A private calendar subscription link (issue 23): the member's own feed (all their
+    teams' meetings) or, with `team_id`, a team's feed a coordinator made. Only the SHA-256
+    of the link's secret is kept: the link is shown once, and a new one replaces it."""
+
+    __tablename__ = "feed_token"
+    __table_args__ = (UniqueConstraint("token_hash", name="uq_feed_token_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("team.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class OutboxState(enum.StrEnum):
     PENDING = "pending"
     SENT = "sent"
@@ -847,6 +864,7 @@ __all__ = [
     "Attendance",
     "DatePoll",
     "Decision",
+    "FeedToken",
     "PollSlot",
     "PollState",
     "PollVote",

@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from storage import inbox, outbox
+from storage import feeds, inbox, outbox
 from storage.models import (
     Announcement,
     AnnouncementDelivery,
@@ -32,6 +32,7 @@ from storage.models import (
     DatePoll,
     Decision,
     Declaration,
+    FeedToken,
     Institution,
     Meeting,
     MeetingCard,
@@ -100,6 +101,7 @@ async def export(session: AsyncSession, member: Member) -> dict[str, Any]:
         .where(Declaration.member_id == member.id)
         .order_by(Declaration.accepted_at)
     )
+    feed_links = await feeds.links_of(session, member.id)
     audit = await session.scalars(
         select(AuditEntry)
         .where(AuditEntry.actor_telegram_id == member.telegram_id)
@@ -163,6 +165,9 @@ async def export(session: AsyncSession, member: Member) -> dict[str, Any]:
             }
             for d, team, institution in declared.all()
         ],
+        # Calendar subscription links: when made, and of which team (None: the member's own
+        # feed of all their teams). The links themselves are not kept, only their hashes.
+        "calendar_feed_links": [{"created_at": _when(at), "team": team} for at, team in feed_links],
         "actions_logged": [
             {"at": _when(e.at), "action": e.action, "details": e.details} for e in audit
         ],
@@ -180,6 +185,8 @@ async def erase(session: AsyncSession, member: Member) -> Erased:
         select(func.count()).select_from(Attendance).where(Attendance.member_id == member.id)
     )
     await session.execute(delete(MeetingCard).where(MeetingCard.chat_id == telegram_id))
+    # Calendar feed links stop at once (the foreign key cascades too; said here, not assumed).
+    await session.execute(delete(FeedToken).where(FeedToken.member_id == member.id))
     await session.execute(
         delete(AnnouncementDelivery).where(AnnouncementDelivery.chat_id == telegram_id)
     )

@@ -58,7 +58,7 @@ async def reach_of(session: AsyncSession, telegram_id: int, super_admins: Collec
 
 
 async def list_regions(session: AsyncSession) -> Sequence[Region]:
-    return (await session.scalars(select(Region).order_by(Region.name))).all()
+    return sorted(await session.scalars(select(Region)), key=lambda r: sort_key(r.name))
 
 
 async def get_region(session: AsyncSession, region_id: int) -> Region:

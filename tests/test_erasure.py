@@ -28,6 +28,7 @@ from storage import (
     audit,
     conversations,
     declarations,
+    feeds,
     meetings,
     minutes,
     polls,
@@ -107,6 +108,7 @@ PERSONAL: dict[str, tuple[str, str]] = {
     "team_rules.uploaded_by_id": (MEMBER_ID, "set null: the rules stay the team's"),
     "region_admin.telegram_id": (TELEGRAM_ID, "the appointment: deleted"),
     "region_admin.appointed_by": (TELEGRAM_ID, "set null: the appointment stays"),
+    "feed_token.member_id": (MEMBER_ID, "calendar feed links: deleted, the feeds stop"),
 }
 NOT_PERSONAL: dict[str, str] = {
     "team.chat_id": "the team's group chat (/polacz works in groups only): the team's",
@@ -283,6 +285,8 @@ async def _arrange(session: AsyncSession) -> dict[str, Any]:
         coached=[marek],
         now=NOW,
     )
+    await feeds.issue(session, marek.id)
+    await feeds.issue(session, marek.id, team.id)
     region = await regions.default_region(session)
     await regions.appoint(session, MAREK, region, by=ZOFIA)
     await regions.appoint(session, ZOFIA, region, by=MAREK)

@@ -95,6 +95,8 @@ ROWS: dict[str, Callable[[Actor], set[str]]] = {
     "run a date poll": _simple(Action.RUN_POLL),
     "figures": _simple(Action.VIEW_REPORT),
     "create a task team": _create_team,
+    "send the framework rules": _simple(Action.MANAGE_RULES),
+    "accept the framework rules": _simple(Action.DECLARE_ACCESSION),
 }
 
 

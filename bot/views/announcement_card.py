@@ -30,7 +30,7 @@ class Frame:
     """What the bot adds around the author's words."""
 
     audience: Audience
-    audience_name: str  # the team or municipality; empty for the region
+    audience_name: str  # the team, municipality or region; empty for every region
     author: str
     institution: str | None
 
@@ -40,6 +40,8 @@ def audience_text(t: Translator, audience: Audience, name: str) -> str:
         return esc(name)
     if audience == Audience.MUNICIPALITY:
         return t._("all teams of {municipality}").format(municipality=esc(name))
+    if name:  # one region of several
+        return t._("all teams of {region}").format(region=esc(name))
     return t._("all teams of the region")
 
 

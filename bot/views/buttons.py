@@ -276,7 +276,7 @@ class PollResults(Button, prefix="pl:r"):
 # Announcements.
 @dataclass(frozen=True)
 class AnnouncementButton(Button, prefix="an"):
-    action: str  # r, c (announcement); a draft's control, am and at (with a page)
+    action: str  # r, c (announcement); a draft's control, am, at and ar (with a page)
     target_id: int
     page: int | None = None
 
@@ -431,3 +431,50 @@ def paged(
     page = min(max(page, 0), max(0, (len(items) - 1) // size))
     nav = page_row(len(items), size, page, data)
     return grid(items[page * size : (page + 1) * size], per_row) + ([nav] if nav else [])
+
+
+# Kinds of events in /nowe: the kind, the coached workers; a present person's own time.
+@dataclass(frozen=True)
+class EventKindChoice(Button, prefix="ek"):
+    kind: str  # an EventKind value
+
+
+@dataclass(frozen=True)
+class CoachedPick(Button, prefix="ek:w"):
+    member_id: int  # 0: only turn the page
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class CoachedDone(Button, prefix="ek:d"):
+    team_id: int  # the team being called for: a button of another /nowe is stale
+
+
+@dataclass(frozen=True)
+class RegisterHours(Button, prefix="oh"):
+    meeting_id: int
+    member_id: int | None = None  # none or 0: choose whose time
+    page: int | None = None  # of that choice
+
+
+# Declarations of accession: the team's framework rules and who accepted them.
+@dataclass(frozen=True)
+class RulesButton(Button, prefix="dc"):
+    action: str  # u: send a new version, f: the file, a: accept, x: export the register
+    team_id: int
+    version: int | None = None  # of the rules shown: a newer upload makes the button stale
+
+
+# Regions (/region).
+@dataclass(frozen=True)
+class RegionButton(Button, prefix="rg"):
+    action: str  # d: dismiss the admin `telegram_id` of the region (0: of every region)
+    region_id: int
+    telegram_id: int
+
+
+# Calendar subscription feeds (/kalendarz; a team's from /zespol): a new link, the old stops.
+@dataclass(frozen=True)
+class FeedLink(Button, prefix="fl"):
+    team_id: int = 0  # 0: the member's own feed of all their teams
+    renew: int = 1  # 1: a new link (the old one stops working); 0: show (made if none yet)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from babel.dates import get_day_names
+from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dates import format_when
@@ -15,8 +16,9 @@ from bot.i18n import Translator
 from bot.permissions import Action, Actor, allowed
 from bot.render import esc
 from bot.views import buttons
-from storage import meetings
-from storage.models import Answer, Meeting, MeetingStatus
+from bot.views.labels import kind_label
+from storage import events, meetings
+from storage.models import Answer, EventKind, Meeting, MeetingStatus
 from storage.recurrence import LOCAL_FORMAT, Preset
 
 ANSWER_CODES = {"y": Answer.YES, "m": Answer.MAYBE, "n": Answer.NO}
@@ -76,11 +78,16 @@ def render_card(t: Translator, state: CardState) -> tuple[str, list[list[tuple[s
     local = meeting.starts_at.astimezone(zone)
     cancelled = meeting.status == MeetingStatus.CANCELLED
     heading = t._("Meeting of {team}").format(team=f"<b>{esc(meeting.team.name)}</b>")
+    if meeting.kind != events.team_default(meeting.team.kind):
+        heading = f"<b>{kind_label(t, meeting.kind)}</b> · {esc(meeting.team.name)}"
     cancelled_mark = t._("CANCELLED")
     lines = [f"❌ <b>{cancelled_mark}</b> — {heading}" if cancelled else heading]
     end = local + timedelta(minutes=meeting.duration_minutes)
     lines.append(f"🗓 {format_span(local, end, t.language)}")
     lines.append(f"📍 {esc(meeting.place)}")
+    coached = coached_names(meeting)
+    if coached:
+        lines.append("🎯 " + t._("Coached: {names}").format(names=", ".join(map(esc, coached))))
     if meeting.agenda:
         lines.append(f"📝 {esc(meeting.agenda)}")
     if meeting.series is not None:
@@ -131,6 +138,13 @@ def render_card(t: Translator, state: CardState) -> tuple[str, list[list[tuple[s
     if state.can_manage:
         rows.append([(t._("Manage"), buttons.ManageButton(meeting.id).pack())])
     return "\n".join(lines), rows
+
+
+def coached_names(meeting: Meeting) -> list[str]:
+    """Who a coaching session is for, when loaded with it (storage.meetings.load_meeting)."""
+    if meeting.kind != EventKind.COACHING or "coached" in inspect(meeting).unloaded:
+        return []
+    return [worker.member.name for worker in meeting.coached if worker.member is not None]
 
 
 def may_change(actor: Actor, meeting: Meeting) -> bool:

@@ -24,9 +24,17 @@ def _short(name: str) -> str:
     return short if len(short) <= SHORT_NAME else short[: SHORT_NAME - 1] + "…"
 
 
+def hours_text(t: Translator, minutes: int) -> str:
+    """90 -> "1,5" (Polish) or "1.5": a person's hours."""
+    shown = f"{minutes / 60:.2f}".rstrip("0").rstrip(".")
+    return shown if t.language == "en" else shown.replace(".", ",")
+
+
 def _person_line(t: Translator, person: Person) -> str:
     mark = "✅" if person.present else "⬜"
     note = ""
+    if person.present and person.minutes is not None:
+        note = f" · ⏱ {hours_text(t, person.minutes)} h"
     if not person.present and person.answer == Answer.MAYBE:
         note = " " + t._("(maybe)")
     elif not person.present and person.answer is None:
@@ -119,7 +127,10 @@ def render_register(
             buttons.RegisterButton("v", meeting.id, 1).pack(),
         )
     )
-    rows.append([(t._("Add a guest"), buttons.RegisterButton("add", meeting.id).pack()), view])
+    actions = [(t._("Add a guest"), buttons.RegisterButton("add", meeting.id).pack()), view]
+    if any(person.present for person in ordered):  # their own time, coaching's clock hours
+        actions.append(("⏱ " + t._("Hours"), buttons.RegisterHours(meeting.id).pack()))
+    rows.append(actions)
     rows.append(
         [
             (t._("Close the register"), buttons.RegisterButton("cl", meeting.id, e).pack()),
