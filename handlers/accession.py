@@ -159,6 +159,21 @@ def _accept_button(
     return label, buttons.RulesButton("a", team.id, rules.version).pack()
 
 
+async def _tell_coordinators(ctx: Ctx, team: Team, institution: str, version: int) -> None:
+    """Each coordinator (but the one who declared) learns it, in their language: the
+    register they keep grows without them asking."""
+    for coordinator in await teams.coordinators(ctx.session, team.id):
+        if coordinator.telegram_id == ctx.user.id or coordinator.telegram_id is None:
+            continue
+        t = translator(coordinator.language)
+        text = t._("{institution} has accepted version {version} of the rules of {team}.").format(
+            institution=f"<b>{esc(institution)}</b>",
+            version=version,
+            team=f"<b>{esc(team.name)}</b>",
+        )
+        ctx.reply(text, chat_id=coordinator.telegram_id)
+
+
 def _ask(ctx: Ctx, team: Team, rules: TeamRules, asked: Asked) -> None:
     """The question to one member, in their language, in their private chat."""
     t = translator(asked.language)
@@ -355,6 +370,7 @@ async def on_role(ctx: Ctx, text: str) -> None:
         return
     await conversations.clear_pending(ctx.session, ctx.chat.id, ctx.user.id)
     institution = ctx.member.institution.name if ctx.member.institution else ""
+    await _tell_coordinators(ctx, team, institution, declaration.rules_version)
     ctx.reply(
         ctx.t._(
             "Thank you. {institution} has accepted version {version} of the framework rules "

@@ -52,7 +52,7 @@ def _meetings(ctx: Ctx) -> list[str]:
     t = ctx.t
     lines = [
         "<b>" + t._("Meetings") + "</b>",
-        "/nowe (/new) — " + t._("call a meeting"),
+        "/nowe (/new) — " + t._("call a meeting, a training, a workshop, coaching or a conference"),
         "/spotkania (/meetings) — " + t._("your upcoming meetings and answers"),
         "/kalendarz (/calendar) — " + t._("all your meetings as a calendar file"),
         "/przypomnienia (/reminders) — " + t._("when reminders come; mute them"),

@@ -295,6 +295,21 @@ async def get_membership(session: AsyncSession, membership_id: int) -> Membershi
     return membership
 
 
+async def coordinators(session: AsyncSession, team_id: int) -> Sequence[Member]:
+    """The team's coordinators who can be written to (erased people have no chat)."""
+    return (
+        await session.scalars(
+            select(Member)
+            .join(Membership, Membership.member_id == Member.id)
+            .where(
+                Membership.team_id == team_id,
+                Membership.role == Role.COORDINATOR,
+                Member.telegram_id.is_not(None),
+            )
+        )
+    ).all()
+
+
 async def _coordinator_count(session: AsyncSession, team_id: int) -> int:
     return (
         await session.scalar(

@@ -53,7 +53,11 @@ async def _accept(harness: Harness, user: int, question: dict[str, Any], label: 
     await harness.press(user, question, label)
     role = await harness.emu.next_message(user)
     assert "Jaką funkcję pełnisz" in role["text"]
-    return str((await harness.say(user, "komendant powiatowy"))["text"])
+    done = str((await harness.say(user, "komendant powiatowy"))["text"])
+    if user != KASIA:  # the coordinator learns it
+        told = await harness.emu.next_message(KASIA)
+        assert "przyjęty w imieniu" in told["text"]
+    return done
 
 
 async def test_rules_sent_asked_accepted_and_shown(harness: Harness) -> None:
