@@ -43,6 +43,7 @@ MODULES = [
     "crash",
     "annual",
     "feeds",
+    "national",
 ]
 
 

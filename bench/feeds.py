@@ -7,7 +7,8 @@ PUBLIC_URL set and its feed server (bot/webhook.py `http_server`) on a free loca
 aiohttp client fetches over real HTTP. The member is in 10 teams with 200 meetings between
 90 days ago and 4 months ahead (some cancelled, some answered). Timed one request at a time:
 a GET without `If-None-Match` (the whole calendar built: ~200 VEVENTs), and with the current
-ETag (the rows read and fingerprinted, nothing built). Then clients fetch the feed without
+ETag (the rows read and fingerprinted, nothing built); and cold, with no event serialized
+before (as after a start). Then clients fetch the feed without
 pause while a user sends commands: feeds served per second, and the commands' reply time
 against the same commands with no feed traffic. Rate limits are lifted for the run.
 SQLite (a temporary file); PostgreSQL too when BENCH_DATABASE_URL or TEST_DATABASE_URL is set.
@@ -29,6 +30,7 @@ from bench import Row, add_common_arguments, database_urls, report, reset_databa
 from bot.application import build_application, polling
 from bot.config import Settings
 from bot.feed_http import Buckets, feed_server, feed_url
+from bot.feed_ics import forget_events
 from bot.webhook import http_server
 from botapi_emulator import BotApiEmulator
 from storage import feeds, meetings, members, teams
@@ -129,6 +131,12 @@ async def run(url: str, requests: int, rounds: int) -> tuple[Row, Row]:
             link = feed_url(f"http://127.0.0.1:{port}", token)
             status, size, etag = await _fetch(http, link, None)  # warm: imports, VTIMEZONE
             assert status == 200, status
+            cold = []  # every event serialized anew, as after a start or a change of all
+            for _ in range(max(3, requests // 20)):
+                forget_events()
+                began = time.perf_counter()
+                await _fetch(http, link, None)
+                cold.append(time.perf_counter() - began)
             full, cached = [], []
             for _ in range(requests):
                 began = time.perf_counter()
@@ -161,6 +169,7 @@ async def run(url: str, requests: int, rounds: int) -> tuple[Row, Row]:
         "backend": backend,
         "events": events,
         "feed (KB)": round(size / 1024, 1),
+        "cold p50 (ms)": _ms(cold, 50),
         "full p50 (ms)": _ms(full, 50),
         "full p95 (ms)": _ms(full, 95),
         "304 p50 (ms)": _ms(cached, 50),
@@ -203,7 +212,9 @@ def main() -> None:
         args.json,
         notes=[
             "A 304 reads and fingerprints the rows but builds no calendar "
-            "(bot/feed_http.py, bot/feed_ics.py `fingerprint`).",
+            "(bot/feed_http.py, bot/feed_ics.py `fingerprint`). A full answer joins events "
+            "serialized earlier (bot/feed_ics.py keeps them while unchanged); cold: every "
+            "event serialized anew by icalendar, as after a start.",
             "One process serves both: the feed server shares the event loop and the database "
             "with update handling.",
         ],

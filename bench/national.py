@@ -4,7 +4,7 @@ Run from the project root: `python -m bench.national [--quick] [--speed N] [--js
 2,477 municipalities in 16 voivodeships, each with a PZK and a ZZK team, 75,000 members, a
 year of twice-monthly meetings (answers, registers of the past ones, reminders of the coming
 ones) and a basket of 20 services per municipality (bench/basket.py's), bulk-inserted
-(bench/national_data.py). --quick: 20 municipalities, 600 members. PostgreSQL when
+(bench/national_data.py). --quick: 10 municipalities, 300 members. PostgreSQL when
 BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set, SQLite (a temporary file) otherwise.
 
 The real application (bot/application.py, paced by its rate limiter) runs in its own process
@@ -77,15 +77,24 @@ from storage.models import (
 
 TOKEN = "123456:BENCH-token-for-the-emulator-01"
 FULL = (2_477, 75_000)
-QUICK = (20, 600)
+QUICK = (10, 300)
 TELEGRAM_PER_SECOND = 30
 RATE = 30.0  # updates a second in the latency phase
 USERS = 120
 OBSERVERS = 48
 REPLIES_PER_SECOND = 2.0
+REPLY_TIMEOUT = 120.0
 # Goals (issue 24).
 GOAL_RATIO, GOAL_LATE, GOAL_RSS = 1.1, 60.0, 300.0
 Step = Callable[[int, int], Awaitable[None]]
+
+
+_BEGAN = time.perf_counter()
+
+
+def _say(line: str) -> None:
+    """Progress, for long runs."""
+    print(f"[{time.perf_counter() - _BEGAN:6.0f} s] {line}", flush=True)
 
 
 def _status_mb(pid: int, field: str) -> float:
@@ -162,7 +171,11 @@ async def _bot(
         yield child.pid, time.perf_counter() - began
     finally:
         child.send_signal(signal.SIGINT)
-        await child.wait()
+        try:
+            await asyncio.wait_for(child.wait(), 3)
+        except TimeoutError:  # a tick still sending: nothing left to measure
+            child.kill()
+            await child.wait()
 
 
 # -- the load ----------------------------------------------------------------------------------
@@ -193,19 +206,30 @@ async def _open_loop(
 
 async def _replies_until(
     done: asyncio.Event, emulator: BotApiEmulator, users: list[int]
-) -> list[float]:
-    """/spotkania from members who get nothing else, REPLIES_PER_SECOND, until `done`."""
-    step = _text_step(emulator, "/spotkania")
+) -> tuple[list[float], int]:
+    """/spotkania from members who get nothing else, REPLIES_PER_SECOND, until `done`: the
+    latencies of the answered, and how many got no answer within REPLY_TIMEOUT."""
+    for user in users:  # answers that came after an earlier phase gave up on them
+        while True:
+            try:
+                await emulator.next_message(user, timeout=0)
+            except AssertionError:
+                break
     latencies: list[float] = []
+    unanswered = 0
     busy: set[int] = set()
     tasks = []
 
     async def one(user: int) -> None:
+        nonlocal unanswered
         busy.add(user)
         begin = time.perf_counter()
         try:
-            await step(user, 0)
+            emulator.send_message(user, "/spotkania")
+            await emulator.next_message(user, timeout=REPLY_TIMEOUT)
             latencies.append(time.perf_counter() - begin)
+        except AssertionError:
+            unanswered += 1
         finally:
             busy.discard(user)
 
@@ -217,8 +241,8 @@ async def _replies_until(
             tasks.append(asyncio.create_task(one(user)))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(done.wait(), 1 / REPLIES_PER_SECOND)
-    await asyncio.gather(*tasks, return_exceptions=True)
-    return latencies
+    await asyncio.gather(*tasks)
+    return latencies, unanswered
 
 
 async def _lateness(
@@ -292,8 +316,8 @@ _MASS_KEYS = [
     "send", "recipients", "delivered", "time to last (s)", "floor at 30/s x speed (s)",
     "ratio to floor", "at 30/s, est. (min)", "ratio at 30/s, est.", "ratio goal <= 1.1",
     "reminders due meanwhile", "reminders late p95 (s)", "reminders late max (s)",
-    "late max at 30/s, est. (s)", "late goal <= 60 s", "replies meanwhile", "reply p50 (ms)",
-    "reply p95 (ms)",
+    "late max at 30/s, est. (s)", "late goal <= 60 s", "replies meanwhile",
+    f"unanswered in {REPLY_TIMEOUT:.0f} s", "reply p50 (ms)", "reply p95 (ms)",
 ]  # fmt: skip
 
 
@@ -306,23 +330,34 @@ class Mass:
     complete: bool
     late: list[float]  # reminders due meanwhile, seconds late
     states: str  # what became of those reminders
-    replies: list[float]  # /spotkania meanwhile, seconds
+    replies: tuple[list[float], int]  # /spotkania meanwhile: seconds, and unanswered
 
 
 def _mass_row(mass: Mass, speed: float) -> Row:
     """Against the floor at the compressed rate, and estimated at Telegram's real rate: a bot
     bound by its own work takes as long as measured, one bound by the rate takes the floor."""
+    replies, unanswered = mass.replies
+    talk: Row = {
+        "replies meanwhile": len(replies),
+        f"unanswered in {REPLY_TIMEOUT:.0f} s": unanswered,
+        "reply p50 (ms)": _ms(statistics.median(replies)) if replies else "-",
+        "reply p95 (ms)": _ms(_percentile(replies, 95)) if replies else "-",
+    }
     if not mass.sent:
         # Nothing went out: the bot's log (on this terminal) says why.
         empty: Row = dict.fromkeys(_MASS_KEYS, "-")
-        return empty | {
-            "send": mass.what,
-            "recipients": mass.recipients,
-            "delivered": 0,
-            "time to last (s)": "nothing sent" if mass.recipients else "nothing planned",
-            "ratio goal <= 1.1": "MISS",
-            "late goal <= 60 s": "MISS",
-        }
+        return (
+            empty
+            | {
+                "send": mass.what,
+                "recipients": mass.recipients,
+                "delivered": 0,
+                "time to last (s)": "nothing sent" if mass.recipients else "nothing planned",
+                "ratio goal <= 1.1": "MISS",
+                "late goal <= 60 s": "MISS",
+            }
+            | talk
+        )
     seconds = mass.seconds if mass.complete else mass.seconds * mass.recipients / mass.sent
     floor = mass.recipients / (TELEGRAM_PER_SECOND * speed)
     real_floor = mass.recipients / TELEGRAM_PER_SECOND
@@ -346,10 +381,7 @@ def _mass_row(mass: Mass, speed: float) -> Row:
         "reminders late max (s)": round(worst, 1),
         "late max at 30/s, est. (s)": round(worst_real, 1),
         "late goal <= 60 s": _verdict(worst_real <= GOAL_LATE),
-        "replies meanwhile": len(mass.replies),
-        "reply p50 (ms)": _ms(statistics.median(mass.replies)) if mass.replies else "-",
-        "reply p95 (ms)": _ms(_percentile(mass.replies, 95)) if mass.replies else "-",
-    }
+    } | talk
 
 
 async def _digest_figures(db: Database) -> tuple[int, int, datetime | None]:
@@ -386,7 +418,7 @@ async def run(
     country: Country = await fill(db, municipalities, members, moment, OBSERVERS)
     generation = time.perf_counter() - began
     size = await database_mb(db)
-    print(f"{backend}: {sum(country.rows.values()):,} rows in {generation:.1f} s", flush=True)
+    _say(f"{backend}: {sum(country.rows.values()):,} rows in {generation:.1f} s")
 
     emulator = BotApiEmulator(token=TOKEN, bot_id=123456, bot_username="bench_bot", limits=None)
     await emulator.start()
@@ -403,6 +435,7 @@ async def run(
         country.team_members[t][2][1]: country.upcoming[t][0] for t in spread if country.upcoming[t]
     }
     observers = country.muted_observers
+    reminder_teams = min(20, max(2, municipalities // 4))
     # The clock: the day before the digest, at noon (no digest, no purge due at the jump).
     before = moment - timedelta(hours=20)
     offset = (before - datetime.now(UTC)).total_seconds()
@@ -411,7 +444,8 @@ async def run(
         Bot(TOKEN, base_url=emulator.base_url) as bot,
         _bot(emulator, url, speed, offset, moment) as (pid, startup),
     ):
-        await asyncio.sleep(2)  # the first ticks: housekeeping and the daily purge
+        _say(f"bot started in {startup:.1f} s")
+        await asyncio.sleep(1)  # the first ticks: housekeeping and the daily purge
         rss_start = _status_mb(pid, "VmRSS")
         # Not answered yet, so every press changes the answer and edits the card.
         async with db.session() as session:
@@ -430,7 +464,7 @@ async def run(
         }
         latency_rows: list[Row] = []
         for name, step in steps.items():
-            await _open_loop(senders, RATE, 1.0, step)  # warm-up
+            await _open_loop(senders, RATE, 0.5, step)  # warm-up
             rate, samples = await _open_loop(senders, RATE, seconds, step)
             latency_rows.append(
                 {
@@ -452,8 +486,9 @@ async def run(
         )
         expected_floor = members / (TELEGRAM_PER_SECOND * speed)
         due_meetings = await plan_due_reminders(
-            db, country, moment + timedelta(seconds=1), expected_floor, 20, "digest"
+            db, country, moment + timedelta(seconds=1), expected_floor, reminder_teams, "digest"
         )
+        _say("updates measured; the digest")
         done = asyncio.Event()
         replies = asyncio.create_task(_replies_until(done, emulator, observers))
         os.kill(pid, signal.SIGUSR1)
@@ -492,8 +527,14 @@ async def run(
             )
         floor = recipients / (TELEGRAM_PER_SECOND * speed)
         due_meetings = await plan_due_reminders(
-            db, country, datetime.now(UTC) + shift + timedelta(seconds=2), floor, 10, "region"
+            db,
+            country,
+            datetime.now(UTC) + shift + timedelta(seconds=2),
+            floor,
+            reminder_teams,
+            "region",
         )
+        _say("digest measured; the announcement")
         done = asyncio.Event()
         outside = [u for u in observers if country.observer_region[u] != 1]
         replies = asyncio.create_task(_replies_until(done, emulator, outside))
@@ -561,7 +602,7 @@ def main() -> None:
     parser.add_argument("--municipalities", type=int)
     parser.add_argument("--members", type=int)
     parser.add_argument("--speed", type=float, help="time compression (default 10, quick 20)")
-    parser.add_argument("--seconds", type=float, help="of each latency run (default 20, quick 3)")
+    parser.add_argument("--seconds", type=float, help="of each latency run (default 20, quick 2)")
     parser.add_argument(
         "--max-wait",
         type=float,
@@ -581,7 +622,7 @@ def main() -> None:
     municipalities = args.municipalities or municipalities
     members = args.members or members
     speed = args.speed or (20.0 if args.quick else 10.0)
-    seconds = args.seconds or (3.0 if args.quick else 20.0)
+    seconds = args.seconds or (2.0 if args.quick else 20.0)
     with tempfile.TemporaryDirectory() as folder:
         # PostgreSQL when set, SQLite otherwise: the full size is one backend's hour.
         url = database_urls(folder, "national")[-1]

@@ -98,6 +98,7 @@ CALLBACKS = {
     "ek": meetings.on_kind_button,
     "oh": register.on_hours_button,
     "fl": calendar.on_feed_button,
+    "it": meetings.on_invited_button,
 }
 
 # (Polish command, English alias, handler)

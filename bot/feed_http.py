@@ -20,7 +20,7 @@ import math
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 
 from aiohttp import hdrs, web
@@ -104,7 +104,12 @@ class FeedServer:
         """When this version of the feed was first served here (whole seconds, as HTTP)."""
         known = self._seen.get(token_hash)
         if known is None or known[0] != etag:
-            known = (etag, now.astimezone(UTC).replace(microsecond=0))
+            moment = now.astimezone(UTC).replace(microsecond=0)
+            if known is not None and moment <= known[1]:
+                # Changed within the second of the version before: a later second, or a
+                # client holding that one would be told 304 (If-Modified-Since).
+                moment = known[1] + timedelta(seconds=1)
+            known = (etag, moment)
             self._seen[token_hash] = known
             while len(self._seen) > SEEN_KEEP:
                 self._seen.popitem(last=False)
@@ -133,7 +138,7 @@ class FeedServer:
                     actor = await actor_for(session, maker.telegram_id, maker, self.admin_ids())
                     if not allowed(actor, TEAM_FEED, scope.team.id):
                         scope = None  # no longer its coordinator: the team feed stops
-                rows = await feeds.feed_meetings(session, scope, now) if scope else []
+                rows = await feeds.feed_events(session, scope, now) if scope else []
         except Exception as error:
             if not connection_lost(error):
                 raise

@@ -24,8 +24,8 @@ from icalendar import Calendar, Event, Timezone
 from bot.i18n import Translator, translator
 from bot.ical import PRODID
 from bot.views.labels import kind_label
-from storage.feeds import Scope
-from storage.models import Answer, Meeting, MeetingStatus
+from storage.feeds import FeedEvent, Scope
+from storage.models import Answer, EventKind, Meeting, MeetingStatus
 
 # Raised when what a feed shows of the same rows changes, so every ETag changes with it.
 FORMAT_VERSION = 1
@@ -39,7 +39,7 @@ MARKS = {Answer.YES: "✓ ", Answer.MAYBE: "? ", Answer.NO: "✗ "}
 GOOGLE_DETAILS_MAX = 800
 # Serialized events remembered (~0.6 KB each): a few MB, shared by all feeds of this process.
 EVENTS_KEEP = 20_000
-_EVENTS: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
+_EVENTS: OrderedDict[tuple[str, bool, bool, FeedEvent], bytes] = OrderedDict()
 
 
 @lru_cache(maxsize=16)
@@ -48,7 +48,7 @@ def _vtimezone(tzid: str) -> Timezone:
     return Timezone.from_tzid(tzid)
 
 
-def fingerprint(scope: Scope, rows: Sequence[tuple[Meeting, Answer | None]]) -> str:
+def fingerprint(scope: Scope, events: Sequence[FeedEvent]) -> str:
     """A strong ETag of the feed these rows make: every field an event shows is in it."""
     digest = hashlib.sha256()
     head = [
@@ -58,21 +58,22 @@ def fingerprint(scope: Scope, rows: Sequence[tuple[Meeting, Answer | None]]) -> 
         scope.team.protect_content if scope.team else None,
     ]
     digest.update(json.dumps(head).encode())
-    for meeting, answer in rows:
+    for e in events:
         item = [
-            meeting.uid,
-            meeting.sequence,
-            meeting.status.value,
-            meeting.starts_at.timestamp(),
-            meeting.duration_minutes,
-            meeting.updated_at.timestamp(),
-            meeting.kind.value,
-            meeting.place,
-            meeting.agenda,
-            meeting.team.name,
-            meeting.team.protect_content,
-            meeting.team.municipality.timezone,
-            answer.value if answer else None,
+            e.uid,
+            e.sequence,
+            e.status.value,
+            e.starts_at.timestamp(),
+            e.duration_minutes,
+            e.created_at.timestamp(),
+            e.updated_at.timestamp(),
+            e.kind.value,
+            e.place,
+            e.agenda,
+            e.team_name,
+            e.protect_content,
+            e.timezone,
+            e.answer.value if e.answer else None,
         ]
         digest.update(json.dumps(item, ensure_ascii=False).encode())
     return '"' + digest.hexdigest()[:40] + '"'
@@ -84,84 +85,67 @@ def calendar_name(t: Translator, scope: Scope) -> str:
     return t._("Kooperacje: my meetings")
 
 
-def event_title(t: Translator, meeting: Meeting) -> str:
-    return f"{meeting.team.name}: {kind_label(t, meeting.kind)}"
+def event_title(t: Translator, team_name: str, kind: EventKind) -> str:
+    return f"{team_name}: {kind_label(t, kind)}"
 
 
-def _event(
-    t: Translator, meeting: Meeting, answer: Answer | None, *, with_agenda: bool, mine: bool
-) -> Event:
+def _event(t: Translator, e: FeedEvent, *, with_agenda: bool, mine: bool) -> Event:
     event = Event()
-    zone = ZoneInfo(meeting.team.municipality.timezone)
-    start = meeting.starts_at.astimezone(zone)
-    cancelled = meeting.status == MeetingStatus.CANCELLED
-    title = event_title(t, meeting)
+    start = e.starts_at.astimezone(ZoneInfo(e.timezone))
+    cancelled = e.status == MeetingStatus.CANCELLED
+    title = event_title(t, e.team_name, e.kind)
     if cancelled:
         title = t._("Cancelled: {title}").format(title=title)
-    elif answer is not None:
-        title = MARKS[answer] + title
-    event.add("uid", meeting.uid)
-    event.add("dtstamp", meeting.updated_at)
-    event.add("created", meeting.created_at)
-    event.add("last-modified", meeting.updated_at)
-    event.add("sequence", meeting.sequence)
+    elif e.answer is not None:
+        title = MARKS[e.answer] + title
+    event.add("uid", e.uid)
+    event.add("dtstamp", e.updated_at)
+    event.add("created", e.created_at)
+    event.add("last-modified", e.updated_at)
+    event.add("sequence", e.sequence)
     event.add("dtstart", start)
-    event.add("dtend", start + timedelta(minutes=meeting.duration_minutes))
+    event.add("dtend", start + timedelta(minutes=e.duration_minutes))
     event.add("summary", title)
-    event.add("location", meeting.place)
+    event.add("location", e.place)
     lines = []
-    if with_agenda and meeting.agenda:
-        lines.append(meeting.agenda)
+    if with_agenda and e.agenda:
+        lines.append(e.agenda)
     if mine:
         answered = {
             Answer.YES: t._("I'll come"),
             Answer.MAYBE: t._("Maybe"),
             Answer.NO: t._("I can't come"),
         }
-        said = answered[answer] if answer else t._("not given yet")
+        said = answered[e.answer] if e.answer else t._("not given yet")
         lines.append(t._("Your answer: {answer}").format(answer=said))
     if lines:
         event.add("description", "\n\n".join(lines))
-    event.add("categories", [kind_label(t, meeting.kind)])
+    event.add("categories", [kind_label(t, e.kind)])
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     # A declined or cancelled meeting leaves the time free in the calendar.
-    event.add("transp", "TRANSPARENT" if cancelled or answer == Answer.NO else "OPAQUE")
+    event.add("transp", "TRANSPARENT" if cancelled or e.answer == Answer.NO else "OPAQUE")
     return event
 
 
-def _event_bytes(
-    t: Translator, meeting: Meeting, answer: Answer | None, *, with_agenda: bool, mine: bool
-) -> bytes:
+def _event_bytes(t: Translator, e: FeedEvent, *, with_agenda: bool, mine: bool) -> bytes:
     """One VEVENT as RFC 5545 text, remembered while nothing it shows changes: a feed of 200
     meetings is built by icalendar in ~70 ms, which would hold the event loop (and every
     update) for as long at each poll; remembered, it is a join."""
-    key = (
-        t.language,
-        mine,
-        with_agenda,
-        answer,
-        meeting.uid,
-        meeting.sequence,
-        meeting.status,
-        meeting.starts_at,
-        meeting.duration_minutes,
-        meeting.created_at,
-        meeting.updated_at,
-        meeting.kind,
-        meeting.place,
-        meeting.agenda if with_agenda else None,
-        meeting.team.name,
-        meeting.team.municipality.timezone,
-    )
+    key = (t.language, mine, with_agenda, e)
     found = _EVENTS.get(key)
     if found is None:
-        found = _event(t, meeting, answer, with_agenda=with_agenda, mine=mine).to_ical()
+        found = _event(t, e, with_agenda=with_agenda, mine=mine).to_ical()
         _EVENTS[key] = found
         if len(_EVENTS) > EVENTS_KEEP:
             _EVENTS.popitem(last=False)
     else:
         _EVENTS.move_to_end(key)
     return found
+
+
+def forget_events() -> None:
+    """Drop the serialized events (the benchmark's cold start)."""
+    _EVENTS.clear()
 
 
 @lru_cache(maxsize=256)
@@ -186,20 +170,17 @@ def _frame(name: str, zones: tuple[str, ...]) -> tuple[bytes, bytes]:
     return whole[: -len(end)], end
 
 
-def build_feed(scope: Scope, rows: Sequence[tuple[Meeting, Answer | None]]) -> bytes:
+def build_feed(scope: Scope, events: Sequence[FeedEvent]) -> bytes:
     """The feed of `scope`: a team feed of a team that protects its content leaves the agenda
     out (a shared calendar is seen, copied and synced beyond the team)."""
     t = translator(scope.language)
-    zones = {HOME_ZONE} | {meeting.team.municipality.timezone for meeting, _ in rows}
+    zones = {HOME_ZONE} | {e.timezone for e in events}
     head, tail = _frame(calendar_name(t, scope), tuple(sorted(zones)))
     mine = scope.team is None
-    events = [
-        _event_bytes(
-            t, meeting, answer, with_agenda=mine or not meeting.team.protect_content, mine=mine
-        )
-        for meeting, answer in rows
+    body = [
+        _event_bytes(t, e, with_agenda=mine or not e.protect_content, mine=mine) for e in events
     ]
-    return head + b"".join(events) + tail
+    return head + b"".join(body) + tail
 
 
 def google_calendar_url(t: Translator, meeting: Meeting) -> str:
@@ -214,7 +195,7 @@ def google_calendar_url(t: Translator, meeting: Meeting) -> str:
         details = details[: GOOGLE_DETAILS_MAX - 1] + "…"
     query = {
         "action": "TEMPLATE",
-        "text": event_title(t, meeting),
+        "text": event_title(t, meeting.team.name, meeting.kind),
         "dates": f"{start.strftime(utc)}/{end.strftime(utc)}",
         "location": meeting.place,
         "ctz": meeting.team.municipality.timezone,

@@ -56,6 +56,8 @@ class Action(enum.StrEnum):
     # Appoint and dismiss region admins (/region): admins of everything; region admins only
     # look at their own regions.
     MANAGE_REGIONS = "manage_regions"
+    # Invite further teams to an event of the region (see `may_invite_team` for whose).
+    INVITE_TEAMS = "invite_teams"
 
 
 # Which team role grants which action; admins may do everything.
@@ -88,6 +90,7 @@ _ROLE_GRANTS: Mapping[Role, frozenset[Action]] = {
             Action.LINK_GROUP,
             Action.MANAGE_RULES,
             Action.DECLARE_ACCESSION,
+            Action.INVITE_TEAMS,
         }
     ),
 }
@@ -150,6 +153,30 @@ def allowed(
     ):
         return True
     return action in _ROLE_GRANTS[role]
+
+
+def allowed_in_any(actor: Actor, action: Action, team_ids: Collection[int]) -> bool:
+    """May the actor do this in one of these teams: answering or looking at an event that
+    invites several teams (storage/audience.py `invited_team_ids`) needs a seat in one."""
+    return any(allowed(actor, action, team_id) for team_id in team_ids)
+
+
+def require_in_any(actor: Actor, action: Action, team_ids: Collection[int]) -> None:
+    if not allowed_in_any(actor, action, team_ids):
+        raise PermissionDenied(action)
+
+
+def may_invite_team(
+    actor: Actor, own_team_id: int, own_municipality_id: int, team_id: int, municipality_id: int
+) -> bool:
+    """Invite the team `team_id` (of `municipality_id`) to an event of the team `own_team_id`:
+    admins of everything any team, region admins any team of their regions, coordinators of
+    the calling team the teams of its own municipality."""
+    if actor.is_admin or team_id in actor.region_teams:
+        return True
+    return (
+        allowed(actor, Action.INVITE_TEAMS, own_team_id) and municipality_id == own_municipality_id
+    )
 
 
 def may_announce_to(

@@ -30,7 +30,7 @@ from bot.views.keyboard import Keyboard, keyboard
 from bot.views.meeting_card import CardState, answer_label, day_before_summary, render_card
 from bot.views.register_card import render_register
 from bot.workers import is_gone, worker_name
-from storage import attendance, digest, housekeeping, meetings, reminders, retention
+from storage import attendance, audience, digest, housekeeping, meetings, reminders, retention
 from storage.db import Database
 from storage.models import (
     Answer,
@@ -197,15 +197,12 @@ class Scheduler:
         if row.member_id is not None:
             if member is None:
                 return NotSent(Delivery.SKIPPED, "member gone")
-            membership = await session.scalar(
-                select(Membership).where(
-                    Membership.team_id == row.team_id, Membership.member_id == member.id
-                )
-            )
-            if membership is None:
+            seats = await self._seats(session, row, member)
+            if not seats:
                 return NotSent(Delivery.SKIPPED, "left the team")
-            # Muting silences reminders, not the coordinator's register or one's own tasks.
-            muted = member.reminders_muted or membership.reminders_muted
+            # Muting silences reminders, not the coordinator's register or one's own tasks; an
+            # event inviting several of one's teams is muted when all of them are.
+            muted = member.reminders_muted or all(seat.reminders_muted for seat in seats)
             if muted and row.kind in (ScheduledKind.REMINDER, ScheduledKind.DIGEST):
                 return NotSent(Delivery.SKIPPED, "muted")
             if member.unreachable_since is not None:
@@ -251,6 +248,22 @@ class Scheduler:
                     "(press Start) to get reminders."
                 ).format(names=", ".join(esc(n) for n in missing))
         return f"<b>{heading}</b>\n\n{text}", rows
+
+    async def _seats(
+        self, session: AsyncSession, row: ScheduledMessage, member: Member
+    ) -> list[Membership]:
+        """The member's memberships the row is sent for: of the teams a meeting invites
+        (storage/audience.py), or of the row's team."""
+        if row.kind in (ScheduledKind.REMINDER, ScheduledKind.SUMMARY) and row.meeting_id:
+            meeting = await session.get(Meeting, row.meeting_id)
+            if meeting is not None:
+                return await audience.memberships(session, meeting, member.id)
+        membership = await session.scalar(
+            select(Membership).where(
+                Membership.team_id == row.team_id, Membership.member_id == member.id
+            )
+        )
+        return [membership] if membership is not None else []
 
     async def _task(self, session: AsyncSession, row: ScheduledMessage, t: Translator) -> Verdict:
         task = await session.get(Task, row.task_id or 0)

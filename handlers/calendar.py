@@ -123,8 +123,9 @@ def _feed_text(ctx: Ctx, token: str, team: Team | None) -> str:
             "cancelled meetings update by themselves (calendar apps check about once an hour)."
         ),
         "",
-        f"webcal: {esc(webcal)}",
-        f"https: {esc(https)}",
+        t._("Tap a link to copy it:"),
+        f"<code>{esc(webcal)}</code>",
+        f"<code>{esc(https)}</code>",
         "",
         "• <b>Outlook</b>: " + esc(t._("Add calendar → Subscribe from web; paste the https link.")),
         "• <b>Google</b>: "
@@ -137,8 +138,8 @@ def _feed_text(ctx: Ctx, token: str, team: Team | None) -> str:
         "• <b>iPhone</b>: "
         + esc(
             t._(
-                "tap the webcal link, or Settings → Calendar → Accounts → Add Account → Other "
-                "→ Add Subscribed Calendar."
+                "copy the webcal link, then Settings → Calendar → Accounts → Add Account → "
+                "Other → Add Subscribed Calendar; paste it."
             )
         ),
         "• <b>Android</b>: "

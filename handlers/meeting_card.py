@@ -17,7 +17,7 @@ from bot.permissions import Actor
 from bot.views.keyboard import edit_request, keyboard, message_request
 from bot.views.meeting_card import CardState, may_change, render_card
 from handlers.base import Ctx
-from storage import meetings
+from storage import audience, meetings
 from storage.db import Database, connection_lost
 from storage.members import find_member
 from storage.models import Meeting
@@ -38,14 +38,15 @@ async def card_for(
 async def post_cards(
     ctx: Ctx, meeting: Meeting, *, include_group: bool = True, carried: frozenset[int] = frozenset()
 ) -> None:
-    """Queue the card to the team's group and privately to every member, remembering each;
-    `carried`: member ids whose answer came from a date poll."""
+    """Queue the card to the team's group and privately to everyone invited (the team's
+    members and those of the teams it invites), remembering each; `carried`: member ids whose
+    answer came from a date poll."""
     counts = await meetings.counts(ctx.session, meeting.id)
     targets: list[tuple[int, Translator, CardState]] = []
     if include_group and meeting.team.chat_id is not None:
         group_t = translator(meeting.team.language)
         targets.append((meeting.team.chat_id, group_t, CardState(meeting, counts)))
-    for member in await meetings.team_members(ctx.session, meeting.team_id):
+    for member in await audience.members(ctx.session, meeting):
         role = await meetings.membership_of(ctx.session, meeting.team_id, member)
         actor = Actor(
             member.telegram_id,

@@ -13,7 +13,14 @@ from bot.dates.parts import ParseError
 from bot.dates.series import SeriesWhen, parse_series
 from bot.dates.spans import parse_span
 from bot.i18n import Translator, translator
-from bot.permissions import Action, allowed, require
+from bot.permissions import (
+    Action,
+    PermissionDenied,
+    allowed,
+    may_invite_team,
+    require,
+    require_in_any,
+)
 from bot.render import esc
 from bot.views import buttons
 from bot.views.labels import kind_label
@@ -29,7 +36,7 @@ from handlers import typed_when
 from handlers.base import Ctx
 from handlers.calendar import my_upcoming, send_meeting_ics
 from handlers.meeting_card import card_for, post_cards, refresh_cards, refresh_watchers
-from storage import conversations, events, meetings, teams
+from storage import audience, conversations, events, meetings, teams
 from storage.errors import DomainError, Problem
 from storage.members import find_member
 from storage.models import (
@@ -55,11 +62,13 @@ EDIT_AGENDA = "meet.edit_agenda"
 HOLIDAY = "meet.holiday"  # the caller decides holiday dates before anyone is told
 TEAM = "meet.team"  # waiting for a team button; keeps the one-line form typed with /nowe
 COACHED = "meet.coached"  # coaching: waiting for the coached workers' buttons and "Done"
+INVITED = "meet.invited"  # an event of the region: waiting for the invited teams and "Done"
 PAGE = 5
 DAY_EXAMPLES = ("jutro", "środa", "15 grudnia")  # a day for an hour typed alone
 SPAN_EXAMPLE = "15 grudnia 9:00 – 16 grudnia 15:00"  # an event over days (bot.dates.spans)
-CARRIED = ("team_id", "kind", "coached")  # what "Change" keeps of a called event
+CARRIED = ("team_id", "kind", "coached", "invited")  # what "Change" keeps of a called event
 COACHED_ROWS = 3  # rows of two workers; with the pages, "Done" and "Another kind": six rows
+INVITED_ROWS = 4  # one team a row; with the pages and "Done": six rows
 
 
 def _zone(team: Team) -> ZoneInfo:
@@ -154,13 +163,44 @@ async def _ask_when(
         text += "\n🎯 " + t._("Coached: {names}").format(
             names=", ".join(esc(m.name) for m in coached)
         )
+    invited = await _invited(ctx, pending)
+    if invited:
+        text += "\n👥 " + t._("Invited teams: {names}").format(
+            names=", ".join(esc(other.name) for other in invited)
+        )
     text += "\n" + _examples(ctx)
     if kind in events.MULTI_DAY and t.language != "en":
         text += "\n" + t._("Over several days: {example}").format(
             example=f"<i>{esc(SPAN_EXAMPLE)}</i>"
         )
     rows = _kind_rows(ctx, kind)
+    if audience.may_invite(kind) and await _invitable(ctx, team):
+        label = t._("Invite other teams")
+        if invited:
+            label += f" ({len(invited)})"
+        rows.append([(label, buttons.InvitedPick(0).pack())])
     ctx.edit(text, rows) if edit else ctx.reply(text, rows)
+
+
+async def _invitable(ctx: Ctx, team: Team) -> list[Team]:
+    """The other teams the caller may invite to an event of `team` (bot/permissions.py)."""
+    return [
+        other
+        for other in await audience.candidates(ctx.session, team)
+        if may_invite_team(
+            ctx.actor, team.id, team.municipality_id, other.id, other.municipality_id
+        )
+    ]
+
+
+def _invited_ids(pending: dict[str, object]) -> list[int]:
+    return [int(str(i)) for i in cast("list[object]", pending.get("invited") or [])]
+
+
+async def _invited(ctx: Ctx, pending: dict[str, object]) -> list[Team]:
+    """The teams chosen so far to be invited (ids in the pending state), by name."""
+    found = [await teams.get_team(ctx.session, team_id) for team_id in _invited_ids(pending)]
+    return sorted(found, key=lambda other: other.name)
 
 
 def _kind_of(team: Team, pending: dict[str, object]) -> EventKind:
@@ -416,6 +456,9 @@ async def _accept_when(ctx: Ctx, pending: dict[str, object]) -> None:
     require(ctx.actor, Action.CALL_MEETING, team.id, meetings_by=team.meetings_by)
     preset = Preset(str(pending["preset"])) if pending.get("preset") else None
     kind = _kind_of(team, pending)
+    invited = await _invited(ctx, pending)
+    for other in invited:
+        _require_invite(ctx, team, other)
     meeting = await meetings.schedule(
         ctx.session,
         team,
@@ -427,6 +470,7 @@ async def _accept_when(ctx: Ctx, pending: dict[str, object]) -> None:
         duration_minutes=_duration(pending),
         kind=kind,
         coached=await _coached(ctx, pending),
+        invited=[other.id for other in invited],
         now=ctx.now(),
     )
     await conversations.clear_pending(ctx.session, ctx.chat.id, ctx.user.id)
@@ -552,6 +596,8 @@ async def on_kind_button(ctx: Ctx) -> None:
         except ValueError:
             raise DomainError(Problem.STALE_BUTTON) from None
         pending = {"team_id": team.id, "kind": kind.value}
+        if audience.may_invite(kind) and waiting.data.get("invited"):
+            pending["invited"] = waiting.data["invited"]  # kept from kind to kind of the region
         if kind == EventKind.COACHING:
             chosen = waiting.data.get("coached") if waiting.name == COACHED else None
             await _ask_coached(ctx, team, {**pending, "coached": chosen or []})
@@ -577,6 +623,69 @@ async def on_kind_button(ctx: Ctx) -> None:
         else:
             chosen.append(button.member_id)
     await _ask_coached(ctx, team, {**pending, "coached": chosen}, button.page)
+
+
+def _require_invite(ctx: Ctx, team: Team, other: Team) -> None:
+    if not may_invite_team(
+        ctx.actor, team.id, team.municipality_id, other.id, other.municipality_id
+    ):
+        raise PermissionDenied(Action.INVITE_TEAMS)
+
+
+async def on_invited_button(ctx: Ctx) -> None:
+    """`it:<team>[:<page>]` on the "When?" question of an event of the region: open the list
+    of teams within reach (0) or toggle one; `it:d:<own team>` is "Done"."""
+    raw = ctx.query.data if ctx.query else None
+    button = buttons.unpack_any(raw, buttons.InvitedPick, buttons.InvitedDone)
+    waiting = await conversations.get_pending(ctx.session, ctx.chat.id, ctx.user.id)
+    if waiting is None or waiting.name not in (WHEN, INVITED) or waiting.data.get("hour"):
+        raise DomainError(Problem.STALE_BUTTON)
+    pending = dict(waiting.data)
+    team = await teams.get_team(ctx.session, int(str(pending["team_id"])))
+    require(ctx.actor, Action.CALL_MEETING, team.id, meetings_by=team.meetings_by)
+    kind = _kind_of(team, pending)
+    if not audience.may_invite(kind):
+        raise DomainError(Problem.KIND_CANNOT_INVITE, kind=kind)
+    chosen = _invited_ids(pending)
+    if isinstance(button, buttons.InvitedDone):
+        if button.team_id != team.id or waiting.name != INVITED:
+            raise DomainError(Problem.STALE_BUTTON)
+        await _ask_when(ctx, team, edit=True, pending=pending)
+        return
+    if button.team_id:
+        if button.team_id == team.id:
+            raise DomainError(Problem.STALE_BUTTON)
+        _require_invite(ctx, team, await teams.get_team(ctx.session, button.team_id))
+        if button.team_id in chosen:
+            chosen.remove(button.team_id)
+        else:
+            chosen.append(button.team_id)
+    await _ask_invited(ctx, team, {**pending, "invited": chosen}, button.page)
+
+
+async def _ask_invited(ctx: Ctx, team: Team, pending: dict[str, object], page: int = 0) -> None:
+    """The teams within the caller's reach: a toggle each, then "Done"."""
+    await conversations.set_pending(ctx.session, ctx.chat.id, ctx.user.id, INVITED, pending)
+    t = ctx.t
+    chosen = set(_invited_ids(pending))
+    toggles = [
+        (
+            ("✅ " if other.id in chosen else "⬜ ")
+            + f"{other.name[:30]} · {other.municipality.name[:20]}",
+            buttons.InvitedPick(other.id, page).pack(),
+        )
+        for other in await _invitable(ctx, team)
+    ]
+    rows = buttons.paged(
+        toggles, page, lambda p: buttons.InvitedPick(0, p).pack(), rows=INVITED_ROWS
+    )
+    rows.append([(t._("Done choosing"), buttons.InvitedDone(team.id).pack())])
+    kind = _kind_of(team, pending)
+    text = f"<b>{kind_label(t, kind)}</b> · {esc(team.name)}\n" + t._(
+        "Which other teams are invited? Their members get the card, answer and are reminded "
+        "like the team's own. Choose, then “Done”."
+    )
+    ctx.edit(text, rows)
 
 
 async def _ask_coached(ctx: Ctx, team: Team, pending: dict[str, object], page: int = 0) -> None:
@@ -718,7 +827,8 @@ async def on_answer_button(ctx: Ctx) -> None:
     answer = ANSWER_CODES.get(button.code)
     if answer is None:
         raise DomainError(Problem.STALE_BUTTON)
-    require(ctx.actor, Action.ANSWER_MEETING, meeting.team_id)
+    invited = await audience.invited_team_ids(ctx.session, meeting)
+    require_in_any(ctx.actor, Action.ANSWER_MEETING, invited)
     ctx.ensure_team_chat(meeting.team.chat_id)
     meetings.ensure_open(meeting, ctx.now())
     if button.sequence is not None and button.sequence != meeting.sequence:
@@ -740,7 +850,9 @@ async def on_attendees_button(ctx: Ctx) -> None:
     """`at:<meeting>`: who comes, by institution, and who has not answered."""
     button = buttons.AttendeesButton.unpack(ctx.query.data if ctx.query else None)
     meeting = await meetings.load_meeting(ctx.session, button.meeting_id)
-    require(ctx.actor, Action.VIEW_TEAM, meeting.team_id)
+    require_in_any(
+        ctx.actor, Action.VIEW_TEAM, await audience.invited_team_ids(ctx.session, meeting)
+    )
     ctx.ensure_team_chat(meeting.team.chat_id)
     ctx.protect = meeting.team.protect_content
     t = ctx.t
@@ -796,7 +908,9 @@ async def on_nudge_button(ctx: Ctx) -> None:
 async def on_calendar_button(ctx: Ctx) -> None:
     button = buttons.CalendarButton.unpack(ctx.query.data if ctx.query else None)
     meeting = await meetings.load_meeting(ctx.session, button.meeting_id)
-    require(ctx.actor, Action.VIEW_TEAM, meeting.team_id)
+    require_in_any(
+        ctx.actor, Action.VIEW_TEAM, await audience.invited_team_ids(ctx.session, meeting)
+    )
     ctx.ensure_team_chat(meeting.team.chat_id)
     ctx.protect = meeting.team.protect_content
     await send_meeting_ics(ctx, meeting)
@@ -850,7 +964,9 @@ async def on_meeting_button(ctx: Ctx) -> None:
     """`mt:<meeting>`: the card of one meeting from the list."""
     button = buttons.MeetingButton.unpack(ctx.query.data if ctx.query else None)
     meeting = await meetings.load_meeting(ctx.session, button.meeting_id)
-    require(ctx.actor, Action.VIEW_TEAM, meeting.team_id)
+    require_in_any(
+        ctx.actor, Action.VIEW_TEAM, await audience.invited_team_ids(ctx.session, meeting)
+    )
     ctx.ensure_team_chat(meeting.team.chat_id)
     ctx.protect = meeting.team.protect_content
     text, rows = await card_for(ctx, meeting, private=ctx.is_private)

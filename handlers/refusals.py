@@ -61,6 +61,11 @@ def refusal_text(t: Translator, refusal: DomainError | PermissionDenied) -> str:
             return t._("Only members of the team accept its rules on behalf of their institutions.")
         if refusal.action == Action.MANAGE_REGIONS:
             return t._("Regions and their admins are managed by the programme's administrators.")
+        if refusal.action == Action.INVITE_TEAMS:
+            return t._(
+                "You cannot invite that team: coordinators invite the teams of their own "
+                "municipality, region admins the teams of their region."
+            )
         return t._("Sorry, only a coordinator of this team can do that.")
     texts = {
         Problem.INVITATION_UNKNOWN: t._(
@@ -214,6 +219,11 @@ def refusal_text(t: Translator, refusal: DomainError | PermissionDenied) -> str:
             "That is too long for one event: workshops, trainings and conferences run at most "
             "{days} days, anything else at most {hours} hours. Check the end date."
         ).format(days=refusal.details.get("days", 3), hours=refusal.details.get("hours", 24)),
+        Problem.KIND_CANNOT_INVITE: t._(
+            "Only events of the region (trainings, workshops, conferences, consultation and "
+            "working-group meetings) invite other teams; a team's own meeting and coaching "
+            "stay within the team."
+        ),
         Problem.COACHING_WITHOUT_WORKER: t._(
             "Coaching is for someone: choose at least one worker of the team who is coached."
         ),

@@ -73,21 +73,24 @@ def privacy_rows(ctx: Ctx) -> list[list[tuple[str, str]]]:
 def privacy_notice(ctx: Ctx) -> str:
     """What is stored, why, for how long, and who the controller is (RODO, art. 13)."""
     settings = ctx.settings
-    return "<i>{}</i>".format(
-        ctx.t._(
-            "Privacy: when you join a team I store your name, Telegram username and id, "
-            "institution, teams and answers, only to coordinate the teams' work. Data of "
-            "members inactive for {members} months and meetings older than {meetings} months "
-            "are deleted. Controller: {controller}. Your data: /moje_dane; erase it: /usun_dane."
-        ).format(
-            members=settings.retention_inactive_months,
-            meetings=settings.retention_meeting_months,
-            controller=esc(
-                settings.privacy_controller
-                or ctx.t._("the institution that runs this bot for the region")
-            ),
-        )
+    stored = ctx.t._(
+        "Privacy: when you join a team I store your name, Telegram username and id, "
+        "institution, teams and answers, only to coordinate the teams' work. Data of "
+        "members inactive for {members} months and meetings older than {meetings} months "
+        "are deleted. Controller: {controller}. Your data: /moje_dane; erase it: /usun_dane."
+    ).format(
+        members=settings.retention_inactive_months,
+        meetings=settings.retention_meeting_months,
+        controller=esc(
+            settings.privacy_controller
+            or ctx.t._("the institution that runs this bot for the region")
+        ),
     )
+    feeds = ctx.t._(
+        "A calendar link (/kalendarz) shows your meetings to whoever has it: a new link "
+        "stops the old one, and erasing your data stops it too."
+    )
+    return f"<i>{stored} {feeds}</i>"
 
 
 async def _begin_join(ctx: Ctx, token: str) -> None:

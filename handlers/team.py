@@ -90,7 +90,10 @@ def _coordinator_rows(ctx: Ctx, roster: Roster) -> list[list[tuple[str, str]]] |
     who = t._("everyone") if team.meetings_by == Role.MEMBER else t._("coordinators only")
     forwarding = t._("blocked") if team.protect_content else t._("allowed")
     return [
-        [(t._("Manage members"), buttons.TeamMembers(team.id).pack())],
+        [
+            (t._("Manage members"), buttons.TeamMembers(team.id).pack()),
+            ("📅 " + t._("Team calendar link"), buttons.FeedLink(team.id, 0).pack()),
+        ],
         [(t._("Who calls meetings: {who}").format(who=who), buttons.TeamPolicy(team.id).pack())],
         [
             (

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from storage import audit
+from storage import audience, audit
 from storage.errors import DomainError, Problem
 from storage.models import (
     Answer,
@@ -23,7 +23,6 @@ from storage.models import (
     Meeting,
     MeetingStatus,
     Member,
-    Membership,
     Rsvp,
     Sector,
     Team,
@@ -107,8 +106,7 @@ async def load_register(session: AsyncSession, meeting: Meeting) -> Register:
     members = (
         await session.scalars(
             select(Member)
-            .join(Membership, Membership.member_id == Member.id)
-            .where(Membership.team_id == meeting.team_id)
+            .where(Member.id.in_(audience.member_ids(meeting)))
             .options(selectinload(Member.institution))
         )
     ).all()
@@ -163,8 +161,7 @@ def _by_institution(person: Person) -> tuple[str, str]:
 async def _member_in_team(session: AsyncSession, meeting: Meeting, member_id: int) -> Member:
     member = await session.scalar(
         select(Member)
-        .join(Membership, Membership.member_id == Member.id)
-        .where(Member.id == member_id, Membership.team_id == meeting.team_id)
+        .where(Member.id == member_id, Member.id.in_(audience.member_ids(meeting)))
         .options(selectinload(Member.institution))
     )
     if member is None:

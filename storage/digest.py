@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from storage import audience
 from storage.models import (
     Answer,
     Delivery,
@@ -169,7 +170,7 @@ async def _fill(
     meetings = await session.scalars(
         select(Meeting)
         .where(
-            Meeting.team_id.in_(by_team),
+            audience.meetings_of_teams(list(by_team)),
             Meeting.starts_at > now,
             Meeting.starts_at <= now + WINDOW,
             Meeting.status == MeetingStatus.SCHEDULED,
@@ -192,5 +193,11 @@ async def _fill(
             .tuples()
             .all()
         )
+    others = [meeting.id for meeting in planned if meeting.team_id not in by_team]
+    invited = await audience.invited_by_meeting(session, others)
     for meeting in planned:
-        by_team[meeting.team_id].meetings.append((meeting, answers.get(meeting.id)))
+        # Under its own team, or under the first of the reader's teams it invites.
+        entry = by_team.get(meeting.team_id) or next(
+            by_team[team_id] for team_id in invited[meeting.id] if team_id in by_team
+        )
+        entry.meetings.append((meeting, answers.get(meeting.id)))

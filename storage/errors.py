@@ -70,6 +70,7 @@ class Problem(enum.StrEnum):
     INSTITUTION_MISSING = "institution_missing"
     ALREADY_DECLARED = "already_declared"
     PERSON_UNKNOWN = "person_unknown"  # nobody the bot knows by that @username
+    KIND_CANNOT_INVITE = "kind_cannot_invite"  # only events of the region invite teams
 
 
 class DomainError(Exception):

@@ -20,20 +20,21 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, delete, or_, select
+from sqlalchemy import ColumnElement, delete, null, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from storage.models import (
     Answer,
+    EventKind,
     FeedToken,
     Meeting,
     MeetingStatus,
     Member,
+    Municipality,
     Rsvp,
     Team,
     utcnow,
@@ -148,32 +149,63 @@ async def resolve(session: AsyncSession, token: str) -> Scope | None:
     return Scope(digest, member, team_ids, member.language or "pl")
 
 
-async def feed_meetings(
-    session: AsyncSession, scope: Scope, now: datetime
-) -> Sequence[tuple[Meeting, Answer | None]]:
-    """The meetings the feed shows, oldest first, each with the member's own answer (None in a
-    team feed: it is the team's calendar, nobody's answers)."""
-    where = [
-        Meeting.team_id.in_(scope.team_ids),
-        Meeting.starts_at >= now - PAST,
-        or_(
-            Meeting.status != MeetingStatus.CANCELLED,
-            Meeting.updated_at >= now - CANCELLED_KEPT,
-        ),
-    ]
-    options = [joinedload(Meeting.team).joinedload(Team.municipality)]
-    order = (Meeting.starts_at, Meeting.id)
-    if scope.is_team_feed:
-        found = await session.scalars(
-            select(Meeting).where(*where).options(*options).order_by(*order).limit(MAX_EVENTS)
+@dataclass(frozen=True)
+class FeedEvent:
+    """What a feed shows of one meeting, read as plain columns (no ORM objects: a feed of a
+    few hundred meetings is read at every poll)."""
+
+    uid: str
+    sequence: int
+    status: MeetingStatus
+    starts_at: datetime
+    duration_minutes: int
+    created_at: datetime
+    updated_at: datetime
+    kind: EventKind
+    place: str
+    agenda: str | None
+    team_name: str
+    protect_content: bool  # the team's choice
+    timezone: str  # the municipality's
+    answer: Answer | None  # the member's own; None in a team feed (nobody's answers)
+
+
+async def feed_events(session: AsyncSession, scope: Scope, now: datetime) -> list[FeedEvent]:
+    """The meetings the feed shows, oldest first: those of the last 90 days and later, a
+    cancelled one until 30 days after its cancellation."""
+    answer = Rsvp.answer if not scope.is_team_feed else null()
+    query = (
+        select(
+            Meeting.uid,
+            Meeting.sequence,
+            Meeting.status,
+            Meeting.starts_at,
+            Meeting.duration_minutes,
+            Meeting.created_at,
+            Meeting.updated_at,
+            Meeting.kind,
+            Meeting.place,
+            Meeting.agenda,
+            Team.name,
+            Team.protect_content,
+            Municipality.timezone,
+            answer,
         )
-        return [(meeting, None) for meeting in found]
-    rows = await session.execute(
-        select(Meeting, Rsvp.answer)
-        .outerjoin(Rsvp, (Rsvp.meeting_id == Meeting.id) & (Rsvp.member_id == scope.member.id))
-        .where(*where)
-        .options(*options)
-        .order_by(*order)
+        .join(Team, Team.id == Meeting.team_id)
+        .join(Municipality, Municipality.id == Team.municipality_id)
+        .where(
+            Meeting.team_id.in_(scope.team_ids),
+            Meeting.starts_at >= now - PAST,
+            or_(
+                Meeting.status != MeetingStatus.CANCELLED,
+                Meeting.updated_at >= now - CANCELLED_KEPT,
+            ),
+        )
+        .order_by(Meeting.starts_at, Meeting.id)
         .limit(MAX_EVENTS)
     )
-    return [(meeting, answer) for meeting, answer in rows.all()]
+    if not scope.is_team_feed:
+        query = query.outerjoin(
+            Rsvp, (Rsvp.meeting_id == Meeting.id) & (Rsvp.member_id == scope.member.id)
+        )
+    return [FeedEvent(*row) for row in (await session.execute(query)).all()]

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
-from storage import audit, events, reminders
+from storage import audience, audit, events, reminders
 from storage.db import rowcount
 from storage.errors import DomainError, Problem
 from storage.models import (
@@ -21,6 +21,7 @@ from storage.models import (
     CoachedWorker,
     EventKind,
     Institution,
+    InvitedTeam,
     Meeting,
     MeetingCard,
     MeetingSeries,
@@ -83,6 +84,7 @@ async def load_meeting(session: AsyncSession, meeting_id: int) -> Meeting:
             selectinload(Meeting.created_by),
             selectinload(Meeting.series),
             selectinload(Meeting.coached).selectinload(CoachedWorker.member),
+            selectinload(Meeting.invited).selectinload(InvitedTeam.team),
         )
     )
     if meeting is None:
@@ -107,16 +109,19 @@ async def schedule(
     duration_minutes: int = DEFAULT_DURATION_MINUTES,
     kind: EventKind | None = None,
     coached: Sequence[Member] = (),
+    invited: Sequence[int] = (),
     now: datetime | None = None,
 ) -> Meeting:
-    """Create an event (and its series, if it repeats): by default the team's own meeting.
-    Returns the first occurrence."""
+    """Create an event (and its series, if it repeats): by default the team's own meeting;
+    events of the region may invite further teams (`invited`: their ids, within the caller's
+    reach, bot/permissions.py). Returns the first occurrence."""
     now = now or utcnow()
     if starts_at <= now:
         raise DomainError(Problem.MEETING_IN_PAST)
     kind = kind or events.team_default(team.kind)
     events.check_length(kind, timedelta(minutes=duration_minutes))
     coached = await events.check_coached(session, kind, team.id, coached)
+    invited = audience.check_invited(kind, team.id, invited)
     place, agenda = check_place(place), check_agenda(agenda)
     zone = ZoneInfo(team.municipality.timezone)
     if preset is None:
@@ -134,6 +139,7 @@ async def schedule(
         )
         session.add(meeting)
         await session.flush()
+        await audience.add(session, [meeting], invited)
         await reminders.plan_meeting(session, meeting, now=now)
         audit.record(
             session,
@@ -157,7 +163,9 @@ async def schedule(
     )
     session.add(series)
     await session.flush()
-    created = await materialize(session, series, now - timedelta(minutes=1), now + HORIZON, now=now)
+    created = await materialize(
+        session, series, now - timedelta(minutes=1), now + HORIZON, now=now, invited=invited
+    )
     if not created:
         raise DomainError(Problem.MEETING_IN_PAST)
     audit.record(
@@ -182,9 +190,10 @@ async def materialize(
     until: datetime,
     *,
     now: datetime | None = None,
+    invited: Sequence[int] | None = None,
 ) -> list[Meeting]:
     """Create the missing occurrences of a series in (after, until], with their reminders;
-    idempotent."""
+    idempotent. They invite the teams its first occurrence invites (or `invited`)."""
     if series.until is not None:
         until = min(until, series.until)
     zone = ZoneInfo(series.timezone)
@@ -213,6 +222,14 @@ async def materialize(
     if series.materialized_until is None or until > series.materialized_until:
         series.materialized_until = until
     await session.flush()
+    if invited is None and created:
+        first = await session.scalar(
+            select(func.min(Meeting.id)).where(
+                Meeting.series_id == series.id, Meeting.id.not_in([m.id for m in created])
+            )
+        )
+        invited = list(await session.scalars(audience.invited_teams(first))) if first else []
+    await audience.add(session, created, invited or [])
     for meeting in created:
         await reminders.plan_meeting(session, meeting, now=now)
     return created
@@ -273,7 +290,7 @@ async def answer(
 ) -> bool:
     """Record a member's answer; False when it was already that answer."""
     ensure_open(meeting, now)
-    if await membership_of(session, meeting.team_id, member) is None:
+    if not await audience.is_invited(session, meeting, member):
         raise DomainError(Problem.NOT_IN_TEAM)
     assert member is not None
     current = await session.get(Rsvp, (meeting.id, member.id))
@@ -340,14 +357,14 @@ class Attendance:
 
 
 async def attendance(session: AsyncSession, meeting: Meeting) -> Attendance:
-    """Who answered what, grouped by institution, and who has not answered yet."""
+    """Who answered what, grouped by institution, and who has not answered yet: everyone
+    invited (storage/audience.py)."""
     rows = (
         await session.execute(
             select(Member, Institution, Rsvp)
-            .join(Membership, Membership.member_id == Member.id)
             .outerjoin(Institution, Member.institution_id == Institution.id)
             .outerjoin(Rsvp, (Rsvp.member_id == Member.id) & (Rsvp.meeting_id == meeting.id))
-            .where(Membership.team_id == meeting.team_id)
+            .where(Member.id.in_(audience.member_ids(meeting)))
         )
     ).all()
     result = Attendance()
@@ -373,12 +390,12 @@ async def upcoming_for(
     now = now or utcnow()
     team_ids = select(Membership.team_id).where(Membership.member_id == member.id)
     where = [
-        Meeting.team_id.in_(team_ids),
+        audience.meetings_of_teams(team_ids),
         Meeting.starts_at > now,
         Meeting.status == MeetingStatus.SCHEDULED,
     ]
     if only_teams is not None:
-        where.append(Meeting.team_id.in_(list(only_teams)))
+        where.append(audience.meetings_of_teams(list(only_teams)))
     total = await session.scalar(select(func.count()).select_from(Meeting).where(*where)) or 0
     rows = (
         await session.execute(
@@ -434,13 +451,12 @@ async def members_answering(
 
 
 async def members_not_declined(session: AsyncSession, meeting: Meeting) -> Sequence[Member]:
-    """Everyone of the team who has not said "Nie będę": a change concerns them."""
+    """Everyone invited who has not said "Nie będę": a change concerns them."""
     declined = select(Rsvp.member_id).where(Rsvp.meeting_id == meeting.id, Rsvp.answer == Answer.NO)
     return (
         await session.scalars(
             select(Member)
-            .join(Membership)
-            .where(Membership.team_id == meeting.team_id, Member.id.not_in(declined))
+            .where(Member.id.in_(audience.member_ids(meeting)), Member.id.not_in(declined))
             .order_by(Member.name)
         )
     ).all()

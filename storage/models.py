@@ -465,6 +465,10 @@ class Meeting(Base):
     coached: Mapped[list[CoachedWorker]] = relationship(
         cascade="all, delete-orphan", order_by="CoachedWorker.member_id"
     )
+    # Further teams whose members an event of the region invites (storage/audience.py).
+    invited: Mapped[list[InvitedTeam]] = relationship(
+        cascade="all, delete-orphan", order_by="InvitedTeam.team_id"
+    )
 
 
 class CoachedWorker(Base):
@@ -480,6 +484,22 @@ class CoachedWorker(Base):
     )
 
     member: Mapped[Member] = relationship()
+
+
+class InvitedTeam(Base):
+    """A further team an event invites (trainings, conferences...): its members get the card,
+    answer, are reminded and marked in the register like the calling team's own."""
+
+    __tablename__ = "meeting_invited_team"
+
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True
+    )
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("team.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+    team: Mapped[Team] = relationship()
 
 
 class Rsvp(Base):

@@ -21,7 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from storage import audit, claims, digest
+from storage import audience, audit, claims, digest
 from storage.db import rowcount
 from storage.errors import DomainError, Problem
 from storage.models import (
@@ -97,11 +97,14 @@ async def set_digest(
     await session.flush()
 
 
-async def _upcoming(session: AsyncSession, team_id: int, now: datetime) -> Sequence[Meeting]:
+async def _upcoming(
+    session: AsyncSession, team_id: int, now: datetime, *, invited_too: bool = False
+) -> Sequence[Meeting]:
+    """The team's upcoming meetings (`invited_too`: and those of other teams inviting it)."""
     return (
         await session.scalars(
             select(Meeting).where(
-                Meeting.team_id == team_id,
+                audience.meetings_of_team(team_id) if invited_too else Meeting.team_id == team_id,
                 Meeting.starts_at > now,
                 Meeting.status == MeetingStatus.SCHEDULED,
             )
@@ -110,13 +113,13 @@ async def _upcoming(session: AsyncSession, team_id: int, now: datetime) -> Seque
 
 
 async def _recipients(
-    session: AsyncSession, team: Team, member: Member | None = None
+    session: AsyncSession, meeting: Meeting, team: Team, member: Member | None = None
 ) -> list[tuple[int, int | None]]:
-    """(chat id, member id): every member privately, and the team's group once."""
+    """(chat id, member id): everyone invited privately, and the team's group once."""
     if member is not None:
         return [(member.telegram_id, member.id)]
     rows = await session.execute(
-        select(Member.telegram_id, Member.id).join(Membership).where(Membership.team_id == team.id)
+        select(Member.telegram_id, Member.id).where(Member.id.in_(audience.member_ids(meeting)))
     )
     found: list[tuple[int, int | None]] = [(tg, mid) for tg, mid in rows.all()]
     if team.chat_id is not None:
@@ -164,7 +167,7 @@ async def plan_meeting(
     }
     await _plan_register(session, meeting)
     await _plan_summary(session, meeting, due_time(meeting.starts_at, DAY, zone), now)
-    recipients = await _recipients(session, team, only_member)
+    recipients = await _recipients(session, meeting, team, only_member)
     for chat_id, member_id in recipients:
         for offset, due in plan.items():
             row = existing.pop((chat_id, offset), None)
@@ -283,7 +286,7 @@ async def _plan_per_chat(
 async def plan_new_member(
     session: AsyncSession, team_id: int, member: Member, now: datetime | None = None
 ) -> None:
-    for meeting in await _upcoming(session, team_id, now or utcnow()):
+    for meeting in await _upcoming(session, team_id, now or utcnow(), invited_too=True):
         await plan_meeting(session, meeting, now=now, only_member=member)
 
 

@@ -154,6 +154,7 @@ async def test_member_feed_follows_moves_cancels_and_answers(served: Feeds) -> N
     # HEAD: the headers of the GET, no body.
     status, head, body = await served.get(token, "HEAD")
     assert (status, body, head["ETag"]) == (200, b"", etag)
+    assert head["Content-Length"] == headers["Content-Length"] != "0"
 
     # The coordinator moves one meeting and cancels the other.
     async with db.session() as session:
@@ -182,6 +183,9 @@ async def test_member_feed_follows_moves_cancels_and_answers(served: Feeds) -> N
     assert cancelled.decoded("LAST-MODIFIED") >= now
     status, _, _ = await served.get(token, **{"If-None-Match": changed["ETag"]})
     assert status == 304
+    # Changed within the same second as before: still not "unchanged since" the old date.
+    status, _, _ = await served.get(token, **{"If-Modified-Since": modified})
+    assert status == 200 and changed["Last-Modified"] != modified
 
 
 async def test_cancelled_meetings_stay_30_days(served: Feeds) -> None:

@@ -478,3 +478,15 @@ class RegionButton(Button, prefix="rg"):
 class FeedLink(Button, prefix="fl"):
     team_id: int = 0  # 0: the member's own feed of all their teams
     renew: int = 1  # 1: a new link (the old one stops working); 0: show (made if none yet)
+
+
+# Events of the region in /nowe: "Invite other teams", a toggle per team within reach, "Done".
+@dataclass(frozen=True)
+class InvitedPick(Button, prefix="it"):
+    team_id: int  # 0: only open the list or turn its page
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class InvitedDone(Button, prefix="it:d"):
+    team_id: int  # the team being called for: a button of another /nowe is stale

@@ -88,6 +88,11 @@ def render_card(t: Translator, state: CardState) -> tuple[str, list[list[tuple[s
     coached = coached_names(meeting)
     if coached:
         lines.append("🎯 " + t._("Coached: {names}").format(names=", ".join(map(esc, coached))))
+    invited = invited_names(meeting)
+    if invited:
+        lines.append(
+            "👥 " + t._("Invited teams: {names}").format(names=", ".join(map(esc, invited)))
+        )
     if meeting.agenda:
         lines.append(f"📝 {esc(meeting.agenda)}")
     if meeting.series is not None:
@@ -145,6 +150,13 @@ def coached_names(meeting: Meeting) -> list[str]:
     if meeting.kind != EventKind.COACHING or "coached" in inspect(meeting).unloaded:
         return []
     return [worker.member.name for worker in meeting.coached if worker.member is not None]
+
+
+def invited_names(meeting: Meeting) -> list[str]:
+    """The further teams an event invites, when loaded with it (storage.meetings.load_meeting)."""
+    if "invited" in inspect(meeting).unloaded:
+        return []
+    return sorted(invited.team.name for invited in meeting.invited)
 
 
 def may_change(actor: Actor, meeting: Meeting) -> bool:
