@@ -27,6 +27,7 @@ from sqlalchemy import ColumnElement, delete, null, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
+from storage import audience
 from storage.models import (
     Answer,
     EventKind,
@@ -194,7 +195,7 @@ async def feed_events(session: AsyncSession, scope: Scope, now: datetime) -> lis
         .join(Team, Team.id == Meeting.team_id)
         .join(Municipality, Municipality.id == Team.municipality_id)
         .where(
-            Meeting.team_id.in_(scope.team_ids),
+            audience.meetings_of_teams(scope.team_ids),
             Meeting.starts_at >= now - PAST,
             or_(
                 Meeting.status != MeetingStatus.CANCELLED,

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from storage import audience, figures, meetings, regions, teams
+from storage import audience, feeds, figures, meetings, regions, teams
 from storage.errors import DomainError
 from storage.members import find_member
 from storage.models import EventKind, Meeting, MeetingSeries, Role, Rsvp, TeamKind
@@ -94,6 +94,11 @@ async def test_an_invited_teams_member_gets_answers_is_reminded_and_counted(
         rsvp = await session.get(Rsvp, (event.id, zosia.id))
         assert rsvp is not None
         invited = [m.telegram_id for m in await audience.members(session, event)]
+        # Her calendar feed shows it too.
+        scope = await feeds.resolve(session, await feeds.issue(session, zosia.id))
+        assert scope is not None
+        shown = await feeds.feed_events(session, scope, WEDNESDAY_10 - timedelta(days=2))
+        assert [e.uid for e in shown] == [event.uid]
     assert sorted(invited) == sorted([KASIA, MAREK, OLA, ZOSIA])
 
     # Reminded the day before, like the team's own.
