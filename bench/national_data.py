@@ -373,11 +373,14 @@ async def plan_due_reminders(
     async with db.session() as session:
         base = int(await session.scalar(select(func.max(Meeting.id))) or 0)
     chosen = sorted(country.team_members)[:: max(1, len(country.team_members) // teams)][:teams]
-    meetings, reminders = [], []
+    meetings: list[dict[str, Any]] = []
+    reminders: list[dict[str, Any]] = []
+    ids: list[int] = []
     for n, team_id in enumerate(chosen):
         due = first_due + timedelta(seconds=span * n / max(1, len(chosen) - 1))
         starts = due + timedelta(minutes=60)
         meeting_id = base + n + 1
+        ids.append(meeting_id)
         meetings.append(
             {
                 "id": meeting_id,
@@ -410,4 +413,4 @@ async def plan_due_reminders(
     async with db.session() as session:
         await _put(session, Meeting, meetings)
         await _put(session, ScheduledMessage, reminders)
-    return [m["id"] for m in meetings]
+    return ids

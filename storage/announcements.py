@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from storage import audit, claims
-from storage.db import rowcount
+from storage.db import insert_new, rowcount
 from storage.errors import DomainError, Problem
 from storage.models import (
     Announcement,
@@ -259,14 +259,7 @@ async def _fix_recipients(session: AsyncSession, announcement: Announcement, now
             }
             for r in found
         ]
-        insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-        # In slices: PostgreSQL takes at most 32,767 bind parameters per statement.
-        for start in range(0, len(rows), 2000):
-            await session.execute(
-                insert(AnnouncementDelivery)
-                .values(rows[start : start + 2000])
-                .on_conflict_do_nothing(index_elements=["announcement_id", "chat_id"])
-            )
+        await insert_new(session, AnnouncementDelivery, rows, ["announcement_id", "chat_id"])
     announcement.state = AnnouncementState.SENDING
     announcement.started_at = now
     announcement.total = len(found)

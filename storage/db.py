@@ -13,6 +13,8 @@ from typing import Any, cast
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import ColumnElement, Connection, CursorResult, Result, String, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -66,6 +68,30 @@ def rowcount(result: Result[Any]) -> int:
     """The rows an UPDATE, INSERT or DELETE matched. AsyncSession.execute is typed to return a
     Result, though for these statements it is a CursorResult, which alone has the count."""
     return cast("CursorResult[Any]", result).rowcount
+
+
+# Rows per INSERT: PostgreSQL (asyncpg) takes at most 32,767 bind parameters per statement,
+# SQLite 32,766; a slice also keeps each statement's compilation short on the event loop.
+INSERT_SLICE = 2000
+
+
+async def insert_new(
+    session: AsyncSession,
+    model: type[Any],
+    rows: list[dict[str, Any]],
+    index_elements: list[str] | None = None,
+) -> int:
+    """Insert the rows, skipping those a unique key already holds (INSERT ... ON CONFLICT DO
+    NOTHING), in slices; how many were new."""
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    added = 0
+    for start in range(0, len(rows), INSERT_SLICE):
+        statement = insert(model).values(rows[start : start + INSERT_SLICE])
+        result = await session.execute(
+            statement.on_conflict_do_nothing(index_elements=index_elements)
+        )
+        added += rowcount(result)
+    return added
 
 
 def column_length(column: ColumnElement[Any]) -> int:

@@ -541,6 +541,8 @@ class ScheduledMessage(Base):
         UniqueConstraint("team_id", "digest_date", "chat_id", name="uq_digest_once"),
         UniqueConstraint("task_id", "chat_id", "due_at", name="uq_task_reminder_once"),
         Index("ix_scheduled_due", "state", "due_at"),
+        # Reminders are claimed before digests without reading past a morning's thousands.
+        Index("ix_scheduled_kind_due", "state", "kind", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,13 +16,11 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from storage import audience, audit, claims, digest
-from storage.db import rowcount
+from storage.db import insert_new
 from storage.errors import DomainError, Problem
 from storage.models import (
     Delivery,
@@ -327,27 +325,31 @@ async def plan_digests(session: AsyncSession, now: datetime) -> int:
                     "attempts": 0,
                 }
             )
-    if not values:
-        return 0
-    dialect = session.bind.dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(ScheduledMessage).values(values).on_conflict_do_nothing()
-    result = await session.execute(statement)
-    return rowcount(result) or 0
+    return await insert_new(session, ScheduledMessage, values)
+
+
+# Everything timed to a meeting or task goes before the digests: on the 1st at 08:00 a whole
+# region's digests are due at once, and a reminder due meanwhile must not wait behind them.
+URGENT = [kind for kind in ScheduledKind if kind != ScheduledKind.DIGEST]
 
 
 async def claim_next(session: AsyncSession, worker: str, now: datetime) -> ScheduledMessage | None:
-    """Take one due row for this worker, the earliest first (`storage/claims.py`)."""
-    return await claims.claim_due(
-        session,
-        ScheduledMessage,
-        due=ScheduledMessage.due_at <= now,
-        order_by=(ScheduledMessage.due_at, ScheduledMessage.id),
-        pending=Delivery.PENDING,
-        sending=Delivery.SENDING,
-        worker=worker,
-        now=now,
-    )
+    """Take one due row for this worker: urgent ones first, then digests, each the earliest
+    first (`storage/claims.py`)."""
+    for kinds in (URGENT, [ScheduledKind.DIGEST]):
+        claimed = await claims.claim_due(
+            session,
+            ScheduledMessage,
+            due=(ScheduledMessage.due_at <= now) & ScheduledMessage.kind.in_(kinds),
+            order_by=(ScheduledMessage.due_at, ScheduledMessage.id),
+            pending=Delivery.PENDING,
+            sending=Delivery.SENDING,
+            worker=worker,
+            now=now,
+        )
+        if claimed is not None:
+            return claimed
+    return None
 
 
 async def finish(

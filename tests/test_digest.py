@@ -3,13 +3,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
-from storage import meetings, teams
-from storage.models import Answer, Member, Role, ScheduledKind, ScheduledMessage
+from storage import meetings, reminders, teams
+from storage.db import Database
+from storage.models import (
+    Answer,
+    Member,
+    Membership,
+    Role,
+    ScheduledKind,
+    ScheduledMessage,
+)
 from tests import arrange
 from tests.conftest import Harness
 
@@ -135,3 +143,52 @@ async def test_two_teams_in_one_digest_grouped_with_answers(harness: Harness) ->
             )
         )
     assert rows == 1
+
+
+async def test_a_digest_to_thousands_is_planned_in_slices(db: Database) -> None:
+    """4,500 members of one team: more rows than one INSERT may carry on PostgreSQL (32,767
+    parameters) or SQLite; the whole morning's rows are planned once, and again nothing."""
+    people = 4_500
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # 10:00 in Warsaw: the 08:00 digest is due
+    async with db.session() as session:
+        ids = await arrange.team(session, institutions=())
+        first = 500_000
+        await session.execute(
+            insert(Member),
+            [{"telegram_id": first + i, "name": f"Osoba {i}"} for i in range(people)],
+        )
+        member_ids = await session.scalars(select(Member.id).where(Member.telegram_id >= first))
+        await session.execute(
+            insert(Membership),
+            [{"team_id": ids.team_id, "member_id": m, "role": Role.MEMBER} for m in member_ids],
+        )
+        meeting_id = await _meeting(session, ids.team_id, datetime(2026, 12, 8, 13, 0, tzinfo=UTC))
+    async with db.session() as session:
+        planned = await reminders.plan_digests(session, now)
+    async with db.session() as session:
+        again = await reminders.plan_digests(session, now)
+        rows = await session.scalar(
+            select(func.count())
+            .select_from(ScheduledMessage)
+            .where(ScheduledMessage.kind == ScheduledKind.DIGEST)
+        )
+    assert planned == rows and rows >= people
+    assert again == 0
+
+    # A reminder due after all those digests is sent before them.
+    async with db.session() as session:
+        session.add(
+            ScheduledMessage(
+                kind=ScheduledKind.REMINDER,
+                team_id=ids.team_id,
+                meeting_id=meeting_id,
+                chat_id=first,
+                offset_minutes=7,  # none of the planned ones
+                due_at=now + timedelta(minutes=5),
+            )
+        )
+    async with db.session() as session:
+        claimed = await reminders.claim_next(session, "test", now + timedelta(minutes=6))
+        assert claimed is not None and claimed.kind == ScheduledKind.REMINDER
+        claimed = await reminders.claim_next(session, "test", now + timedelta(minutes=6))
+        assert claimed is not None and claimed.kind == ScheduledKind.DIGEST
