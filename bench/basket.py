@@ -26,6 +26,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import insert, text
 
@@ -143,11 +144,13 @@ def _synthetic_rows(first: int, count: int) -> list[dict[str, str]]:
     return rows
 
 
-async def _fill(db: Database, municipalities: int) -> int:
-    """Bulk-insert the services of `municipalities` made-up municipalities."""
-    now = utcnow()
-    rows = _synthetic_rows(0, municipalities)
-    drafts = check_rows(rows)
+def synthetic_services(
+    municipalities: int,
+) -> tuple[dict[str, int], dict[tuple[int, str], int], list[dict[str, Any]]]:
+    """The basket of `municipalities` made-up municipalities as rows to bulk-insert: the
+    municipalities' and institutions' ids by name, and the services (also used by
+    bench/national_data.py)."""
+    drafts = check_rows(_synthetic_rows(0, municipalities))
     places: dict[str, int] = {}
     institutions: dict[tuple[int, str], int] = {}
     services = []
@@ -170,9 +173,16 @@ async def _fill(db: Database, municipalities: int) -> int:
                     categories=draft.categories,
                     texts=[draft.name, *(draft.texts[a] for a in SEARCHED)],
                 ),
-                "updated_at": now,
             }
         )
+    return places, institutions, services
+
+
+async def _fill(db: Database, municipalities: int) -> int:
+    """Bulk-insert the services of `municipalities` made-up municipalities."""
+    now = utcnow()
+    places, institutions, services = synthetic_services(municipalities)
+    services = [service | {"updated_at": now} for service in services]
     async with db.session() as session:
         await session.execute(insert(Region).values(id=1, name="łódzkie", created_at=now))
         await session.execute(

@@ -19,12 +19,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bench.basket import _synthetic_rows
+from bench.basket import synthetic_services
 from storage.basket import spelling
-from storage.basket.document import search_text
-from storage.basket.importer import SEARCHED
-from storage.basket.rows import check_rows
-from storage.basket.text import service_key
 from storage.db import Database
 from storage.models import (
     Answer,
@@ -104,31 +100,7 @@ def meeting_times(moment: datetime, kind: TeamKind) -> list[datetime]:
 
 def _services(municipalities: int) -> tuple[list[str], dict[tuple[int, str], int], list[dict]]:
     """The basket: bench/basket.py's 20 services per municipality (names "Gmina 00000"...)."""
-    drafts = check_rows(_synthetic_rows(0, municipalities))
-    places: dict[str, int] = {}
-    institutions: dict[tuple[int, str], int] = {}
-    services = []
-    for draft in drafts:
-        place = places.setdefault(draft.municipality, len(places) + 1)
-        institution = institutions.setdefault((place, draft.institution), len(institutions) + 1)
-        services.append(
-            {
-                "municipality_id": place,
-                "institution_id": institution,
-                "name": draft.name,
-                "categories": draft.categories,
-                **draft.texts,
-                "is_example": False,
-                "key": service_key(draft.municipality, draft.institution, draft.name),
-                "search_text": search_text(
-                    municipality_id=place,
-                    municipality=draft.municipality,
-                    institution=draft.institution,
-                    categories=draft.categories,
-                    texts=[draft.name, *(draft.texts[a] for a in SEARCHED)],
-                ),
-            }
-        )
+    places, institutions, services = synthetic_services(municipalities)
     return list(places), institutions, services
 
 
