@@ -13,7 +13,9 @@ from telegram import (
     BotCommand,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
+    MenuButtonWebApp,
     Update,
+    WebAppInfo,
 )
 from telegram.ext import (
     Application,
@@ -131,6 +133,10 @@ COMMANDS = [
 ]
 
 
+# Commands that only read: on SQLite they read beside the writer (handlers/base.py `reads`).
+READING = frozenset({meetings.show_meetings, basket.services, usage.show_help})
+
+
 # The buttons the bot puts on messages in group chats (meeting and poll cards and lists,
 # announcements, the basket, the link and language questions, /pomoc's topics and "start
 # over"). Any other pressed in a group was crafted: refused before it can draw a private
@@ -165,10 +171,11 @@ async def greet_group(ctx: Ctx) -> None:
 def register_handlers(app: Application) -> None:
     for polish, english, callback in COMMANDS:
         names = [polish] + ([english] if english else [])
-        app.add_handler(CommandHandler(names, handler(callback)))
+        wrapped = handler(callback, reads=callback in READING)
+        app.add_handler(CommandHandler(names, wrapped))
         # "/zespół" comes as plain text (no bot_command entity): read from the text itself.
         spelled = names + [POLISH_SPELLINGS[polish]] if polish in POLISH_SPELLINGS else names
-        app.add_handler(SpelledCommandHandler(spelled, handler(callback)))
+        app.add_handler(SpelledCommandHandler(spelled, wrapped))
     app.add_handler(CallbackQueryHandler(handler(route_callback)))
     app.add_handler(ChatMemberHandler(handler(greet_group), ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(InlineQueryHandler(basket.on_inline_query))
@@ -247,6 +254,20 @@ async def set_command_menus(app: Application) -> None:
             )
 
 
+async def set_web_app_button(app: Application) -> None:
+    """With PUBLIC_URL, the menu button of private chats opens the Mini App (bot/webapp/).
+    Telegram takes only https:// addresses for a Web App, so with http:// there is none."""
+    public_url = app.bot_data["settings"].public_url
+    if not public_url:
+        return
+    if not public_url.startswith("https://"):
+        log.warning("PUBLIC_URL is not https://: no Mini App menu button (Telegram needs HTTPS)")
+        return
+    text = translator(DEFAULT_LANGUAGE)._("Team page")
+    button = MenuButtonWebApp(text, WebAppInfo(f"{public_url}/app/"))
+    await app.bot.set_chat_menu_button(menu_button=button)
+
+
 async def _post_init(app: Application) -> None:
     settings: Settings = app.bot_data["settings"]
     db = Database(settings.database_url)
@@ -254,6 +275,7 @@ async def _post_init(app: Application) -> None:
     app.bot_data["db"] = db
     scheduler.start(app)
     await set_command_menus(app)
+    await set_web_app_button(app)
     log.info("bot @%s ready", app.bot.username)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, inspect, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -62,8 +62,12 @@ def member_ids(meeting: Meeting) -> Select[tuple[int]]:
 
 
 async def invited_team_ids(session: AsyncSession, meeting: Meeting) -> list[int]:
-    """Own team first, then the invited ones."""
-    return [meeting.team_id, *sorted(await session.scalars(invited_teams(meeting.id)))]
+    """Own team first, then the invited ones (as loaded with the meeting, if they were)."""
+    if "invited" in inspect(meeting).unloaded:
+        further = list(await session.scalars(invited_teams(meeting.id)))
+    else:
+        further = [invited.team_id for invited in meeting.invited]
+    return [meeting.team_id, *sorted(further)]
 
 
 async def invited_by_meeting(

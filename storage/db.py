@@ -22,8 +22,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import ORMExecuteState, Session
 
-from storage import fulltext
+from storage import fulltext, sqlite_driver
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Whoever compares models and database goes through here first (the CLI, the tests).
@@ -45,12 +46,39 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin(connection: Connection) -> None:
     # A deferred transaction that reads and then writes fails at once with "database is locked"
     # when another writer got there first; taking the write lock up front makes it wait instead.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A reading session (Database.reading) writes nothing: a deferred transaction is its
+    # snapshot, taken beside the writer.
+    reads = connection.get_execution_options().get(READS_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if reads else "BEGIN IMMEDIATE")
+
+
+READS_ONLY = "kooperacje_reads_only"
+
+
+class WriteInReadingSession(RuntimeError):
+    """A bug: something wrote in a session opened to read only."""
+
+
+class _ReadingSession(Session):
+    """Refuses writes, so that a unit of work marked as reading cannot write by mistake."""
+
+
+@event.listens_for(_ReadingSession, "do_orm_execute")
+def _refuse_statement(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise WriteInReadingSession(str(state.statement)[:80])
+
+
+@event.listens_for(_ReadingSession, "before_flush")
+def _refuse_flush(session: Session, _context: Any, _instances: Any) -> None:
+    changed = [o for o in session.dirty if session.is_modified(o)]
+    if session.new or session.deleted or changed:
+        raise WriteInReadingSession(repr([*session.new, *session.deleted, *changed][:1]))
 
 
 def create_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url)
+        engine = create_async_engine(url, module=sqlite_driver.dbapi())
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
@@ -143,12 +171,30 @@ class Database:
         # polls with sleeps of up to 100 ms, which left the bot idle under load. Other
         # processes (a worker, a backup) still meet busy_timeout.
         self._sqlite_writer = asyncio.Lock() if url.startswith("sqlite") else None
+        self._readers = async_sessionmaker(
+            self.engine.execution_options(**{READS_ONLY: True}),
+            expire_on_commit=False,
+            sync_session_class=_ReadingSession,
+        )
+
+    @property
+    def reads_apart(self) -> bool:
+        """Reading sessions spare the writer's turn (SQLite); elsewhere every transaction
+        runs beside the others anyway, and one transaction per update is cheaper than two."""
+        return self._sqlite_writer is not None
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session inside a transaction: committed on success, rolled back on error."""
         turn = self._sqlite_writer or contextlib.nullcontext()
         async with turn, self._sessions() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A session that only reads: on SQLite it does not wait for the writer's turn (a
+        snapshot beside the writer, as WAL allows); any write in it raises."""
+        async with self._readers() as session, session.begin():
             yield session
 
     async def upgrade(self) -> None:

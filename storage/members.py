@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from storage.models import Member, Membership, utcnow
 
 
 async def find_member(session: AsyncSession, telegram_id: int) -> Member | None:
-    return await session.scalar(
+    found = await session.scalars(
         select(Member)
         .where(Member.telegram_id == telegram_id)
-        # Joins for the one-to-one sides: every update loads this, so round trips count.
+        # Every update loads this: one round trip, memberships and teams joined (a member
+        # has a few), so the rows repeat the member and `unique()` folds them.
         .options(
-            selectinload(Member.memberships).joinedload(Membership.team),
+            joinedload(Member.memberships).joinedload(Membership.team),
             joinedload(Member.institution),
         )
     )
+    return found.unique().one_or_none()
 
 
 async def ensure_member(
