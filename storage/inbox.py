@@ -52,6 +52,8 @@ async def mark_handled(session: AsyncSession, update_id: int, now: datetime) -> 
         update(InboxUpdate)
         .where(InboxUpdate.update_id == update_id, InboxUpdate.handled_at.is_(None))
         .values(handled_at=now)
+        # No loaded rows to keep in step: every update ends here, so the ORM's search is spared.
+        .execution_options(synchronize_session=False)
     )
 
 

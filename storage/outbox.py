@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import rowcount
@@ -34,23 +34,23 @@ class Outgoing:
     id: int | None = field(default=None, compare=False)
 
 
-def _row(item: Outgoing, now: datetime, claimed_until: datetime | None) -> OutboxMessage:
+def _values(item: Outgoing, now: datetime, claimed_until: datetime | None) -> dict[str, Any]:
     params = dict(item.params)
     if item.file_param:
         params["_file_param"] = item.file_param
-    return OutboxMessage(
-        chat_id=item.chat_id,
-        method=item.method,
-        params=params,
-        file_name=item.file[0] if item.file else None,
-        file_content=item.file[1] if item.file else None,
-        after=item.after,
-        state=OutboxState.PENDING,
-        created_at=now,
-        next_try_at=now,
-        claimed_until=claimed_until,
-        attempts=0,
-    )
+    return {
+        "chat_id": item.chat_id,
+        "method": item.method,
+        "params": params,
+        "file_name": item.file[0] if item.file else None,
+        "file_content": item.file[1] if item.file else None,
+        "after": item.after,
+        "state": OutboxState.PENDING,
+        "created_at": now,
+        "next_try_at": now,
+        "claimed_until": claimed_until,
+        "attempts": 0,
+    }
 
 
 def _outgoing(row: OutboxMessage) -> Outgoing:
@@ -65,11 +65,15 @@ async def add(
 ) -> None:
     """Write the requests, claimed for `claim` by the writer, who sends them after commit;
     their ids are set on the items."""
-    rows = [_row(item, now, now + claim) for item in items]
-    session.add_all(rows)
-    await session.flush()
-    for item, row in zip(items, rows, strict=True):
-        item.id = row.id
+    if not items:
+        return
+    # A bulk insert, not the unit of work: every update writes its replies here.
+    ids = await session.scalars(
+        insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True),
+        [_values(item, now, now + claim) for item in items],
+    )
+    for item, row_id in zip(items, ids, strict=True):
+        item.id = row_id
 
 
 async def claim_due(
