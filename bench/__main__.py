@@ -44,6 +44,7 @@ MODULES = [
     "annual",
     "feeds",
     "national",
+    "webapp",
 ]
 
 

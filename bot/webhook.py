@@ -39,6 +39,7 @@ from telegram.ext import Application
 from bot.application import ALLOWED_UPDATES, running
 from bot.config import Settings
 from bot.feed_http import FEED_PATH, feed_server
+from bot.webapp.server import APP_PATH, webapp_server
 from storage.db import connection_lost
 from storage.housekeeping import queue_sizes
 
@@ -221,6 +222,8 @@ def _handler(app: Application, secret: bytes | None, read_timeout: float) -> _Ha
             return await health()
         if request.path.startswith(FEED_PATH):  # calendar feeds (bot/feed_http.py)
             return await feed_server(app).handle(request)
+        if request.path == APP_PATH or request.path.startswith(f"{APP_PATH}/"):
+            return await webapp_server(app).handle(request)  # the Mini App (bot/webapp/)
         return web.Response(status=404)
 
     return handle

@@ -172,9 +172,15 @@ def set_chat_menu_button(world: World, params: JsonDict) -> bool:
     if not isinstance(button, dict) or button.get("type") not in _MENU_TYPES:
         raise bad_request("can't parse menu button: unsupported menu button type")
     if button["type"] == "web_app":
-        url = (button.get("web_app") or {}).get("url", "")
-        if not button.get("text") or not str(url).startswith("https://"):
-            raise bad_request("can't parse menu button: invalid web app")
+        text, web_app = button.get("text"), button.get("web_app")
+        if not isinstance(text, str) or not text.strip():
+            raise bad_request("can't parse menu button: text must be a non-empty string")
+        if not isinstance(web_app, dict) or not isinstance(web_app.get("url"), str):
+            raise bad_request("can't parse menu button: web_app must be a WebAppInfo")
+        parts = urlsplit(web_app["url"])
+        if parts.scheme != "https" or not parts.hostname:
+            # Telegram: "BUTTON_URL_INVALID"; Web Apps are served over HTTPS only.
+            raise bad_request("BUTTON_URL_INVALID")
     if button["type"] == "default":
         world.menu_buttons.pop(chat_id, None)
     else:

@@ -11,6 +11,7 @@ from storage.basket.text import service_key, words
 from storage.basket.vocabulary import category_slug, sector_of
 from storage.db import column_length
 from storage.models import Municipality, Sector, Service
+from storage.privacy import contains_pesel
 
 REQUIRED = ("gmina", "instytucja", "usluga", "kategorie")
 # File column -> Service attribute, for the texts stored as given.
@@ -26,6 +27,8 @@ TEXT_FIELDS = {
     "odplatnosc": "paid",
 }
 _MULTILINE = {"opis", "dla_kogo", "jak_skorzystac"}
+# A PESEL has eleven digits: a text with fewer is not read for one (a 5,000-row file's cells).
+_ELEVEN_DIGITS = re.compile(r"(?:\d\D*){11}")
 _EMAIL = re.compile(r"^[\w.%+'-]+@(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]{2,}$")
 _WWW = re.compile(
     r"^(?:https?://)?(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]{2,}(?::\d+)?(?:[/?#]\S*)?$"
@@ -88,33 +91,52 @@ def same_place(a: str, b: str) -> bool:
 def _check_row(
     number: int, row: Mapping[str, str], municipality: str | None
 ) -> tuple[ServiceDraft | None, list[str]]:
+    draft, found = check_row(number, row, municipality)
+    return draft, [reason for _, reason in found]
+
+
+def check_row(
+    number: int, row: Mapping[str, str], municipality: str | None
+) -> tuple[ServiceDraft | None, list[tuple[str, str]]]:
+    """One row as a draft, or its problems as (column, Polish reason): what both the file
+    import and the Mini App's form (bot/webapp) check."""
     values = {
         column: clean(row.get(column) or "", multiline=column in _MULTILINE)
         for column in (*REQUIRED, "sektor", *TEXT_FIELDS)
     }
-    problems = [f"puste pole „{column}”" for column in REQUIRED if not values[column]]
+    problems = [(column, f"puste pole „{column}”") for column in REQUIRED if not values[column]]
     problems += [
-        f"za krótka nazwa w polu „{column}” (co najmniej 2 znaki)"
+        (column, f"za krótka nazwa w polu „{column}” (co najmniej 2 znaki)")
         for column in ("gmina", "instytucja", "usluga")
         if len(values[column]) == 1
     ]
     for column, value in values.items():
         if value.startswith("="):
-            problems.append(f"pole „{column}” zaczyna się od „=”: formuły arkusza są niedozwolone")
+            problems.append(
+                (column, f"pole „{column}” zaczyna się od „=”: formuły arkusza są niedozwolone")
+            )
         if column not in ("kategorie", "sektor") and len(value) > _limit(column):
-            problems.append(f"za długi tekst w polu „{column}” (najwyżej {_limit(column)} znaków)")
+            problems.append(
+                (column, f"za długi tekst w polu „{column}” (najwyżej {_limit(column)} znaków)")
+            )
+        elif _ELEVEN_DIGITS.search(value) and contains_pesel(value):  # storage/privacy.py
+            problems.append(
+                (column, f"pole „{column}” zawiera numer PESEL: danych klientów nie wpisujemy")
+            )
     named = [part.strip() for part in re.split(r"[;,\n]", values["kategorie"]) if part.strip()]
     slugs = list(dict.fromkeys(slug for slug in map(category_slug, named) if slug))
     unknown = tuple(name for name in named if category_slug(name) is None)
     if values["kategorie"] and not named and not problems:
-        problems.append("puste pole „kategorie”")
+        problems.append(("kategorie", "puste pole „kategorie”"))
     sector = sector_of(values["sektor"]) if values["sektor"] else None
     if values["email"] and not _EMAIL.match(values["email"]):
-        problems.append(f"niepoprawny adres e-mail „{values['email']}”")
+        problems.append(("email", f"niepoprawny adres e-mail „{values['email']}”"))
     if values["www"] and not _WWW.match(values["www"]):
-        problems.append(f"niepoprawny adres strony „{values['www']}”")
+        problems.append(("www", f"niepoprawny adres strony „{values['www']}”"))
     if municipality and values["gmina"] and not same_place(values["gmina"], municipality):
-        problems.append(f"usługa gminy „{values['gmina']}”, a to koszyk gminy „{municipality}”")
+        problems.append(
+            ("gmina", f"usługa gminy „{values['gmina']}”, a to koszyk gminy „{municipality}”")
+        )
     if problems:
         return None, problems
     draft = ServiceDraft(

@@ -31,7 +31,8 @@ GUIDE = (
     "kategorie: jedna lub kilka nazw z arkusza „Słowniki” (kolumna A), oddzielone średnikiem. "
     "Nieznana nazwa zostaje pominięta i wymieniona w odpowiedzi; wiersz jest przyjęty.",
     "Jeśli choć jeden wiersz ma błąd (puste wymagane pole, zły e-mail lub adres strony, "
-    "formuła zaczynająca się od „=”, za długi tekst, inna gmina, ta sama usługa drugi raz), "
+    "formuła zaczynająca się od „=”, za długi tekst, numer PESEL, inna gmina, ta sama usługa "
+    "drugi raz), "
     "koszyk nie zmienia się wcale, a bot podaje numery wierszy z błędami.",
     "Plik wyślij botowi w czacie prywatnym jako XLSX albo CSV (UTF-8 lub Windows-1250, "
     "rozdzielany średnikiem, przecinkiem albo tabulatorem).",
