@@ -65,6 +65,7 @@ TICK = timedelta(seconds=1)
 HOUSEKEEPING_EVERY = timedelta(minutes=1)
 PURGE_EVERY = timedelta(days=1)
 MAX_PER_TICK = 500
+DIGEST_SENDERS = 8
 # A register card not sent by then (the bot was down) is not worth sending: /obecnosc is there.
 REGISTER_LATE = timedelta(hours=12)
 # The day-before summary is worth sending only around its time (the bot was down).
@@ -100,7 +101,7 @@ class Scheduler:
         self._ticking = asyncio.Lock()
 
     async def tick(self) -> int:
-        """Plan what is due, then send due rows one by one. Returns how many were handled."""
+        """Plan what is due, then send due rows. Returns how many were handled."""
         async with self._ticking:
             return await self._tick()
 
@@ -109,13 +110,44 @@ class Scheduler:
         if _is_due(self._last_housekeeping, now, HOUSEKEEPING_EVERY):
             await self.housekeeping(now)
         handled = 0
-        while handled < MAX_PER_TICK:
-            async with self.db.session() as session:
-                row = await reminders.claim_next(session, self.worker, self.clock())
-            if row is None:
-                break
-            await self._deliver(row)
-            handled += 1
+        # Digests go a few at a time: one by one, each message's round trip to Telegram (and
+        # its two transactions) would keep a digest to thousands below Telegram's 30/s. A
+        # crash may repeat what was in flight: a duplicate overview at worst. Reminders,
+        # registers and summaries go one at a time (at most one repeated). One chat's rows
+        # keep the order they were claimed in.
+        room = asyncio.Semaphore(DIGEST_SENDERS)
+        chats: dict[int, asyncio.Lock] = {}
+        digests: set[asyncio.Task[None]] = set()
+
+        async def deliver(row: ScheduledMessage) -> None:
+            async with chats.setdefault(row.chat_id, asyncio.Lock()):
+                await self._deliver(row)
+
+        async def deliver_digest(row: ScheduledMessage) -> None:
+            try:
+                await deliver(row)
+            finally:
+                room.release()
+
+        try:
+            while handled < MAX_PER_TICK:
+                await room.acquire()  # claim no digest before it can be sent
+                async with self.db.session() as session:
+                    row = await reminders.claim_next(session, self.worker, self.clock())
+                if row is None:
+                    room.release()
+                    break
+                handled += 1
+                if row.kind == ScheduledKind.DIGEST:
+                    digests.add(asyncio.create_task(deliver_digest(row)))
+                else:
+                    room.release()
+                    await deliver(row)
+        finally:
+            outcomes = await asyncio.gather(*digests, return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
         return handled
 
     async def housekeeping(self, now: datetime) -> None:

@@ -728,6 +728,8 @@ class WebAppServer:
                     if now - member.last_seen_at > SEEN_EVERY:
                         member.last_seen_at = now
                     language = pick_language(member.language, data.user.language_code)
+                    if member.language is None:  # as the chat does: later calls speak it too
+                        member.language = language
                     name = member.name
         except Exception as error:
             self.replays.release(data)
