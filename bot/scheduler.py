@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import select
@@ -95,6 +95,7 @@ class Scheduler:
         self.worker = worker or worker_name()
         self._last_housekeeping: datetime | None = None
         self._last_purge: datetime | None = None
+        self._digests_planned: set[tuple[int, date]] = set()
         # One tick at a time per process: the repeating job and an explicit call (tests, the
         # sandbox's clock jump) must not interleave, or a member found unreachable by one could
         # still be written to by the other.
@@ -161,7 +162,10 @@ class Scheduler:
         async with self.db.session() as session:
             await meetings.extend_series(session, now)
         async with self.db.session() as session:
-            await reminders.plan_digests(session, now)
+            await reminders.plan_digests(session, now, self._digests_planned)
+        # A digest is due for a day at most: older pairs can go.
+        recent = (now - timedelta(days=2)).date()
+        self._digests_planned = {p for p in self._digests_planned if p[1] >= recent}
 
     async def purge(self, now: datetime) -> None:
         """The retention rules of the settings; safe to repeat, so every process may run it."""
@@ -179,7 +183,7 @@ class Scheduler:
 
     async def _deliver(self, row: ScheduledMessage) -> None:
         now = self.clock()
-        async with self.db.session() as session:
+        async with self.db.reading() as session:  # beside SQLite's writer
             verdict = await self._compose(session, row, now)
             team = await session.get(Team, row.team_id)
             protect = team is not None and team.protect_content

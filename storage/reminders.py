@@ -303,11 +303,22 @@ def _digest_slot(team: Team, now: datetime) -> date | None:
     return None
 
 
-async def plan_digests(session: AsyncSession, now: datetime) -> int:
+async def plan_digests(
+    session: AsyncSession, now: datetime, planned: set[tuple[int, date]] | None = None
+) -> int:
     """Rows for every team whose digest is due: its group once, and each member once per day
-    across their teams (storage/digest.py); inserting twice is a no-op by the unique key."""
+    across their teams (storage/digest.py); inserting twice is a no-op by the unique key.
+
+    `planned`: the (team, day) pairs this process has planned already, skipped and then
+    added to. A digest stays due for a day and this runs every minute: without it, a national
+    1st of the month recomputed 75,000 members' rows each minute, inside the writer's turn."""
     teams = list(await session.scalars(select(Team).options(selectinload(Team.municipality))))
-    due = {team.id: day for team in teams if (day := _digest_slot(team, now)) is not None}
+    done = planned if planned is not None else set()
+    due = {
+        team.id: day
+        for team in teams
+        if (day := _digest_slot(team, now)) is not None and (team.id, day) not in done
+    }
     if not due:
         return 0
     values = await digest.member_rows(session, teams, due, now)
@@ -325,7 +336,9 @@ async def plan_digests(session: AsyncSession, now: datetime) -> int:
                     "attempts": 0,
                 }
             )
-    return await insert_new(session, ScheduledMessage, values)
+    added = await insert_new(session, ScheduledMessage, values)
+    done.update(due.items())
+    return added
 
 
 # Everything timed to a meeting or task goes before the digests: on the 1st at 08:00 a whole
