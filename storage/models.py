@@ -540,8 +540,8 @@ class ScheduledMessage(Base):
         UniqueConstraint("meeting_id", "chat_id", "offset_minutes", name="uq_reminder_once"),
         UniqueConstraint("team_id", "digest_date", "chat_id", name="uq_digest_once"),
         UniqueConstraint("task_id", "chat_id", "due_at", name="uq_task_reminder_once"),
-        Index("ix_scheduled_due", "state", "due_at"),
-        # Reminders are claimed before digests without reading past a morning's thousands.
+        # Reminders are claimed before digests without reading past a morning's thousands
+        # (alone: with an index on (state, due_at) beside it, planners took that one).
         Index("ix_scheduled_kind_due", "state", "kind", "due_at"),
     )
 
