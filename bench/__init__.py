@@ -10,11 +10,14 @@ import argparse
 import json
 import os
 import resource
+import socket
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 
+from bot.config import Settings
 from storage.db import Database
 
 Row = dict[str, float | int | str]
@@ -24,6 +27,24 @@ Table = tuple[str, list[Row]]
 def rss_mb() -> float:
     """Peak resident memory of this process so far."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bot_settings(token: str, api: str, url: str, **more: Any) -> Settings:
+    """The bot's settings against the emulator at `api`, none read from the environment."""
+    return Settings(
+        telegram_bot_token=token,  # type: ignore[arg-type]  # pydantic reads a str
+        telegram_api_base_url=api,
+        database_url=url,
+        _env_file=None,  # type: ignore[call-arg]
+        **more,
+    )
+
+
+def free_port() -> int:
+    """A local TCP port nobody listens on now (for the bot's HTTP server)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def postgres_url() -> str | None:

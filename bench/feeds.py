@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import socket
 import statistics
 import tempfile
 import time
@@ -26,9 +25,16 @@ from datetime import timedelta
 
 import aiohttp
 
-from bench import Row, add_common_arguments, database_urls, report, reset_database
+from bench import (
+    Row,
+    add_common_arguments,
+    bot_settings,
+    database_urls,
+    free_port,
+    report,
+    reset_database,
+)
 from bot.application import build_application, polling
-from bot.config import Settings
 from bot.feed_http import Buckets, feed_server, feed_url
 from bot.feed_ics import forget_events
 from bot.webhook import http_server
@@ -41,12 +47,6 @@ TOKEN = "123456:BENCH-token-for-the-emulator-01"
 MEMBER, OTHER = 2001, 2002
 TEAMS, MEETINGS = 10, 200
 CLIENTS = 4  # feed fetchers at once in the load part
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def _seed(db: Database) -> str:
@@ -108,15 +108,10 @@ async def run(url: str, requests: int, rounds: int) -> tuple[Row, Row]:
     emulator = BotApiEmulator(token=TOKEN, bot_id=123456, bot_username="bench_bot", limits=None)
     await emulator.start()
     emulator.add_user(MEMBER, "Osoba", language_code="pl")
-    settings = Settings(
-        telegram_bot_token=TOKEN,
-        telegram_api_base_url=emulator.base_url,
-        database_url=url,
-        telegram_timeout=30.0,
-        public_url="https://bot.example.org",
-        _env_file=None,  # type: ignore[call-arg]
+    settings = bot_settings(
+        TOKEN, emulator.base_url, url, telegram_timeout=30.0, public_url="https://bot.example.org"
     )
-    port = _free_port()
+    port = free_port()
     backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     app = build_application(settings, paced=False)
     try:

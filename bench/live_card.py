@@ -23,9 +23,15 @@ import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bench import Row, add_common_arguments, database_urls, report, reset_database
+from bench import (
+    Row,
+    add_common_arguments,
+    bot_settings,
+    database_urls,
+    report,
+    reset_database,
+)
 from bot.application import build_application, polling
-from bot.config import Settings
 from botapi_emulator import BotApiEmulator
 from botapi_emulator.limits import FloodLimits
 from handlers.meeting_card import LIVE_EVERY, live_cards
@@ -62,13 +68,7 @@ async def run(url: str) -> Row:
     await emulator.start()
     for user in [COORDINATOR, *people]:
         emulator.add_user(user, f"Osoba {user}", language_code="pl")
-    settings = Settings(
-        telegram_bot_token=TOKEN,
-        telegram_api_base_url=emulator.base_url,
-        database_url=url,
-        telegram_timeout=30.0,
-        _env_file=None,  # type: ignore[call-arg]
-    )
+    settings = bot_settings(TOKEN, emulator.base_url, url, telegram_timeout=30.0)
     try:
         async with polling(build_application(settings)) as app:
             app.bot_data["clock"] = lambda: MONDAY_9

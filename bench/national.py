@@ -52,7 +52,14 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from telegram import Bot
 
-from bench import Row, add_common_arguments, database_urls, report, reset_database
+from bench import (
+    Row,
+    add_common_arguments,
+    bot_settings,
+    database_urls,
+    report,
+    reset_database,
+)
 from bench.national_data import (
     FIRST_MEMBER,
     Country,
@@ -134,7 +141,6 @@ async def _serve(api: str, url: str, speed: float, offset: float, moment: str) -
     `offset` seconds from real time until SIGUSR1 moves it to `moment` (and on from there)."""
     from bot import delivery
     from bot.application import build_application, polling
-    from bot.config import Settings
     from storage.models import utcnow
 
     # A tick longer than its 1 s interval is what is measured here, not worth a warning each.
@@ -146,12 +152,7 @@ async def _serve(api: str, url: str, speed: float, offset: float, moment: str) -
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGINT, stop.set)
     loop.add_signal_handler(signal.SIGUSR1, lambda: shift.__setitem__(0, target - utcnow()))
-    settings = Settings(
-        telegram_bot_token=TOKEN,  # type: ignore[arg-type]  # pydantic reads it
-        telegram_api_base_url=api,
-        database_url=url,
-        _env_file=None,  # type: ignore[call-arg]
-    )
+    settings = bot_settings(TOKEN, api, url)
     app = build_application(settings, paced=True)
     app.bot_data["clock"] = lambda: utcnow() + shift[0]
     async with polling(app):

@@ -45,9 +45,8 @@ from telegram.ext import (
     filters,
 )
 
-from bench import add_common_arguments, database_urls, report, reset_database
+from bench import add_common_arguments, bot_settings, database_urls, report, reset_database
 from bot.application import build_application, polling
-from bot.config import Settings
 from botapi_emulator import BotApiEmulator
 from storage.db import Database
 from storage.demo import load_demo_data
@@ -307,12 +306,7 @@ async def _serve(kind: str, api: str, url: str) -> None:
             await app.updater.stop()
             await app.stop()
         return
-    settings = Settings(
-        telegram_bot_token=TOKEN,
-        telegram_api_base_url=api,
-        database_url=url,
-        _env_file=None,  # type: ignore[call-arg]
-    )
+    settings = bot_settings(TOKEN, api, url)
     async with polling(build_application(settings, paced=False)):
         await stop.wait()
 

@@ -31,7 +31,6 @@ import asyncio
 import contextlib
 import secrets
 import shutil
-import socket
 import statistics
 import tempfile
 import time
@@ -44,9 +43,16 @@ from zoneinfo import ZoneInfo
 import aiohttp
 from sqlalchemy import select
 
-from bench import Row, add_common_arguments, database_urls, report, reset_database
+from bench import (
+    Row,
+    add_common_arguments,
+    bot_settings,
+    database_urls,
+    free_port,
+    report,
+    reset_database,
+)
 from bot.application import build_application, polling
-from bot.config import Settings
 from bot.webhook import http_server
 from botapi_emulator import BotApiEmulator
 from storage import meetings, members, teams
@@ -62,12 +68,6 @@ MEETINGS = 12
 TOWN = "Zduńska Wola"
 WARSAW = ZoneInfo("Europe/Warsaw")
 PHONE = {"width": 390, "height": 844}
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _ms(samples: list[float], q: int) -> float:
@@ -301,15 +301,10 @@ async def run(url: str, loads: int, rounds: int) -> tuple[Row | None, list[Row],
     await emulator.start()
     for n in range(LOADERS):
         emulator.add_user(COORDINATOR + 1 + n, f"Osoba {n + 1}", language_code="pl")
-    settings = Settings(
-        telegram_bot_token=TOKEN,
-        telegram_api_base_url=emulator.base_url,
-        database_url=url,
-        telegram_timeout=30.0,
-        public_url="https://bot.example.org",
-        _env_file=None,  # type: ignore[call-arg]
+    settings = bot_settings(
+        TOKEN, emulator.base_url, url, telegram_timeout=30.0, public_url="https://bot.example.org"
     )
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     app = build_application(settings, paced=False)

@@ -508,18 +508,26 @@ async def test_calendar_month_and_meeting_with_answers(mini: Mini) -> None:
     assert (status, body["code"]) == (404, "meeting_unknown")
 
 
-async def test_register_after_the_meeting(mini: Mini) -> None:
-    now = datetime.now(UTC).replace(microsecond=0)
+async def _held(mini: Mini, now: datetime, present: tuple[int, ...], guest: str = "") -> int:
+    """A meeting of the team three hours ago; Kasia marks these people present (and a guest)."""
     async with mini.db.session() as session:
         team = await teams.get_team(session, mini.team_id)
         held = await meetings.schedule(
             session, team, now - timedelta(hours=3), "MOPS", None, None, now=now - timedelta(days=1)
         )
-        kasia, ola = await find_member(session, KASIA), await find_member(session, OLA)
-        assert ola is not None
-        await attendance.mark(session, held, ola.id, True, kasia, now=now)
-        await attendance.add_guest(session, held, "Jan Gość, Sąd Rejonowy", kasia, now=now)
-        held_id = held.id
+        kasia = await find_member(session, KASIA)
+        for telegram_id in present:
+            person = await find_member(session, telegram_id)
+            assert person is not None
+            await attendance.mark(session, held, person.id, True, kasia, now=now)
+        if guest:
+            await attendance.add_guest(session, held, guest, kasia, now=now)
+        return held.id
+
+
+async def test_register_after_the_meeting(mini: Mini) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    held_id = await _held(mini, now, (OLA,), guest="Jan Gość, Sąd Rejonowy")
     status, detail = await mini.call(
         "GET", f"/app/api/meetings/{held_id}", await mini.sign_in(KASIA)
     )
@@ -546,15 +554,7 @@ async def test_register_after_the_meeting(mini: Mini) -> None:
 
 async def test_figures_json_xlsx_and_chart(mini: Mini) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
-    async with mini.db.session() as session:
-        team = await teams.get_team(session, mini.team_id)
-        held = await meetings.schedule(
-            session, team, now - timedelta(hours=3), "MOPS", None, None, now=now - timedelta(days=1)
-        )
-        kasia, ola = await find_member(session, KASIA), await find_member(session, OLA)
-        assert kasia is not None and ola is not None
-        await attendance.mark(session, held, ola.id, True, kasia, now=now)
-        await attendance.mark(session, held, kasia.id, True, kasia, now=now)
+    await _held(mini, now, (OLA, KASIA))
     kasia_token = await mini.sign_in(KASIA)
     year = now.year
     status, found = await mini.call("GET", f"/app/api/figures?period={year}", kasia_token)
