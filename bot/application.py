@@ -359,6 +359,11 @@ async def _bounded_stop(app: Application, inbox: Inbox, sender: Sender) -> None:
     while not app.update_queue.empty():
         app.update_queue.get_nowait()
         app.update_queue.task_done()
+    if app.job_queue is not None and app.job_queue.scheduler.running:
+        # PTB's stop waits for the jobs running when it is called; a job the 1-s interval
+        # starts meanwhile would be cancelled mid-run (and logged as an error). Paused first,
+        # none starts.
+        app.job_queue.scheduler.pause()
     try:
         async with asyncio.timeout(HANDLERS_GRACE):
             await app.stop()
