@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import statistics
 import sys
@@ -241,9 +242,16 @@ async def _closed_loop(
     return len(latencies) / (time.perf_counter() - started), latencies
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def _scenarios(
-    emulator: BotApiEmulator, bot: Bot, seeded: Seeded, per_user: int
-) -> dict[str, tuple[float, list[float]]]:
+    emulator: BotApiEmulator, bot: Bot, seeded: Seeded, per_user: int, pid: int
+) -> dict[str, tuple[float, list[float], float]]:
+    """Per kind of update: (updates/s, latencies, the bot process's CPU ms per update)."""
     users = seeded.senders
     cards = {u: await _card(emulator, bot, u, seeded.meeting_of[u]) for u in users}
     steps = {
@@ -254,7 +262,9 @@ async def _scenarios(
     results = {}
     for name, step in steps.items():
         await _closed_loop(users, 1, step)  # warm-up: caches, connections, first queries
-        results[name] = await _closed_loop(users, per_user, step)
+        cpu = _cpu_seconds(pid)
+        rate, latencies = await _closed_loop(users, per_user, step)
+        results[name] = rate, latencies, (_cpu_seconds(pid) - cpu) * 1000 / len(latencies)
     return results
 
 
@@ -326,14 +336,14 @@ async def run(url: str, members: int, per_user: int) -> list[dict[str, float | i
     async with Bot(TOKEN, base_url=emulator.base_url) as bot:
         for kind in ("ours", "echo"):
             async with bot_process(kind, emulator, url) as pid:
-                results[kind] = await _scenarios(emulator, bot, seeded, per_user)
+                results[kind] = await _scenarios(emulator, bot, seeded, per_user, pid)
                 memory[kind] = _peak_rss_mb(pid)
     failed = [c for c in emulator.calls if not c.ok and c.method != "getUpdates"]
     await emulator.stop()
     backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     rows: list[dict[str, float | int | str]] = []
-    for name, (rate, latencies) in results["ours"].items():
-        echo_rate, echo_latencies = results["echo"][name]
+    for name, (rate, latencies, cpu) in results["ours"].items():
+        echo_rate, echo_latencies, echo_cpu = results["echo"][name]
         rows.append(
             {
                 "backend": backend,
@@ -344,6 +354,10 @@ async def run(url: str, members: int, per_user: int) -> list[dict[str, float | i
                 "echo bot updates/s": round(echo_rate, 1),
                 "echo p50 (ms)": round(statistics.median(echo_latencies) * 1000, 1),
                 "ratio to echo": round(rate / echo_rate, 2),
+                # The bot's own cost, whatever the load generator's speed: the steadier figure.
+                "bot CPU ms/update": round(cpu, 2),
+                "echo CPU ms/update": round(echo_cpu, 2),
+                "CPU ratio": round(echo_cpu / cpu, 2),
                 "members": members,
                 "bot peak RSS (MB)": round(memory["ours"], 1),
                 "failed calls": len(failed),
