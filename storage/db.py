@@ -36,9 +36,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Autocommit at the driver level so that `_sqlite_begin` decides how transactions start.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    # Not waiting in the event loop's thread: a busy statement waits in aiosqlite's instead.
+    cursor.execute("PRAGMA busy_timeout=0")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -169,7 +170,7 @@ class Database:
         # SQLite has one writer, and every transaction here takes the write lock up front.
         # Queueing for it in the event loop hands it over at once; SQLite's own busy handler
         # polls with sleeps of up to 100 ms, which left the bot idle under load. Other
-        # processes (a worker, a backup) still meet busy_timeout.
+        # processes (a worker, a backup) still meet a busy timeout (storage/sqlite_driver.py).
         self._sqlite_writer = asyncio.Lock() if url.startswith("sqlite") else None
         self._readers = async_sessionmaker(
             self.engine.execution_options(**{READS_ONLY: True}),

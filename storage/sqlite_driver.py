@@ -1,11 +1,20 @@
-"""SQLAlchemy's aiosqlite adapter with one trip to the connection's thread per statement.
+"""SQLAlchemy's aiosqlite adapter, with statements run in the event loop's own thread.
 
-Each await on aiosqlite is a trip to its thread and back through the event loop. SQLAlchemy's
-adapter makes four per statement (cursor, execute, fetchall, close); under load those trips
-cost the bot more CPU than the statements themselves (a profile of the update benchmark: a
-third of the event loop's time went to waking threads and being woken). Here the four run as
-one function in the thread. Everything else (errors, isolation level, terminate) is
-SQLAlchemy's own.
+aiosqlite runs every call in a thread of its own and wakes the event loop with the result.
+Each such trip costs the bot far more CPU than the statement: SQLite answers an indexed
+lookup in microseconds, a trip takes 100-250 µs of thread wake-ups, futures and a self-pipe
+(a transaction of one statement: 1.1 ms of CPU through the thread, 0.3-0.4 ms here). So
+statements, commits and rollbacks run here, directly on the sqlite3 connection, and never wait:
+
+- In this process, writers already queue for SQLite's one write lock in the event loop
+  (storage/db.py `Database.session`), and readers do not wait for writers under WAL; commits
+  do not fsync (WAL with synchronous=NORMAL).
+- Another process's lock (a worker, a backup, the CLI, a test's own engine) would make
+  SQLite's busy handler sleep in the loop. So here the busy timeout is 0, and a statement
+  SQLite refuses as busy goes to aiosqlite's thread instead, where it waits up to
+  BUSY_TIMEOUT_MS as before, while the loop goes on.
+
+Everything else (connecting, closing, errors, terminate) is SQLAlchemy's and aiosqlite's own.
 """
 
 from __future__ import annotations
@@ -21,11 +30,14 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_dbapi,
 )
 
+# How long a statement waits for another process's write lock, in aiosqlite's thread.
+BUSY_TIMEOUT_MS = 10_000
+
 Outcome = tuple[Any, list[Any], Any, int]
 
 
 def _run(connection: sqlite3.Connection, operation: str, parameters: Any) -> Outcome:
-    """In aiosqlite's thread: the statement, its rows and counts."""
+    """The statement, its rows and counts."""
     cursor = connection.cursor()
     try:
         cursor.execute(operation, () if parameters is None else parameters)
@@ -36,35 +48,76 @@ def _run(connection: sqlite3.Connection, operation: str, parameters: Any) -> Out
         cursor.close()
 
 
-class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):
+def _run_patiently(connection: sqlite3.Connection, operation: str, parameters: Any) -> Outcome:
+    """In aiosqlite's thread: the statement, waiting for the lock as SQLite's busy handler
+    does; the connection is left not waiting, for the loop's next statement."""
+    connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    try:
+        return _run(connection, operation, parameters)
+    finally:
+        connection.execute("PRAGMA busy_timeout=0")
+
+
+def _busy(error: sqlite3.OperationalError) -> bool:
+    return error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY  # extended codes included
+
+
+async def _done() -> None:
+    """An awaitable that is ready at once."""
+
+
+class _InLoopCursor(AsyncAdapt_aiosqlite_cursor):
     __slots__ = ()
 
     def execute(self, operation: Any, parameters: Any = None) -> Any:
         connection = self._connection
+        # SQLAlchemy's AsyncConnection refuses a statement that awaited nothing (it takes it for
+        # a driver that is not async): one await that costs no trip.
+        self.await_(_done())
         try:
-            outcome: Outcome = self.await_(
-                # aiosqlite's own queue (private, stable since 0.17): one trip to its thread.
-                connection._execute(_run, connection._conn, operation, parameters)
-            )
+            try:
+                outcome = _run(connection._conn, operation, parameters)
+            except sqlite3.OperationalError as error:
+                if not _busy(error):
+                    raise
+                outcome = self.await_(
+                    # aiosqlite's own queue (private, stable since 0.17): one trip to its thread.
+                    connection._execute(_run_patiently, connection._conn, operation, parameters)
+                )
         except Exception as error:
             self._adapt_connection._handle_exception(error)
         self.description, rows, self.lastrowid, self.rowcount = outcome
         self._rows = deque(rows)
 
 
-class _OneTripConnection(AsyncAdapt_aiosqlite_connection):
+class _InLoopConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ()
 
     def cursor(self, server_side: bool = False) -> AsyncAdapt_aiosqlite_cursor:
-        return super().cursor(server_side) if server_side else _OneTripCursor(self)
+        return super().cursor(server_side) if server_side else _InLoopCursor(self)
+
+    # In WAL mode the write lock is taken at BEGIN IMMEDIATE (a cursor's statement, above),
+    # so ending a transaction has nothing to wait for.
+    def commit(self) -> None:
+        try:
+            self._connection._conn.commit()
+        except Exception as error:
+            self._handle_exception(error)
+
+    def rollback(self) -> None:
+        try:
+            self._connection._conn.rollback()
+        except Exception as error:
+            self._handle_exception(error)
 
 
-class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
+class InLoopDBAPI(AsyncAdapt_aiosqlite_dbapi):
     def connect(self, *arg: Any, **kw: Any) -> AsyncAdapt_aiosqlite_connection:
-        adapted = super().connect(*arg, **kw)
-        return _OneTripConnection(self, adapted._connection)
+        # Made in aiosqlite's thread, used from the loop's too (never at the same time).
+        adapted = super().connect(*arg, **kw | {"check_same_thread": False})
+        return _InLoopConnection(self, adapted._connection)
 
 
-def dbapi() -> OneTripDBAPI:
+def dbapi() -> InLoopDBAPI:
     """What `create_async_engine(url, module=...)` takes in place of aiosqlite's adapter."""
-    return OneTripDBAPI(aiosqlite, sqlite3)
+    return InLoopDBAPI(aiosqlite, sqlite3)
