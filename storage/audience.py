@@ -9,8 +9,9 @@ day-before summary, digests, the register) asks here.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, inspect, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Select, inspect, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -107,7 +108,12 @@ async def memberships(session: AsyncSession, meeting: Meeting, member_id: int) -
 
 
 async def is_invited(session: AsyncSession, meeting: Meeting, member: Member | None) -> bool:
-    return member is not None and bool(await memberships(session, meeting, member.id))
+    if member is None:
+        return False
+    if "memberships" in inspect(member).unloaded:
+        return bool(await memberships(session, meeting, member.id))
+    teams = set(await invited_team_ids(session, meeting))
+    return any(seat.team_id in teams for seat in member.memberships)
 
 
 def meetings_of_team(team_id: int) -> ColumnElement[bool]:
@@ -118,7 +124,9 @@ def meetings_of_team(team_id: int) -> ColumnElement[bool]:
     )
 
 
-def meetings_of_teams(teams: Select[tuple[int]] | Sequence[int]) -> ColumnElement[bool]:
+def meetings_of_teams(
+    teams: Select[tuple[int]] | Sequence[int] | BindParameter[Any],
+) -> ColumnElement[bool]:
     """A condition on Meeting: meetings of these teams, or inviting one of them."""
     return or_(
         Meeting.team_id.in_(teams),

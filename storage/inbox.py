@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import rowcount
@@ -30,31 +32,39 @@ class Received:
     payload: str  # the update's JSON, as Telegram sent it
 
 
+# Every update passes both; built once. A repeat of a stored update is skipped by the key.
+_ACCEPT = {
+    name: insert(InboxUpdate).on_conflict_do_nothing().returning(InboxUpdate.update_id)
+    for name, insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))
+}
+_MARK_HANDLED = (
+    update(InboxUpdate)
+    .where(InboxUpdate.update_id == bindparam("id"), InboxUpdate.handled_at.is_(None))
+    .values(handled_at=bindparam("now"))
+    # No loaded rows to keep in step: every update ends here, so the ORM's search is spared.
+    .execution_options(synchronize_session=False)
+)
+
+
 async def accept(session: AsyncSession, received: Sequence[Received]) -> list[int]:
     """Store what is new; the ids stored now (a repeat of a stored update is not among them)."""
     if not received:
         return []
-    ids = [r.update_id for r in received]
-    known = set(
-        await session.scalars(select(InboxUpdate.update_id).where(InboxUpdate.update_id.in_(ids)))
-    )
-    fresh = {r.update_id: r for r in received if r.update_id not in known}
-    session.add_all(
-        InboxUpdate(update_id=r.update_id, order_key=r.order_key, payload=r.payload, attempts=0)
-        for r in fresh.values()
-    )
-    await session.flush()
-    return list(fresh)
+    rows = {
+        r.update_id: {
+            "update_id": r.update_id,
+            "order_key": r.order_key,
+            "payload": r.payload,
+            "attempts": 0,
+        }
+        for r in received
+    }
+    stored = set(await session.scalars(_ACCEPT[session.bind.dialect.name], list(rows.values())))
+    return [update_id for update_id in rows if update_id in stored]
 
 
 async def mark_handled(session: AsyncSession, update_id: int, now: datetime) -> None:
-    await session.execute(
-        update(InboxUpdate)
-        .where(InboxUpdate.update_id == update_id, InboxUpdate.handled_at.is_(None))
-        .values(handled_at=now)
-        # No loaded rows to keep in step: every update ends here, so the ORM's search is spared.
-        .execution_options(synchronize_session=False)
-    )
+    await session.execute(_MARK_HANDLED, {"id": update_id, "now": now})
 
 
 async def left_unhandled(session: AsyncSession, now: datetime) -> tuple[list[str], list[int]]:

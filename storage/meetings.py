@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Integer, Select, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -75,19 +75,23 @@ def check_agenda(text: str | None) -> str | None:
     return agenda or None
 
 
-async def load_meeting(session: AsyncSession, meeting_id: int) -> Meeting:
-    meeting = await session.scalar(
-        select(Meeting)
-        .where(Meeting.id == meeting_id)
-        .options(
-            # The one-to-one sides joined: one round trip instead of four.
-            joinedload(Meeting.team).joinedload(Team.municipality),
-            joinedload(Meeting.created_by),
-            joinedload(Meeting.series),
-            selectinload(Meeting.coached).selectinload(CoachedWorker.member),
-            selectinload(Meeting.invited).selectinload(InvitedTeam.team),
-        )
+# Every button on a meeting loads it: built once.
+_MEETING_BY_ID = (
+    select(Meeting)
+    .where(Meeting.id == bindparam("meeting_id"))
+    .options(
+        # The one-to-one sides joined: one round trip instead of four.
+        joinedload(Meeting.team).joinedload(Team.municipality),
+        joinedload(Meeting.created_by),
+        joinedload(Meeting.series),
+        selectinload(Meeting.coached).selectinload(CoachedWorker.member),
+        selectinload(Meeting.invited).selectinload(InvitedTeam.team),
     )
+)
+
+
+async def load_meeting(session: AsyncSession, meeting_id: int) -> Meeting:
+    meeting = await session.scalar(_MEETING_BY_ID, {"meeting_id": meeting_id})
     if meeting is None:
         raise DomainError(Problem.MEETING_UNKNOWN)
     return meeting
@@ -388,28 +392,46 @@ async def upcoming_for(
 ) -> tuple[list[tuple[Meeting, Answer | None]], int]:
     """My upcoming meetings across my teams (or only these of them), with my answer, and how
     many there are."""
-    now = now or utcnow()
-    team_ids = select(Membership.team_id).where(Membership.member_id == member.id)
+    count, page = _UPCOMING[only_teams is not None]
+    params = {
+        "member_id": member.id,
+        "now": now or utcnow(),
+        "only": list(only_teams or ()),
+        "offset": offset,
+        "limit": limit,
+    }
+    total = await session.scalar(count, params) or 0
+    rows = (await session.execute(page, params)).all()
+    return [(m, a) for m, a in rows], total
+
+
+def _upcoming(only: bool) -> tuple[Select[tuple[int]], Select[tuple[Meeting, Answer]]]:
+    """/spotkania's count and page, for all the member's teams or only some (`only`)."""
+    team_ids = select(Membership.team_id).where(Membership.member_id == bindparam("member_id"))
     where = [
         audience.meetings_of_teams(team_ids),
-        Meeting.starts_at > now,
+        Meeting.starts_at > bindparam("now"),
         Meeting.status == MeetingStatus.SCHEDULED,
     ]
-    if only_teams is not None:
-        where.append(audience.meetings_of_teams(list(only_teams)))
-    total = await session.scalar(select(func.count()).select_from(Meeting).where(*where)) or 0
-    rows = (
-        await session.execute(
-            select(Meeting, Rsvp.answer)
-            .outerjoin(Rsvp, (Rsvp.meeting_id == Meeting.id) & (Rsvp.member_id == member.id))
-            .where(*where)
-            .options(joinedload(Meeting.team).joinedload(Team.municipality))
-            .order_by(Meeting.starts_at, Meeting.id)
-            .offset(offset)
-            .limit(limit)
+    if only:
+        where.append(audience.meetings_of_teams(bindparam("only", expanding=True, type_=Integer)))
+    count = select(func.count()).select_from(Meeting).where(*where)
+    page = (
+        select(Meeting, Rsvp.answer)
+        .outerjoin(
+            Rsvp, (Rsvp.meeting_id == Meeting.id) & (Rsvp.member_id == bindparam("member_id"))
         )
-    ).all()
-    return [(m, a) for m, a in rows], total
+        .where(*where)
+        .options(joinedload(Meeting.team).joinedload(Team.municipality))
+        .order_by(Meeting.starts_at, Meeting.id)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
+    return count, page
+
+
+# Every /spotkania runs these: built once.
+_UPCOMING = {only: _upcoming(only) for only in (False, True)}
 
 
 async def team_upcoming(

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from storage.models import Member, Membership, utcnow
 
+# Every update loads this: one round trip, memberships and teams joined (a member has a
+# few), so the rows repeat the member and `unique()` folds them. Built once: building the
+# statement and its cache key cost more than running it.
+_MEMBER_BY_TELEGRAM_ID = (
+    select(Member)
+    .where(Member.telegram_id == bindparam("telegram_id"))
+    .options(
+        joinedload(Member.memberships).joinedload(Membership.team),
+        joinedload(Member.institution),
+    )
+)
+
 
 async def find_member(session: AsyncSession, telegram_id: int) -> Member | None:
-    found = await session.scalars(
-        select(Member)
-        .where(Member.telegram_id == telegram_id)
-        # Every update loads this: one round trip, memberships and teams joined (a member
-        # has a few), so the rows repeat the member and `unique()` folds them.
-        .options(
-            joinedload(Member.memberships).joinedload(Membership.team),
-            joinedload(Member.institution),
-        )
-    )
+    found = await session.scalars(_MEMBER_BY_TELEGRAM_ID, {"telegram_id": telegram_id})
     return found.unique().one_or_none()
 
 

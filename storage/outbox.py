@@ -118,7 +118,17 @@ class Outcome:
 
 
 async def record(session: AsyncSession, outcomes: Sequence[Outcome], now: datetime) -> None:
+    plainly_sent = [o.id for o in outcomes if o.state == OutboxState.SENT and not o.unknown]
+    if plainly_sent:  # nearly all: one statement for the batch
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(plainly_sent))
+            .values(state=OutboxState.SENT, error=None, sent_at=now, file_content=None)
+            .execution_options(synchronize_session=False)
+        )
     for outcome in outcomes:
+        if outcome.state == OutboxState.SENT and not outcome.unknown:
+            continue
         values: dict[str, Any] = {"state": outcome.state, "error": outcome.error}
         if outcome.state == OutboxState.SENT:
             values.update(sent_at=now, file_content=None)  # a sent file is not kept

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit
@@ -42,14 +42,16 @@ NOBODY = Reach()
 EVERYWHERE = Reach(everywhere=True)
 
 
+# Asked on every update: built once.
+_ADMIN_REGIONS = select(RegionAdmin.region_id).where(
+    RegionAdmin.telegram_id == bindparam("telegram_id")
+)
+
+
 async def reach_of(session: AsyncSession, telegram_id: int, super_admins: Collection[int]) -> Reach:
     if telegram_id in super_admins:
         return EVERYWHERE
-    rows = (
-        await session.scalars(
-            select(RegionAdmin.region_id).where(RegionAdmin.telegram_id == telegram_id)
-        )
-    ).all()
+    rows = (await session.scalars(_ADMIN_REGIONS, {"telegram_id": telegram_id})).all()
     if not rows:
         return NOBODY
     if any(region_id is None for region_id in rows):
