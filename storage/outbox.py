@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import rowcount
+from storage.db import rowcount, table_of
 from storage.models import OutboxMessage, OutboxState
 
 
@@ -60,6 +60,13 @@ def _outgoing(row: OutboxMessage) -> Outgoing:
     return Outgoing(row.method, row.chat_id, params, file, file_param, row.after, row.id)
 
 
+# Every update writes its replies here: built once, and a Core insert (the ORM's bulk insert
+# costs a third more per row).
+_ADD = insert(table_of(OutboxMessage)).returning(
+    table_of(OutboxMessage).c.id, sort_by_parameter_order=True
+)
+
+
 async def add(
     session: AsyncSession, items: Sequence[Outgoing], now: datetime, claim: timedelta
 ) -> None:
@@ -67,11 +74,7 @@ async def add(
     their ids are set on the items."""
     if not items:
         return
-    # A bulk insert, not the unit of work: every update writes its replies here.
-    ids = await session.scalars(
-        insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True),
-        [_values(item, now, now + claim) for item in items],
-    )
+    ids = await session.scalars(_ADD, [_values(item, now, now + claim) for item in items])
     for item, row_id in zip(items, ids, strict=True):
         item.id = row_id
 
