@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
@@ -556,7 +557,8 @@ async def test_figures_json_xlsx_and_chart(mini: Mini) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
     await _held(mini, now, (OLA, KASIA))
     kasia_token = await mini.sign_in(KASIA)
-    year = now.year
+    # The year the meeting was held in, in the town's time (not today's: on 1 January it differs).
+    year = (now - timedelta(hours=3)).astimezone(ZoneInfo("Europe/Warsaw")).year
     status, found = await mini.call("GET", f"/app/api/figures?period={year}", kasia_token)
     assert status == 200
     assert found["period"]["start"] == f"{year}-01-01" and found["period"]["end"] == f"{year}-12-31"
