@@ -20,16 +20,20 @@ from handlers.base import Ctx
 from storage import audience, meetings
 from storage.db import Database, connection_lost
 from storage.members import find_member
-from storage.models import Meeting
+from storage.models import Answer, Meeting
 
 log = logging.getLogger(__name__)
 
 
 async def card_for(
-    ctx: Ctx, meeting: Meeting, private: bool
+    ctx: Ctx, meeting: Meeting, private: bool, mine: Answer | None = None
 ) -> tuple[str, list[list[tuple[str, str]]]]:
+    """The card as `ctx`'s member sees it; `mine`: their answer, when the caller knows it."""
     counts = await meetings.counts(ctx.session, meeting.id)
-    mine = await meetings.my_answer(ctx.session, meeting.id, ctx.member) if private else None
+    if private and mine is None:
+        mine = await meetings.my_answer(ctx.session, meeting.id, ctx.member)
+    elif not private:
+        mine = None
     return render_card(
         ctx.t, CardState(meeting, counts, mine, private and may_change(ctx.actor, meeting))
     )

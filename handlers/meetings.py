@@ -841,7 +841,7 @@ async def on_answer_button(ctx: Ctx) -> None:
     skip = None
     if ctx.is_private and message is not None:
         # One's own card at once; a group's card waits its turn (the toast says it is saved).
-        ctx.edit(*await card_for(ctx, meeting, private=True))
+        ctx.edit(*await card_for(ctx, meeting, private=True, mine=answer))
         skip = (message.chat.id, message.message_id)
     await refresh_watchers(ctx, meeting, skip_message=skip)
 
