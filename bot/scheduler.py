@@ -111,44 +111,29 @@ class Scheduler:
         if _is_due(self._last_housekeeping, now, HOUSEKEEPING_EVERY):
             await self.housekeeping(now)
         handled = 0
-        # Digests go a few at a time: one by one, each message's round trip to Telegram (and
-        # its two transactions) would keep a digest to thousands below Telegram's 30/s. A
-        # crash may repeat what was in flight: a duplicate overview at worst. Reminders,
-        # registers and summaries go one at a time (at most one repeated). One chat's rows
-        # keep the order they were claimed in.
-        room = asyncio.Semaphore(DIGEST_SENDERS)
+        # Digests go a few at a time, claimed together: one by one, each message's round trip
+        # to Telegram (and its transactions) would keep a digest to thousands below Telegram's
+        # 30/s. A crash may repeat what was in flight: a duplicate overview at worst.
+        # Reminders, registers and summaries go one at a time (at most one repeated), and
+        # between two batches of digests. One chat's rows keep the order they were claimed in.
         chats: dict[int, asyncio.Lock] = {}
-        digests: set[asyncio.Task[None]] = set()
 
         async def deliver(row: ScheduledMessage) -> None:
             async with chats.setdefault(row.chat_id, asyncio.Lock()):
                 await self._deliver(row)
 
-        async def deliver_digest(row: ScheduledMessage) -> None:
-            try:
-                await deliver(row)
-            finally:
-                room.release()
-
-        try:
-            while handled < MAX_PER_TICK:
-                await room.acquire()  # claim no digest before it can be sent
-                async with self.db.session() as session:
-                    row = await reminders.claim_next(session, self.worker, self.clock())
-                if row is None:
-                    room.release()
-                    break
-                handled += 1
-                if row.kind == ScheduledKind.DIGEST:
-                    digests.add(asyncio.create_task(deliver_digest(row)))
-                else:
-                    room.release()
-                    await deliver(row)
-        finally:
-            outcomes = await asyncio.gather(*digests, return_exceptions=True)
-        for outcome in outcomes:
-            if isinstance(outcome, BaseException):
-                raise outcome
+        while handled < MAX_PER_TICK:
+            async with self.db.session() as session:
+                rows = await reminders.claim_batch(
+                    session, self.worker, self.clock(), digests=DIGEST_SENDERS
+                )
+            if not rows:
+                break
+            handled += len(rows)
+            outcomes = await asyncio.gather(*map(deliver, rows), return_exceptions=True)
+            for outcome in outcomes:
+                if isinstance(outcome, BaseException):
+                    raise outcome
         return handled
 
     async def housekeeping(self, now: datetime) -> None:

@@ -322,7 +322,7 @@ async def forget_old_drafts(session: AsyncSession, now: datetime) -> None:
 
 async def claim(session: AsyncSession, worker: str, now: datetime) -> AnnouncementDelivery | None:
     """Take one due delivery, announcement by announcement (`storage/claims.py`)."""
-    return await claims.claim_due(
+    claimed = await claims.claim_due(
         session,
         AnnouncementDelivery,
         due=AnnouncementDelivery.next_try_at <= now,
@@ -332,6 +332,7 @@ async def claim(session: AsyncSession, worker: str, now: datetime) -> Announceme
         worker=worker,
         now=now,
     )
+    return claimed[0] if claimed else None
 
 
 async def record(

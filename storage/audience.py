@@ -110,10 +110,13 @@ async def memberships(session: AsyncSession, meeting: Meeting, member_id: int) -
 async def is_invited(session: AsyncSession, meeting: Meeting, member: Member | None) -> bool:
     if member is None:
         return False
-    if "memberships" in inspect(member).unloaded:
-        return bool(await memberships(session, meeting, member.id))
-    teams = set(await invited_team_ids(session, meeting))
-    return any(seat.team_id in teams for seat in member.memberships)
+    if "memberships" not in inspect(member).unloaded:
+        # The seats loaded with the member (every update loads them) spare a query; a seat
+        # added since in this session is not among them, so "no" is asked of the database.
+        teams = set(await invited_team_ids(session, meeting))
+        if any(seat.team_id in teams for seat in member.memberships):
+            return True
+    return bool(await memberships(session, meeting, member.id))
 
 
 def meetings_of_team(team_id: int) -> ColumnElement[bool]:

@@ -1,4 +1,4 @@
-"""Claiming due rows for sending, one at a time: reminders (`storage/reminders.py`) and
+"""Claiming due rows for sending, one or a few at a time: reminders (`storage/reminders.py`) and
 announcement deliveries (`storage/announcements.py`) share it.
 
 Two senders (processes) never take the same row: on PostgreSQL the candidate is selected
@@ -42,16 +42,22 @@ async def claim_due(
     sending: StrEnum,
     worker: str,
     now: datetime,
-) -> Claimable | None:
-    """Take the first `pending` row that is `due`: it becomes `sending`, claimed by `worker`
-    at `now`, with one more attempt. None when nothing is due."""
-    candidate = select(model.id).where(model.state == pending, due).order_by(*order_by).limit(1)
-    row_id = await session.scalar(skip_locked(session, candidate))
-    if row_id is None:
-        return None
+    limit: int = 1,
+) -> list[Claimable]:
+    """Take the first `limit` `pending` rows that are `due`, in order: they become `sending`,
+    claimed by `worker` at `now`, each with one more attempt. Empty when nothing is due."""
+    candidates = select(model.id).where(model.state == pending, due).order_by(*order_by)
+    ids = list(await session.scalars(skip_locked(session, candidates.limit(limit))))
+    if not ids:
+        return []
     await session.execute(
         update(model)
-        .where(model.id == row_id, model.state == pending)
+        .where(model.id.in_(ids), model.state == pending)
         .values(state=sending, claimed_by=worker, claimed_at=now, attempts=model.attempts + 1)
+        .execution_options(synchronize_session=False)
     )
-    return await session.get(model, row_id, populate_existing=True)
+    claimed = await session.scalars(
+        select(model).where(model.id.in_(ids)).execution_options(populate_existing=True)
+    )
+    by_id = {row.id: row for row in claimed}
+    return [by_id[row_id] for row_id in ids]
