@@ -30,8 +30,8 @@ class Received:
     payload: str  # the update's JSON, as Telegram sent it
 
 
-# Every update passes these; built once. (A dialect's INSERT ... ON CONFLICT is compiled
-# anew each time, SQLAlchemy caches it not: a lookup and a plain INSERT cost less.)
+# Every update passes these; built once. (SQLAlchemy does not cache a dialect's INSERT ...
+# ON CONFLICT but compiles it anew each time: a lookup and a plain INSERT cost less.)
 _KNOWN = select(InboxUpdate.update_id).where(
     InboxUpdate.update_id.in_(bindparam("ids", expanding=True))
 )
