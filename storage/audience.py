@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Select, inspect, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Select, inspect, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from storage.errors import DomainError, Problem
 from storage.models import EventKind, InvitedTeam, Meeting, Member, Membership, Team
@@ -121,19 +121,21 @@ async def is_invited(session: AsyncSession, meeting: Meeting, member: Member | N
 
 def meetings_of_team(team_id: int) -> ColumnElement[bool]:
     """A condition on Meeting: the team's own meetings and those inviting it."""
-    return or_(
-        Meeting.team_id == team_id,
-        Meeting.id.in_(select(InvitedTeam.meeting_id).where(InvitedTeam.team_id == team_id)),
-    )
+    return meetings_of_teams([team_id])
 
 
 def meetings_of_teams(
     teams: Select[tuple[int]] | Sequence[int] | BindParameter[Any],
 ) -> ColumnElement[bool]:
-    """A condition on Meeting: meetings of these teams, or inviting one of them."""
-    return or_(
-        Meeting.team_id.in_(teams),
-        Meeting.id.in_(select(InvitedTeam.meeting_id).where(InvitedTeam.team_id.in_(teams))),
+    """A condition on Meeting: meetings of these teams, or inviting one of them. One set of
+    meeting ids (a UNION), not an OR of two conditions: so PostgreSQL finds them by the team's
+    index instead of filtering every future meeting (national size: 29 ms → 0.4 ms)."""
+    own = aliased(Meeting)  # not correlated with the Meeting of the enclosing query
+    return Meeting.id.in_(
+        union(
+            select(own.id).where(own.team_id.in_(teams)),
+            select(InvitedTeam.meeting_id).where(InvitedTeam.team_id.in_(teams)),
+        )
     )
 
 
