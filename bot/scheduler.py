@@ -65,7 +65,8 @@ TICK = timedelta(seconds=1)
 HOUSEKEEPING_EVERY = timedelta(minutes=1)
 PURGE_EVERY = timedelta(days=1)
 MAX_PER_TICK = 500
-DIGEST_SENDERS = 8
+# Digests claimed in one transaction and sent together.
+DIGEST_BATCH = 8
 # A register card not sent by then (the bot was down) is not worth sending: /obecnosc is there.
 REGISTER_LATE = timedelta(hours=12)
 # The day-before summary is worth sending only around its time (the bot was down).
@@ -125,7 +126,7 @@ class Scheduler:
         while handled < MAX_PER_TICK:
             async with self.db.session() as session:
                 rows = await reminders.claim_batch(
-                    session, self.worker, self.clock(), digests=DIGEST_SENDERS
+                    session, self.worker, self.clock(), digests=DIGEST_BATCH
                 )
             if not rows:
                 break

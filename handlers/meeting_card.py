@@ -32,10 +32,11 @@ async def card_for(
     counts = await meetings.counts(ctx.session, meeting.id)
     if private and mine is None:
         mine = await meetings.my_answer(ctx.session, meeting.id, ctx.member)
-    elif not private:
-        mine = None
     return render_card(
-        ctx.t, CardState(meeting, counts, mine, private and may_change(ctx.actor, meeting))
+        ctx.t,
+        CardState(
+            meeting, counts, mine if private else None, private and may_change(ctx.actor, meeting)
+        ),
     )
 
 

@@ -121,7 +121,7 @@ class Outcome:
 
 
 async def record(session: AsyncSession, outcomes: Sequence[Outcome], now: datetime) -> None:
-    plainly_sent = [o.id for o in outcomes if o.state == OutboxState.SENT and not o.unknown]
+    plainly_sent = {o.id for o in outcomes if o.state == OutboxState.SENT and not o.unknown}
     if plainly_sent:  # nearly all: one statement for the batch
         await session.execute(
             update(OutboxMessage)
@@ -130,15 +130,18 @@ async def record(session: AsyncSession, outcomes: Sequence[Outcome], now: dateti
             .execution_options(synchronize_session=False)
         )
     for outcome in outcomes:
-        if outcome.state == OutboxState.SENT and not outcome.unknown:
+        if outcome.id in plainly_sent:
             continue
-        values: dict[str, Any] = {"state": outcome.state, "error": outcome.error}
+        # A failure, a retry or a send whose first try's outcome was unknown: one more attempt.
+        values: dict[str, Any] = {
+            "state": outcome.state,
+            "error": outcome.error,
+            "attempts": OutboxMessage.attempts + 1,
+        }
         if outcome.state == OutboxState.SENT:
             values.update(sent_at=now, file_content=None)  # a sent file is not kept
         elif outcome.state == OutboxState.PENDING:
             values.update(next_try_at=outcome.retry_at or now, claimed_until=None)
-        if outcome.state != OutboxState.SENT or outcome.unknown:
-            values["attempts"] = OutboxMessage.attempts + 1
         await session.execute(
             update(OutboxMessage).where(OutboxMessage.id == outcome.id).values(**values)
         )

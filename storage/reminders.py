@@ -346,18 +346,12 @@ async def plan_digests(
 URGENT = [kind for kind in ScheduledKind if kind != ScheduledKind.DIGEST]
 
 
-async def claim_next(session: AsyncSession, worker: str, now: datetime) -> ScheduledMessage | None:
-    """Take one due row for this worker: urgent ones first, then digests, each the earliest
-    first (`storage/claims.py`)."""
-    claimed = await claim_batch(session, worker, now, digests=1)
-    return claimed[0] if claimed else None
-
-
 async def claim_batch(
     session: AsyncSession, worker: str, now: datetime, digests: int
 ) -> list[ScheduledMessage]:
-    """One urgent row if any is due (reminders, registers, summaries go one at a time: a
-    crash repeats at most one), else up to `digests` digests, the earliest first."""
+    """Due rows for this worker (`storage/claims.py`): one urgent row if any is due
+    (reminders, registers, summaries go one at a time: a crash repeats at most one), else up
+    to `digests` digests, the earliest first."""
     for kinds, limit in ((URGENT, 1), ([ScheduledKind.DIGEST], digests)):
         claimed = await claims.claim_due(
             session,

@@ -188,7 +188,7 @@ async def test_a_digest_to_thousands_is_planned_in_slices(db: Database) -> None:
             )
         )
     async with db.session() as session:
-        claimed = await reminders.claim_next(session, "test", now + timedelta(minutes=6))
+        [claimed] = await reminders.claim_batch(session, "test", now + timedelta(minutes=6), 1)
         assert claimed is not None and claimed.kind == ScheduledKind.REMINDER
-        claimed = await reminders.claim_next(session, "test", now + timedelta(minutes=6))
+        [claimed] = await reminders.claim_batch(session, "test", now + timedelta(minutes=6), 1)
         assert claimed is not None and claimed.kind == ScheduledKind.DIGEST
