@@ -5,7 +5,9 @@ as any one request succeeds), leaves private chats unthrottled and never retries
 timeout. This limiter, on PTB's BaseRateLimiter with aiolimiter's buckets:
 
 - paces: 29 messages a second overall, evenly (small bursts only), 20 a minute per group,
-  about one a second per private chat (a burst of 3, as Telegram allows);
+  about one a second per private chat (a burst of 3, as Telegram allows); bulk sends
+  (announcements, digests: ``rate_limit_args=BULK``) give way to replies and reminders waiting
+  for the overall pace;
 - keeps each chat's requests in order, one at a time: a later message to a chat never
   overtakes an earlier one that is waiting out a 429 or a retry, and no request to a chat
   is ever on the wire while another to it could earn it a wait;
@@ -59,6 +61,20 @@ BACKOFF_CAP = 5.0  # so the end of an outage is noticed within seconds
 MAX_RETRY_AFTERS = 5  # 429s answered to one request before it gives up
 
 
+@dataclass(frozen=True)
+class Pacing:
+    """What a request passes as PTB's `rate_limit_args`."""
+
+    bulk: bool = False  # one of many (an announcement, a digest): others go first
+
+
+BULK = Pacing(bulk=True)
+# aiolimiter wakes its waiters smallest request first: a bulk send asks for a hair more of the
+# overall pace, so a reply or a reminder waiting with them leaves before all of them instead of
+# behind them (tests/test_pacing.py holds aiolimiter to it).
+BULK_SHARE = 1.001
+
+
 def _transient(exc: Exception) -> bool:
     # BadRequest and Forbidden subclass NetworkError in PTB but are final answers.
     return isinstance(exc, TimedOut) or type(exc) is NetworkError
@@ -95,7 +111,7 @@ class _Chat:
     paused_until: float = 0.0
 
 
-class ReliableRateLimiter(BaseRateLimiter[int]):
+class ReliableRateLimiter(BaseRateLimiter[Pacing]):
     def __init__(
         self,
         *,
@@ -231,10 +247,11 @@ class ReliableRateLimiter(BaseRateLimiter[int]):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: int | None,
+        rate_limit_args: Pacing | None,
     ) -> JSON:
         loop = asyncio.get_running_loop()
         key = _chat_key(data)
+        bulk = rate_limit_args is not None and rate_limit_args.bulk
         async with self._chat(key) as chat:
             deadline = loop.time() + self.budget
             delay = self._backoff
@@ -242,17 +259,16 @@ class ReliableRateLimiter(BaseRateLimiter[int]):
             while True:
                 await self._wait_pauses(chat)
                 try:
-                    async with contextlib.AsyncExitStack() as paced:
-                        if key is not None and chat is not None:
-                            await paced.enter_async_context(self._limiter(key, chat))
-                            await paced.enter_async_context(self._overall)
-                        result = await callback(*args, **kwargs)
+                    if key is not None and chat is not None:
+                        await self._limiter(key, chat).acquire()
+                        await self._overall.acquire(BULK_SHARE if bulk else 1)
+                    result = await callback(*args, **kwargs)
                     self._answered()
                     return result
                 except RetryAfter as exc:
                     self._answered()
                     rate_limited += 1
-                    if rate_limited > (rate_limit_args or self._max_retry_afters):
+                    if rate_limited > self._max_retry_afters:
                         raise
                     log.info("%s to %s: %s", endpoint, key, exc.message)
                     self._rate_limited(chat, exc)

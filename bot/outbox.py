@@ -21,7 +21,9 @@ from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
+from telegram.ext import ExtBot
 
+from bot.delivery import Pacing
 from storage import meetings, outbox
 from storage.db import Database, connection_lost
 from storage.models import OutboxState, utcnow
@@ -55,9 +57,12 @@ def _call_kwargs(bot: Bot, item: Outgoing) -> dict[str, Any]:
     return kwargs
 
 
-async def perform(bot: Bot, item: Outgoing) -> Any:
+async def perform(bot: Bot, item: Outgoing, pacing: Pacing | None = None) -> Any:
     """Make the request now, through the bot (so through the rate limiter)."""
-    return await getattr(bot, item.method)(**_call_kwargs(bot, item))
+    kwargs = _call_kwargs(bot, item)
+    if pacing is not None and isinstance(bot, ExtBot) and bot.rate_limiter is not None:
+        kwargs["rate_limit_args"] = pacing
+    return await getattr(bot, item.method)(**kwargs)
 
 
 def _backoff(attempts: int, now: datetime) -> datetime:

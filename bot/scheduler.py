@@ -16,17 +16,18 @@ from typing import NamedTuple
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.broadcast import Broadcaster
 from bot.config import Settings
 from bot.dates import format_when
+from bot.delivery import BULK
 from bot.i18n import Translator, translator
+from bot.outbox import perform
 from bot.render import esc
 from bot.views import buttons
-from bot.views.keyboard import Keyboard, keyboard
+from bot.views.keyboard import Keyboard, message_request
 from bot.views.meeting_card import CardState, answer_label, day_before_summary, render_card
 from bot.views.register_card import render_register
 from bot.workers import is_gone, worker_name
@@ -65,8 +66,9 @@ TICK = timedelta(seconds=1)
 HOUSEKEEPING_EVERY = timedelta(minutes=1)
 PURGE_EVERY = timedelta(days=1)
 MAX_PER_TICK = 500
-# Digests claimed in one transaction and sent together.
-DIGEST_BATCH = 8
+# Rows claimed in one transaction: a claim per row would cost each message a transaction more,
+# and digests sent one by one would keep a digest to thousands far below Telegram's 30/s.
+BATCH = 8
 # A register card not sent by then (the bot was down) is not worth sending: /obecnosc is there.
 REGISTER_LATE = timedelta(hours=12)
 # The day-before summary is worth sending only around its time (the bot was down).
@@ -112,11 +114,9 @@ class Scheduler:
         if _is_due(self._last_housekeeping, now, HOUSEKEEPING_EVERY):
             await self.housekeeping(now)
         handled = 0
-        # Digests go a few at a time, claimed together: one by one, each message's round trip
-        # to Telegram (and its transactions) would keep a digest to thousands below Telegram's
-        # 30/s. A crash may repeat what was in flight: a duplicate overview at worst.
-        # Reminders, registers and summaries go one at a time (at most one repeated), and
-        # between two batches of digests. One chat's rows keep the order they were claimed in.
+        # Urgent rows (reminders, registers, summaries) before digests, claimed a batch at a
+        # time. Urgent ones are sent one after another, so a crash repeats at most one of them;
+        # digests side by side (a crash may repeat a batch of overviews), one chat's in order.
         chats: dict[int, asyncio.Lock] = {}
 
         async def deliver(row: ScheduledMessage) -> None:
@@ -125,12 +125,14 @@ class Scheduler:
 
         while handled < MAX_PER_TICK:
             async with self.db.session() as session:
-                rows = await reminders.claim_batch(
-                    session, self.worker, self.clock(), digests=DIGEST_BATCH
-                )
+                rows = await reminders.claim_batch(session, self.worker, self.clock(), BATCH)
             if not rows:
                 break
             handled += len(rows)
+            if rows[0].kind != ScheduledKind.DIGEST:
+                for row in rows:
+                    await self._deliver(row)
+                continue
             outcomes = await asyncio.gather(*map(deliver, rows), return_exceptions=True)
             for outcome in outcomes:
                 if isinstance(outcome, BaseException):
@@ -182,13 +184,10 @@ class Scheduler:
             return
         text, rows = verdict
         try:
-            message = await self.bot.send_message(
-                row.chat_id,
-                text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(rows),
-                disable_web_page_preview=True,
-                protect_content=protect,
+            message = await perform(
+                self.bot,
+                message_request(row.chat_id, text, rows, protect),
+                BULK if row.kind == ScheduledKind.DIGEST else None,
             )
         except Forbidden as exc:
             async with self.db.session() as session:

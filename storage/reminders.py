@@ -347,12 +347,11 @@ URGENT = [kind for kind in ScheduledKind if kind != ScheduledKind.DIGEST]
 
 
 async def claim_batch(
-    session: AsyncSession, worker: str, now: datetime, digests: int
+    session: AsyncSession, worker: str, now: datetime, limit: int
 ) -> list[ScheduledMessage]:
-    """Due rows for this worker (`storage/claims.py`): one urgent row if any is due
-    (reminders, registers, summaries go one at a time: a crash repeats at most one), else up
-    to `digests` digests, the earliest first."""
-    for kinds, limit in ((URGENT, 1), ([ScheduledKind.DIGEST], digests)):
+    """Up to `limit` due rows for this worker (`storage/claims.py`), the earliest first: urgent
+    ones (reminders, registers, summaries) while any is due, digests only after them."""
+    for kinds in (URGENT, [ScheduledKind.DIGEST]):
         claimed = await claims.claim_due(
             session,
             ScheduledMessage,

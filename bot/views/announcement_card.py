@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, Message
 from telegram.constants import ParseMode
 
+from bot.delivery import BULK
 from bot.i18n import LANGUAGES, Translator, translator
 from bot.outbox import perform
 from bot.render import TELEGRAM_TEXT_LIMIT, esc
@@ -128,7 +129,7 @@ async def send(
     request = announcement_request(
         chat_id, text, attachment_kind, attachment_file_id, rows, protect
     )
-    return await perform(bot, request)
+    return await perform(bot, request, BULK)
 
 
 def announcement_request(
