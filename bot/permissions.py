@@ -253,10 +253,11 @@ def require(
 async def actor_for(
     session: AsyncSession, telegram_id: int, member: Member | None, admin_ids: frozenset[int]
 ) -> Actor:
-    """The actor of an update: team roles, and where they are an admin (one indexed lookup;
-    the region's teams only for a region admin)."""
+    """The actor of an update: team roles, and where they are an admin (looked up unless the
+    member's row, loaded with `appointed`, rules it out; the region's teams only for a region
+    admin)."""
     actor = Actor.of(telegram_id, member, admin_ids)
-    if actor.is_admin:
+    if actor.is_admin or (member is not None and member.appointed is False):
         return actor
     reach = await regions.reach_of(session, telegram_id, admin_ids)
     if reach.everywhere:

@@ -38,8 +38,8 @@ INLINE_RESULTS = 10
 _QUERY_BYTES = 50
 
 
-async def _home(ctx: Ctx) -> int | None:
-    return await basket.municipality_of_member(ctx.session, ctx.member.id) if ctx.member else None
+def _home(ctx: Ctx) -> int | None:
+    return basket.municipality_of_member(ctx.member)
 
 
 def _hit_line(t: Translator, index: int, hit: ServiceHit) -> str:
@@ -81,7 +81,7 @@ def _more_data(query: str) -> buttons.PageData | None:
 async def _show_search(ctx: Ctx, query: str, offset: int) -> None:
     t = ctx.t
     page = await basket.search(
-        ctx.session, query, municipality_id=await _home(ctx), limit=PAGE, offset=offset
+        ctx.session, query, municipality_id=_home(ctx), limit=PAGE, offset=offset
     )
     if page.total == 0:
         ctx.reply(
@@ -135,7 +135,7 @@ async def on_category(ctx: Ctx) -> None:
     if slug not in basket.CATEGORIES:
         raise DomainError(Problem.STALE_BUTTON)
     page = await basket.by_category(
-        ctx.session, slug, municipality_id=await _home(ctx), limit=PAGE, offset=max(0, offset)
+        ctx.session, slug, municipality_id=_home(ctx), limit=PAGE, offset=max(0, offset)
     )
     t = ctx.t
     label = basket.CATEGORIES[slug]
@@ -385,7 +385,7 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         t = translator(
             pick_language(member.language if member else None, inline.from_user.language_code)
         )
-        home = await basket.municipality_of_member(session, member.id) if member else None
+        home = basket.municipality_of_member(member)
         try:
             page = await basket.search(
                 session, inline.query, municipality_id=home, limit=INLINE_RESULTS

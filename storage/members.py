@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, with_expression
 
-from storage.models import Member, Membership, utcnow
+from storage.models import Member, Membership, RegionAdmin, utcnow
 
 # Every update loads this: one round trip, memberships and teams joined (a member has a
 # few), so the rows repeat the member and `unique()` folds them. Built once: building the
@@ -17,6 +17,9 @@ _MEMBER_BY_TELEGRAM_ID = (
     .options(
         joinedload(Member.memberships).joinedload(Membership.team),
         joinedload(Member.institution),
+        with_expression(
+            Member.appointed, exists().where(RegionAdmin.telegram_id == Member.telegram_id)
+        ),
     )
 )
 

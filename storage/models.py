@@ -22,7 +22,7 @@ from sqlalchemy import (
     false,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, query_expression, relationship
 from sqlalchemy.types import TypeDecorator
 
 
@@ -294,6 +294,9 @@ class Member(Base):
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="member", cascade="all, delete-orphan"
     )
+    # Loaded with the member of an update (storage/members.py), not stored: whether a region
+    # appointment names them, so that most updates skip looking for one. None: not asked.
+    appointed: Mapped[bool | None] = query_expression()
 
 
 class Membership(Base):

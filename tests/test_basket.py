@@ -12,11 +12,11 @@ from openpyxl import Workbook
 from sqlalchemy import delete, func, select
 
 from bot.cli import main
-from storage import basket
+from storage import basket, members
 from storage.basket.demo import TOWNS, load_demo_basket
 from storage.db import Database
 from storage.errors import DomainError, Problem
-from storage.models import AuditEntry, Member, Municipality, Service, ServiceWord
+from storage.models import AuditEntry, Municipality, Service, ServiceWord
 from tests import arrange
 
 LODZ_MOPS = "Miejski Ośrodek Pomocy Społecznej w Łodzi"
@@ -400,10 +400,10 @@ async def test_get_service_and_members_town(db: Database, demo: dict[str, int]) 
             await basket.get_service(session, 999_999)
         team = await arrange.team(session, town="Łowicz")
         await arrange.person(session, team.team_id, 3001, "Ola")
-        member = await session.scalar(select(Member.id).where(Member.telegram_id == 3001))
+        member = await members.find_member(session, 3001)
         assert member is not None
-        assert await basket.municipality_of_member(session, member) == demo["Łowicz"]
-        assert await basket.municipality_of_member(session, 123_456) is None
+        assert basket.municipality_of_member(member) == demo["Łowicz"]
+        assert basket.municipality_of_member(None) is None
     assert caught.value.problem == Problem.SERVICE_UNKNOWN
     assert service.municipality.name == "Łowicz"
     assert service.institution.name == "MOPS w Łowiczu"

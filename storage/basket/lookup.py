@@ -18,7 +18,7 @@ from storage.basket.spelling import words_like
 from storage.basket.text import category_token, words
 from storage.basket.vocabulary import CATEGORIES
 from storage.errors import DomainError, Problem
-from storage.models import Membership, Service, Team
+from storage.models import Member, Service
 from storage.text import sort_key
 
 CANDIDATES = 200  # services from other municipalities ranked per query (see search)
@@ -259,12 +259,10 @@ async def get_service(session: AsyncSession, service_id: int) -> Service:
     return service
 
 
-async def municipality_of_member(session: AsyncSession, member_id: int) -> int | None:
-    """The municipality of the member's first team: their town comes first in searches."""
-    return await session.scalar(
-        select(Team.municipality_id)
-        .join(Membership, Membership.team_id == Team.id)
-        .where(Membership.member_id == member_id)
-        .order_by(Membership.joined_at, Membership.id)
-        .limit(1)
-    )
+def municipality_of_member(member: Member | None) -> int | None:
+    """The municipality of the member's first team (memberships loaded with their teams, as
+    every update's member is): their town comes first in searches."""
+    if member is None or not member.memberships:
+        return None
+    first = min(member.memberships, key=lambda m: (m.joined_at, m.id))
+    return first.team.municipality_id
