@@ -50,9 +50,12 @@ async def claim_due(
     ids = list(await session.scalars(skip_locked(session, candidates.limit(limit))))
     if not ids:
         return []
+    # By id alone: the rows are this transaction's (locked, or SQLite's one writer), so they are
+    # still pending. A condition on the state too made SQLite pick the (state, ...) index over
+    # the ids and read every pending row of the table, in every claim of more than one row.
     await session.execute(
         update(model)
-        .where(model.id.in_(ids), model.state == pending)
+        .where(model.id.in_(ids))
         .values(state=sending, claimed_by=worker, claimed_at=now, attempts=model.attempts + 1)
         .execution_options(synchronize_session=False)
     )
