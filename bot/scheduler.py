@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
@@ -80,6 +80,14 @@ def _is_due(last: datetime | None, now: datetime, every: timedelta) -> bool:
     return last is None or now - last >= every or now < last
 
 
+async def _failure_of(delivery: Awaitable[None]) -> BaseException | None:
+    try:
+        await delivery
+    except Exception as error:
+        return error
+    return None
+
+
 class Scheduler:
     def __init__(
         self,
@@ -129,11 +137,12 @@ class Scheduler:
             if not rows:
                 break
             handled += len(rows)
-            if rows[0].kind != ScheduledKind.DIGEST:
-                for row in rows:
-                    await self._deliver(row)
-                continue
-            outcomes = await asyncio.gather(*map(deliver, rows), return_exceptions=True)
+            if rows[0].kind == ScheduledKind.DIGEST:
+                outcomes = await asyncio.gather(*map(deliver, rows), return_exceptions=True)
+            else:
+                outcomes = [await _failure_of(self._deliver(row)) for row in rows]
+            # Every claimed row is tried before a failure is raised: one left claimed would
+            # wait out the lease.
             for outcome in outcomes:
                 if isinstance(outcome, BaseException):
                     raise outcome
