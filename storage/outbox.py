@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import rowcount, table_of
@@ -120,15 +120,17 @@ class Outcome:
     unknown: bool = False  # the request may have reached Telegram
 
 
+_SENT = (
+    update(table_of(OutboxMessage))
+    .where(table_of(OutboxMessage).c.id.in_(bindparam("ids", expanding=True)))
+    .values(state=OutboxState.SENT, error=None, sent_at=bindparam("now"), file_content=None)
+)
+
+
 async def record(session: AsyncSession, outcomes: Sequence[Outcome], now: datetime) -> None:
     plainly_sent = {o.id for o in outcomes if o.state == OutboxState.SENT and not o.unknown}
     if plainly_sent:  # nearly all: one statement for the batch
-        await session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(plainly_sent))
-            .values(state=OutboxState.SENT, error=None, sent_at=now, file_content=None)
-            .execution_options(synchronize_session=False)
-        )
+        await session.execute(_SENT, {"ids": list(plainly_sent), "now": now})
     for outcome in outcomes:
         if outcome.id in plainly_sent:
             continue
