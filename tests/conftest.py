@@ -169,6 +169,15 @@ class Harness:
         self.emu.add_user(user_id, first_name, language_code=language_code, **kw)
         return user_id
 
+    async def drain(self, chat_id: int) -> None:
+        """Take every message waiting in the chat (cards, reminders, a register the scheduler
+        sent meanwhile), so that the next one is the answer awaited."""
+        while True:
+            try:
+                await self.emu.next_message(chat_id, timeout=0.05)
+            except AssertionError:
+                return
+
     async def say(self, user_id: int, text: str, chat_id: int | None = None) -> dict[str, Any]:
         """Send a message and return the bot's next message in that chat."""
         self.emu.send_message(user_id, text, chat_id=chat_id)

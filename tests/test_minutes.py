@@ -52,7 +52,7 @@ async def meeting_id(harness: Harness) -> int:
     # Every reminder goes out now, so none arrives in the middle of a test's conversation.
     await _tick(harness, TUESDAY_10 - timedelta(minutes=59))
     for chat in (KASIA, MAREK, OLA, GROUP):
-        await _drain(harness, chat)
+        await harness.drain(chat)
     return found
 
 
@@ -66,15 +66,6 @@ async def _tick(harness: Harness, at: datetime) -> None:
     harness.set_clock(at.astimezone(UTC))
     await harness.app.bot_data["scheduler"].tick()
     await harness.emu.settle(quiet=0.2)
-
-
-async def _drain(harness: Harness, chat_id: int) -> None:
-    """Take every message waiting in the chat, so the next one is the answer awaited."""
-    while True:
-        try:
-            await harness.emu.next_message(chat_id, timeout=0.05)
-        except AssertionError:
-            return
 
 
 async def _forge(harness: Harness, user_id: int, message: dict, data: str) -> dict:
@@ -96,7 +87,7 @@ async def test_register_card_at_the_start_marks_people_and_guests_and_exports(
     await _tick(harness, TUESDAY_10 - timedelta(minutes=1))
     assert not [m for m in harness.emu.messages(KASIA) if "Obecność" in m.get("text", "")]
     await _tick(harness, TUESDAY_10 + timedelta(minutes=2))
-    await _drain(harness, KASIA)
+    await harness.drain(KASIA)
     card = _card(harness, KASIA)
     assert "Spotkanie się rozpoczęło" in card["text"]
     assert "⬜ Marek <Wiśniewski>" in card["text"]  # escaped on the wire, shown as typed
@@ -187,7 +178,7 @@ async def test_decisions_and_tasks_become_the_minutes(harness: Harness, meeting_
     assert "Brak spotkania" in early["text"]
 
     await _tick(harness, TUESDAY_10 + timedelta(minutes=30))
-    await _drain(harness, KASIA)  # the register card
+    await harness.drain(KASIA)  # the register card
     reply = await harness.say(MAREK, "/decyzja Dyżury w ferie: MOPS i <policja>")
     assert "Decyzja dopisana do protokołu" in reply["text"]
     assert "MOPS i <policja>" in reply["text"]
@@ -254,8 +245,8 @@ async def test_owner_reminded_the_day_before_and_open_tasks_carried_to_the_next_
     harness: Harness, meeting_id: int
 ) -> None:
     await _tick(harness, TUESDAY_10 + timedelta(minutes=30))
-    await _drain(harness, KASIA)  # the register card
-    await _drain(harness, KASIA)  # the register card
+    await harness.drain(KASIA)  # the register card
+    await harness.drain(KASIA)  # the register card
     await harness.say(KASIA, "/zadanie Marek do piątku: lista instytucji")
     await harness.emu.next_message(MAREK)
     await harness.say(KASIA, "/zadanie Aleksandra do piątku: zamknięte wcześniej")

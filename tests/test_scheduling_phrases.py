@@ -5,7 +5,6 @@ The clock is Monday 23 November 2026, 09:00 (Europe/Warsaw); the team is test_me
 
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -51,9 +50,7 @@ async def _call(harness: Harness, line: str, user: int = KASIA) -> dict[str, Any
     """Send a command and return the bot's answer to it; the meeting cards that members get
     (from the queue, at any moment) are skipped."""
     await harness.emu.settle(quiet=0.2)
-    with contextlib.suppress(AssertionError):
-        while True:
-            await harness.emu.next_message(user, timeout=0.05)
+    await harness.drain(user)
     harness.emu.send_message(user, line)
     while True:
         message = await harness.emu.next_message(user)
