@@ -62,9 +62,8 @@ def _outgoing(row: OutboxMessage) -> Outgoing:
 
 # Every update writes its replies here: built once, and a Core insert (the ORM's bulk insert
 # costs a third more per row).
-_ADD = insert(table_of(OutboxMessage)).returning(
-    table_of(OutboxMessage).c.id, sort_by_parameter_order=True
-)
+_TABLE = table_of(OutboxMessage)
+_ADD = insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
 
 
 async def add(
@@ -121,8 +120,8 @@ class Outcome:
 
 
 _SENT = (
-    update(table_of(OutboxMessage))
-    .where(table_of(OutboxMessage).c.id.in_(bindparam("ids", expanding=True)))
+    update(_TABLE)
+    .where(_TABLE.c.id.in_(bindparam("ids", expanding=True)))
     .values(state=OutboxState.SENT, error=None, sent_at=bindparam("now"), file_content=None)
 )
 

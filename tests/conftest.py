@@ -169,6 +169,11 @@ class Harness:
         self.emu.add_user(user_id, first_name, language_code=language_code, **kw)
         return user_id
 
+    async def tick(self) -> None:
+        """Run the scheduler's tick now and wait until what it sent has gone out."""
+        await self.app.bot_data["scheduler"].tick()
+        await self.emu.settle(quiet=0.2)
+
     async def drain(self, chat_id: int) -> None:
         """Take every message waiting in the chat (cards, reminders, a register the scheduler
         sent meanwhile), so that the next one is the answer awaited."""

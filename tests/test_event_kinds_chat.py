@@ -150,8 +150,7 @@ async def test_the_register_sets_a_persons_hours(harness: Harness, team: arrange
     assert "Coaching dla: Marek" in marek_card["text"]
     await harness.press(MAREK, marek_card, "Będę")
     harness.set_clock(datetime(2026, 11, 24, 10, 30, tzinfo=WARSAW))
-    await harness.app.bot_data["scheduler"].tick()  # the register's own message at the start
-    await harness.emu.settle(quiet=0.2)
+    await harness.tick()  # the register's own message at the start
     await harness.drain(KASIA)  # the cards and reminders so far
     card = await harness.say(KASIA, "/obecnosc")
     assert "Obecność" in card["text"]

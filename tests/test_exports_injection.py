@@ -109,8 +109,7 @@ async def test_register_export_has_no_formula_and_quoted_cells(harness: Harness)
     harness.user(KASIA, "Katarzyna")
     # The scheduler sends its reminders and the register card now, not mid-conversation.
     harness.set_clock(START + timedelta(minutes=5))
-    await harness.app.bot_data["scheduler"].tick()
-    await harness.emu.settle(quiet=0.2)
+    await harness.tick()
     await harness.drain(KASIA)
 
     card = await harness.say(KASIA, "/obecnosc")

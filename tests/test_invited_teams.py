@@ -50,8 +50,7 @@ async def _training_asked(harness: Harness) -> dict:
 
 async def _tick(harness: Harness, at: datetime) -> None:
     harness.set_clock(at.astimezone(UTC))
-    await harness.app.bot_data["scheduler"].tick()
-    await harness.emu.settle(quiet=0.2)
+    await harness.tick()
 
 
 async def test_an_invited_teams_member_gets_answers_is_reminded_and_counted(

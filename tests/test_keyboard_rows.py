@@ -102,16 +102,11 @@ async def test_register_pages_its_toggles_and_toggles_on_page_2(
     assert _rows(harness, card) <= MAX_ROWS
 
 
-async def _registers_sent(harness: Harness) -> None:
-    """The meeting that began at 8 has its register sent to Kasia by the scheduler, whenever
-    its tick comes: sent now and taken, so that her next message is the answer awaited."""
-    await harness.app.bot_data["scheduler"].tick()
-    await harness.emu.settle(quiet=0.2)
-    await harness.drain(KASIA)
-
-
 async def test_task_owner_is_chosen_on_page_2(harness: Harness, region: dict[str, int]) -> None:
-    await _registers_sent(harness)
+    # The meeting that began at 8 has its register sent to Kasia whenever the scheduler ticks:
+    # sent now and taken, so that her next message is the answer awaited.
+    await harness.tick()
+    await harness.drain(KASIA)
     question = await harness.say(KASIA, "/zadanie napisać raport")
     assert "Kto to zrobi?" in question["text"]
     assert _rows(harness, question) <= MAX_ROWS

@@ -51,8 +51,7 @@ async def test_an_english_app_gets_english_cards_and_reminders_without_choosing(
 
     # The reminder a day before comes from a job, with no update of John's to read from.
     harness.set_clock(datetime(2026, 11, 23, 14, 30, tzinfo=WARSAW).astimezone(UTC))
-    await harness.app.bot_data["scheduler"].tick()
-    await harness.emu.settle(quiet=0.2)
+    await harness.tick()
     reminder = [m for m in harness.emu.messages(JOHN) if "Reminder" in m.get("text", "")]
     assert reminder and "I'll come" in harness.button_labels(reminder[-1])
     polish = [m for m in harness.emu.messages(KASIA) if "Przypomnienie" in m.get("text", "")]

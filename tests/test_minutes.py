@@ -64,8 +64,7 @@ async def _member(session, telegram_id: int):  # type: ignore[no-untyped-def]
 
 async def _tick(harness: Harness, at: datetime) -> None:
     harness.set_clock(at.astimezone(UTC))
-    await harness.app.bot_data["scheduler"].tick()
-    await harness.emu.settle(quiet=0.2)
+    await harness.tick()
 
 
 async def _forge(harness: Harness, user_id: int, message: dict, data: str) -> dict:

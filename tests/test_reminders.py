@@ -48,8 +48,7 @@ def _people(harness: Harness) -> None:
 
 async def _tick(harness: Harness, at: datetime) -> None:
     harness.set_clock(at.astimezone(UTC))
-    await harness.app.bot_data["scheduler"].tick()
-    await harness.emu.settle(quiet=0.2)
+    await harness.tick()
 
 
 def _reminders_in(harness: Harness, chat_id: int) -> list[dict]:
