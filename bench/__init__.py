@@ -58,6 +58,22 @@ def database_urls(folder: str, name: str = "bench") -> list[str]:
     return [f"sqlite+aiosqlite:///{folder}/{name}.db"] + ([postgres] if postgres else [])
 
 
+async def settle(db: Database, explicit_ids: Sequence[str] = ()) -> None:
+    """After a bulk fill, a PostgreSQL database as one in use would be: the sequences of the
+    tables filled with explicit ids moved past them, and what autovacuum does within a minute
+    (statistics, hint bits, the visibility map). Measured without statistics the planner
+    guesses: /spotkania's query took 10 ms instead of 1."""
+    if not db.url.startswith("postgresql"):
+        return
+    async with db.engine.begin() as connection:
+        for table in explicit_ids:
+            sequence = f"pg_get_serial_sequence('{table}', 'id')"
+            await connection.execute(text(f"SELECT setval({sequence}, max(id)) FROM {table}"))
+    async with db.engine.connect() as connection:
+        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await autocommit.execute(text("VACUUM ANALYZE"))
+
+
 async def reset_database(url: str) -> None:
     """A PostgreSQL benchmark database starts empty (SQLite ones are fresh temporary files)."""
     if url.startswith("postgresql"):

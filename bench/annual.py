@@ -32,9 +32,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert
 
-from bench import Row, add_common_arguments, database_urls, report, reset_database
+from bench import Row, add_common_arguments, database_urls, report, reset_database, settle
 from bot.letter import letter_docx, letter_text, letter_xlsx
 from storage import annual
 from storage.db import Database
@@ -388,10 +388,7 @@ async def _fill(db: Database, municipalities: int) -> dict[str, int]:
         for name, model in TABLES:
             for start in range(0, len(rows[name]), CHUNK):
                 await session.execute(insert(model), rows[name][start : start + CHUNK])
-    if db.url.startswith("postgresql"):
-        async with db.engine.connect() as connection:
-            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await autocommit.execute(text("VACUUM ANALYZE"))
+    await settle(db)
     return region
 
 

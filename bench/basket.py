@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert
 
-from bench import Row, add_common_arguments, database_urls, report, reset_database
+from bench import Row, add_common_arguments, database_urls, report, reset_database, settle
 from storage import basket
 from storage.basket import spelling
 from storage.basket.demo import TOWNS, demo_rows, load_demo_basket
@@ -205,15 +205,7 @@ async def _fill(db: Database, municipalities: int) -> int:
         for start in range(0, len(services), 5000):
             await session.execute(insert(Service), services[start : start + 5000])
         await spelling.remember(session, [str(s["search_text"]) for s in services])
-    if db.url.startswith("postgresql"):
-        async with db.engine.begin() as connection:
-            for table in ("region", "municipality", "institution"):  # ids given explicitly
-                sequence = f"pg_get_serial_sequence('{table}', 'id')"
-                await connection.execute(text(f"SELECT setval({sequence}, max(id)) FROM {table}"))
-        # What autovacuum does to a table in use: hint bits, visibility map, statistics.
-        async with db.engine.connect() as connection:
-            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await autocommit.execute(text("VACUUM ANALYZE"))
+    await settle(db, ("region", "municipality", "institution"))
     return len(services)
 
 

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bench import settle
 from bench.basket import synthetic_services
 from storage.basket import spelling
 from storage.db import Database
@@ -303,21 +304,8 @@ async def fill(
             add("attendance", await _put(session, Attendance, registers))
             add("scheduled_message", await _put(session, ScheduledMessage, reminders))
     country.rows = counts
-    await _settle(db)
+    await settle(db, ("region", "municipality", "institution", "team", "member", "meeting"))
     return country
-
-
-async def _settle(db: Database) -> None:
-    """PostgreSQL: sequences past the explicit ids, then what autovacuum would do."""
-    if not db.url.startswith("postgresql"):
-        return
-    async with db.engine.begin() as connection:
-        for table in ("region", "municipality", "institution", "team", "member", "meeting"):
-            sequence = f"pg_get_serial_sequence('{table}', 'id')"
-            await connection.execute(text(f"SELECT setval({sequence}, max(id)) FROM {table}"))
-    async with db.engine.connect() as connection:
-        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-        await autocommit.execute(text("VACUUM ANALYZE"))
 
 
 async def database_mb(db: Database) -> float:

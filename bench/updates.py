@@ -46,7 +46,14 @@ from telegram.ext import (
     filters,
 )
 
-from bench import add_common_arguments, bot_settings, database_urls, report, reset_database
+from bench import (
+    add_common_arguments,
+    bot_settings,
+    database_urls,
+    report,
+    reset_database,
+    settle,
+)
 from bot.application import build_application, polling
 from botapi_emulator import BotApiEmulator
 from storage.db import Database
@@ -149,6 +156,7 @@ async def _seed(db: Database, members: int, now: datetime) -> Seeded:
         ):
             for start in range(0, len(rows), 2_000):
                 await session.execute(insert(model), rows[start : start + 2_000])
+    await settle(db, ("team", "member", "meeting"))
     # One virtual user per team, spread over all teams; seat 2 has not answered yet, so every
     # press changes the answer (yes, maybe, yes...) and the card is edited.
     count = len(teams)
