@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
+from telegram import Bot, InputFile, Message
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.ext import ExtBot
 
@@ -46,11 +46,8 @@ def _creates_message(method: str) -> bool:
     return method.startswith(("send_", "copy_", "forward_"))
 
 
-def _call_kwargs(bot: Bot, item: Outgoing) -> dict[str, Any]:
-    kwargs = dict(item.params)
-    markup = kwargs.get("reply_markup")
-    if isinstance(markup, dict):
-        kwargs["reply_markup"] = InlineKeyboardMarkup.de_json(markup, bot)
+def _call_kwargs(item: Outgoing) -> dict[str, Any]:
+    kwargs = dict(item.params)  # a keyboard stays the Bot API's JSON: PTB sends a dict as it is
     if item.file is not None and item.file_param:
         name, content = item.file
         kwargs[item.file_param] = InputFile(content, filename=name)
@@ -59,7 +56,7 @@ def _call_kwargs(bot: Bot, item: Outgoing) -> dict[str, Any]:
 
 async def perform(bot: Bot, item: Outgoing, pacing: Pacing | None = None) -> Any:
     """Make the request now, through the bot (so through the rate limiter)."""
-    kwargs = _call_kwargs(bot, item)
+    kwargs = _call_kwargs(item)
     if pacing is not None and isinstance(bot, ExtBot) and bot.rate_limiter is not None:
         kwargs["rate_limit_args"] = pacing
     return await getattr(bot, item.method)(**kwargs)

@@ -17,7 +17,7 @@ from bot.i18n import LANGUAGES, Translator, translator
 from bot.outbox import perform
 from bot.render import TELEGRAM_TEXT_LIMIT, esc
 from bot.views import buttons
-from bot.views.keyboard import Keyboard, keyboard
+from bot.views.keyboard import Keyboard, keyboard_json
 from storage import announcements
 from storage.models import Announcement, Audience, Institution, Member
 from storage.outbox import Outgoing
@@ -141,11 +141,10 @@ def announcement_request(
     protect: bool = False,
 ) -> Outgoing:
     """The announcement as one message: the text alone, or as the caption of its file."""
-    markup = keyboard(rows)
     params: dict[str, Any] = {
         "chat_id": chat_id,
         "parse_mode": ParseMode.HTML,
-        "reply_markup": markup.to_dict() if markup else None,
+        "reply_markup": keyboard_json(rows),
         "protect_content": protect,
     }
     if attachment_kind in ("photo", "document"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
 
 from storage.outbox import Outgoing
@@ -14,21 +14,29 @@ from storage.outbox import Outgoing
 Keyboard = Sequence[Sequence[tuple[str, str]]]  # rows of (label, callback data or http URL)
 
 
-def _button(label: str, data: str) -> InlineKeyboardButton:
-    if data.startswith(("http://", "https://")):
-        return InlineKeyboardButton(label, url=data)
-    return InlineKeyboardButton(label, callback_data=data)
+def keyboard_json(rows: Keyboard | None) -> dict[str, Any] | None:
+    """The keyboard as the Bot API's JSON, which the outbox stores and PTB sends as it is
+    (PTB's objects would be built here, turned into a dict, then built again to be sent)."""
+    if not rows:
+        return None
+    return {
+        "inline_keyboard": [
+            [
+                {
+                    "text": label,
+                    "url" if data.startswith(("http://", "https://")) else "callback_data": data,
+                }
+                for label, data in row
+            ]
+            for row in rows
+        ]
+    }
 
 
 def keyboard(rows: Keyboard | None) -> InlineKeyboardMarkup | None:
-    if not rows:
-        return None
-    return InlineKeyboardMarkup([[_button(label, data) for label, data in row] for row in rows])
-
-
-def _markup(rows: Keyboard | None) -> dict[str, Any] | None:
-    markup = keyboard(rows)
-    return markup.to_dict() if markup is not None else None
+    """The keyboard as PTB's object, for a request made directly rather than from the outbox."""
+    markup = keyboard_json(rows)
+    return InlineKeyboardMarkup.de_json(markup, None) if markup is not None else None
 
 
 def message_request(
@@ -43,7 +51,7 @@ def message_request(
         "chat_id": chat_id,
         "text": text,
         "parse_mode": ParseMode.HTML,
-        "reply_markup": _markup(buttons),
+        "reply_markup": keyboard_json(buttons),
         "disable_web_page_preview": True,
         "protect_content": protect,
     }
@@ -56,7 +64,7 @@ def edit_request(chat_id: int, message_id: int, text: str, buttons: Keyboard | N
         "message_id": message_id,
         "text": text,
         "parse_mode": ParseMode.HTML,
-        "reply_markup": _markup(buttons),
+        "reply_markup": keyboard_json(buttons),
         "disable_web_page_preview": True,
     }
     return Outgoing("edit_message_text", chat_id, params)

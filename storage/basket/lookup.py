@@ -116,6 +116,21 @@ async def _find(
     return found
 
 
+async def _known(
+    session: AsyncSession, index: FullText, query: Query, found: Found, end: int
+) -> dict[int, Candidate]:
+    """The candidates to rank: the own town's, and the first CANDIDATES others' unless the
+    page ends within the own town's services and those have every word (most searches; a
+    national basket has thousands elsewhere, which would all come after the page)."""
+    others = found.others[:CANDIDATES]
+    if end > len(found.own):
+        return await _candidates(session, index, [*found.own, *others])
+    known = await _candidates(session, index, found.own)
+    if _lacking(query, found, known) is not None:
+        known |= await _candidates(session, index, others)
+    return known
+
+
 def _lacking(query: Query, found: Found, known: dict[int, Candidate]) -> list[bool] | None:
     """Which words to try to correct as typos: all when nothing was found; in a query of one
     or two words, those no candidate has. None: leave the query as typed. (Long phrases are
@@ -193,26 +208,26 @@ async def _search(
 ) -> SearchPage:
     window = min(max(CANDIDATES, offset + limit), COUNT_LIMIT)  # no pages beyond the count
     found = await _find(session, index, query, municipality_id, window)
-    known = await _candidates(session, index, [*found.own, *found.others[:CANDIDATES]])
+    known = await _known(session, index, query, found, offset + limit)
     lacking = _lacking(query, found, known)
     fixed = await _correct_typos(session, index, query, lacking) if lacking else None
     if fixed is not None:
         refound = await _find(session, index, fixed, municipality_id, window)
         if refound.total:  # a "correction" that finds nothing is not one
             query, found = fixed, refound
-            known = await _candidates(session, index, [*found.own, *found.others[:CANDIDATES]])
+            known = await _known(session, index, query, found, offset + limit)
     if not found.total:
         return SearchPage([], 0)
-    ranked_others = found.others[:CANDIDATES]
     score = Scorer(query)
     scores = {i: score(candidate) for i, candidate in known.items()}
 
     def by_relevance(ids: list[int]) -> list[int]:
-        return sorted((i for i in ids if i in scores), key=lambda i: (-scores[i], i))
+        # Others left unranked (see _known) lie beyond the page; _page loads any it reaches.
+        return sorted(ids, key=lambda i: (-scores.get(i, 0.0), i))
 
     ordered = [
         *by_relevance(found.own),
-        *by_relevance(ranked_others),
+        *by_relevance(found.others[:CANDIDATES]),
         *found.others[CANDIDATES:],
     ]
     hits = await _page(session, index, ordered, known, scores, limit, offset)
