@@ -13,7 +13,7 @@ from bot.views import buttons
 from handlers.base import Ctx
 from storage import feeds, meetings, teams
 from storage.errors import DomainError, Problem
-from storage.models import Answer, Meeting, Team
+from storage.models import Meeting, Team
 
 MAX_IN_FILE = 200
 PLACES_PAGE = 5  # municipalities per page of the admin's choice (and ‹ ›)
@@ -53,7 +53,7 @@ async def send_meeting_ics(ctx: Ctx, meeting: Meeting) -> None:
 
 async def my_upcoming(
     ctx: Ctx, offset: int, limit: int
-) -> tuple[list[tuple[Meeting, Answer | None]], int] | None:
+) -> tuple[list[meetings.Upcoming], int] | None:
     """The member's upcoming meetings that may be shown in this chat (all in private, the
     linked team's in its group), protected if one of their teams chose so, and how many there
     are; None, with a word why, when there is nothing to show here."""
@@ -81,7 +81,7 @@ async def my_upcoming(
     if total == 0:
         ctx.reply(t._("No upcoming meetings. Call one with /nowe."))
         return None
-    ctx.protect = any(meeting.team.protect_content for meeting, _ in found)
+    ctx.protect = any(meeting.protect_content for meeting in found)
     return found, total
 
 
@@ -91,10 +91,10 @@ async def send_my_calendar(ctx: Ctx) -> None:
     upcoming = await my_upcoming(ctx, 0, MAX_IN_FILE)
     feeds_on = bool(ctx.settings.public_url)
     if upcoming is not None:
-        found, _ = upcoming
+        found = await meetings.load_meetings(ctx.session, [m.id for m in upcoming[0]])
         t = ctx.t
-        zone = meetings.zone_of(found[0][0])
-        content = build_ics([(m, _title(m)) for m, _ in found], zone=zone)
+        zone = meetings.zone_of(found[0])
+        content = build_ics([(m, _title(m)) for m in found], zone=zone)
         caption = t.n_("{n} upcoming meeting", "{n} upcoming meetings", len(found))
         if not feeds_on and ctx.is_private:
             caption += "\n\n" + t._(

@@ -924,18 +924,18 @@ async def list_meetings(ctx: Ctx, offset: int = 0) -> None:
     t = ctx.t
     lines = [t.n_("{n} upcoming meeting", "{n} upcoming meetings", total)]
     rows: list[list[tuple[str, str]]] = []
-    for index, (meeting, answer) in enumerate(found, start=offset + 1):
-        local = meeting.starts_at.astimezone(meetings.zone_of(meeting))
-        mine = answer_label(t, answer) if answer else t._("no answer yet")
+    for index, meeting in enumerate(found, start=offset + 1):
+        local = meeting.local_start
+        mine = answer_label(t, meeting.answer) if meeting.answer else t._("no answer yet")
         you = t._("Your answer: {answer}").format(answer=mine)
         lines.append(
             f"\n{index}. <b>{format_when(local, t.language)}</b>\n"
-            f"{esc(meeting.team.name)} · {esc(meeting.place)}\n{you}"
+            f"{esc(meeting.team)} · {esc(meeting.place)}\n{you}"
         )
         rows.append(
             [
                 (
-                    f"{index}. {local.strftime('%d.%m %H:%M')} · {meeting.team.name}"[:60],
+                    f"{index}. {local.strftime('%d.%m %H:%M')} · {meeting.team}"[:60],
                     buttons.MeetingButton(meeting.id).pack(),
                 )
             ]

@@ -206,7 +206,7 @@ async def _arrange(session: AsyncSession) -> dict[str, Any]:
         now=NOW,
     )  # a series, with reminders planned to each member's private chat
     found, _ = await meetings.upcoming_for(session, marek, NOW, 0, 1)
-    upcoming = found[0][0]
+    upcoming = await meetings.load_meeting(session, found[0].id)
     for person in (marek, zofia):
         await meetings.answer(session, upcoming, person, Answer.YES, NOW)
         session.add(MeetingCard(meeting_id=upcoming.id, chat_id=person.telegram_id, message_id=7))
