@@ -33,7 +33,7 @@ from bot.commands import POLISH_SPELLINGS, SpelledCommandHandler
 from bot.config import Settings
 from bot.delivery import ReliableRateLimiter
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, translator
-from bot.inbox import Inbox
+from bot.inbox import Inbox, UpdatesRequest
 from bot.outbox import Sender, outbox_sender
 from bot.updates import PerUserUpdateProcessor
 from bot.views import buttons
@@ -289,6 +289,7 @@ def build_application(settings: Settings, *, paced: bool = True) -> Application:
     """``paced=False`` drops the rate limiter that keeps to Telegram's limits: for the emulator
     only (the update-handling benchmark measures the bot's own cost; the sandbox shows each
     reply under the line that caused it)."""
+    updates_request = UpdatesRequest(read_timeout=settings.telegram_timeout)
     # Any: the builder's bot type changes with the rate limiter set below.
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
@@ -299,7 +300,7 @@ def build_application(settings: Settings, *, paced: bool = True) -> Application:
         # little longer is the cheaper mistake.
         .read_timeout(settings.telegram_timeout)
         .write_timeout(settings.telegram_timeout)
-        .get_updates_read_timeout(settings.telegram_timeout)
+        .get_updates_request(updates_request)
         # PTB's default of 256 connections lets a burst open dozens, and httpcore checks every
         # idle one (two system calls each) for every request: a tenth of an update's CPU at
         # 32 users. Eight carry Telegram's 30 messages/s; a request waits for a free one.
@@ -316,6 +317,7 @@ def build_application(settings: Settings, *, paced: bool = True) -> Application:
         .build()
     )
     app.bot_data["settings"] = settings
+    app.bot_data["updates_request"] = updates_request
     register_handlers(app)
     return app
 
