@@ -10,13 +10,14 @@ PostgreSQL tens of milliseconds of heap visits, and nobody pages through them in
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Row, text
+from sqlalchemy import Row, TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.basket.query import Term
@@ -82,10 +83,16 @@ def _alternatives(term: Term, match: Match, prefix: str, quote: str) -> list[str
     return [first, *(f"{quote}{marker}{quote}" for marker in markers)]
 
 
+@functools.lru_cache(maxsize=64)
+def _statement(sql: str) -> TextClause:
+    # A handful of fixed texts (the words go in as values): parsed for their parameters once.
+    return text(sql)
+
+
 async def _rows(session: AsyncSession, sql: str, values: dict[str, object]) -> list[Row[Any]]:
     # Core, not ORM execution: these run on every search.
     connection = await session.connection()
-    return list((await connection.execute(text(sql), values)).all())
+    return list((await connection.execute(_statement(sql), values)).all())
 
 
 def _found(rows: Sequence[Row[Any]]) -> Found:
