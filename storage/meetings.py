@@ -307,7 +307,7 @@ async def answer(
     if not await audience.is_invited(session, meeting, member):
         raise DomainError(Problem.NOT_IN_TEAM)
     assert member is not None
-    current = await session.get(Rsvp, (meeting.id, member.id))
+    current = await session.scalar(_RSVP, {"meeting_id": meeting.id, "member_id": member.id})
     if current is not None and current.answer == reply:
         return False
     if current is None:
@@ -333,20 +333,38 @@ class Counts:
 CARD_TASKS = 3
 
 
-async def counts(session: AsyncSession, meeting_id: int) -> Counts:
-    rows = await session.execute(
-        select(Rsvp.answer, func.count()).where(Rsvp.meeting_id == meeting_id).group_by(Rsvp.answer)
+# Every answer redraws its cards with these: built once (building a statement and its cache
+# key costs about what running it does).
+_ANSWER_COUNTS = (
+    select(Rsvp.answer, func.count())
+    .where(Rsvp.meeting_id == bindparam("meeting_id"))
+    .group_by(Rsvp.answer)
+)
+_OPEN_TASKS = (
+    select(Task.text, func.count().over())
+    .join(Meeting, Meeting.team_id == Task.team_id)
+    .where(Meeting.id == bindparam("meeting_id"), Task.state == TaskState.OPEN)
+    .order_by(Task.due_on, Task.id)
+    .limit(CARD_TASKS)
+)
+_RSVP = select(Rsvp).where(
+    Rsvp.meeting_id == bindparam("meeting_id"), Rsvp.member_id == bindparam("member_id")
+)
+_WATCHERS = (
+    select(Member.telegram_id)
+    .join(Membership)
+    .where(
+        Membership.team_id == bindparam("team_id"),
+        (Membership.role == Role.COORDINATOR) | (Member.id == bindparam("author_id")),
     )
+)
+_CARDS = select(MeetingCard).where(MeetingCard.meeting_id == bindparam("meeting_id"))
+
+
+async def counts(session: AsyncSession, meeting_id: int) -> Counts:
+    rows = await session.execute(_ANSWER_COUNTS, {"meeting_id": meeting_id})
     found = {answer_: n for answer_, n in rows.all()}
-    tasks = (
-        await session.execute(
-            select(Task.text, func.count().over())
-            .join(Meeting, Meeting.team_id == Task.team_id)
-            .where(Meeting.id == meeting_id, Task.state == TaskState.OPEN)
-            .order_by(Task.due_on, Task.id)
-            .limit(CARD_TASKS)
-        )
-    ).all()
+    tasks = (await session.execute(_OPEN_TASKS, {"meeting_id": meeting_id})).all()
     return Counts(
         found.get(Answer.YES, 0),
         found.get(Answer.NO, 0),
@@ -427,7 +445,10 @@ async def upcoming_for(
         "limit": limit,
     }
     # Columns on the connection, not meetings through the ORM: every /spotkania runs it, and
-    # building the objects cost as much again as the query.
+    # building the objects cost as much again as the query. The connection does not flush
+    # what the session holds unwritten, as the session's own queries do: flushed first.
+    if session.new or session.dirty or session.deleted:
+        await session.flush()
     connection = await session.connection()
     rows = (await connection.execute(page, params)).all()
     if rows:
@@ -532,12 +553,7 @@ async def members_not_declined(session: AsyncSession, meeting: Meeting) -> Seque
 async def watchers(session: AsyncSession, meeting: Meeting) -> list[int]:
     """Telegram ids of those who follow the answers live: the caller and the coordinators."""
     rows = await session.scalars(
-        select(Member.telegram_id)
-        .join(Membership)
-        .where(
-            Membership.team_id == meeting.team_id,
-            (Membership.role == Role.COORDINATOR) | (Member.id == meeting.created_by_id),
-        )
+        _WATCHERS, {"team_id": meeting.team_id, "author_id": meeting.created_by_id}
     )
     return sorted(set(rows))
 
@@ -708,6 +724,4 @@ async def remember_card(
 
 
 async def cards_of(session: AsyncSession, meeting_id: int) -> Sequence[MeetingCard]:
-    return (
-        await session.scalars(select(MeetingCard).where(MeetingCard.meeting_id == meeting_id))
-    ).all()
+    return (await session.scalars(_CARDS, {"meeting_id": meeting_id})).all()
