@@ -285,6 +285,12 @@ async def _post_shutdown(app: Application) -> None:
         await db.dispose()
 
 
+# PTB's default of 256 connections lets a burst open dozens, and httpcore checks every idle
+# one (two system calls each) for every request: a tenth of an update's CPU at 32 users.
+# Eight carry Telegram's 30 messages/s; a request waits for a free one.
+TELEGRAM_CONNECTIONS = 8
+
+
 def build_application(settings: Settings, *, paced: bool = True) -> Application:
     """``paced=False`` drops the rate limiter that keeps to Telegram's limits: for the emulator
     only (the update-handling benchmark measures the bot's own cost; the sandbox shows each
@@ -301,10 +307,7 @@ def build_application(settings: Settings, *, paced: bool = True) -> Application:
         .read_timeout(settings.telegram_timeout)
         .write_timeout(settings.telegram_timeout)
         .get_updates_request(updates_request)
-        # PTB's default of 256 connections lets a burst open dozens, and httpcore checks every
-        # idle one (two system calls each) for every request: a tenth of an update's CPU at
-        # 32 users. Eight carry Telegram's 30 messages/s; a request waits for a free one.
-        .connection_pool_size(8)
+        .connection_pool_size(TELEGRAM_CONNECTIONS)
         .pool_timeout(settings.telegram_timeout)
     )
     if paced:
