@@ -120,8 +120,8 @@ async def _known(
     session: AsyncSession, index: FullText, query: Query, found: Found, end: int
 ) -> dict[int, Candidate]:
     """The candidates to rank: the own town's, and the first CANDIDATES others' unless the
-    page ends within the own town's services and those have every word (most searches; a
-    national basket has thousands elsewhere, which would all come after the page)."""
+    page ends within the own town's services and those have every word (the others would all
+    come after the page; a national basket has thousands)."""
     others = found.others[:CANDIDATES]
     if end > len(found.own):
         return await _candidates(session, index, [*found.own, *others])
