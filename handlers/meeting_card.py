@@ -152,6 +152,8 @@ class LiveCards:
 
     def mark(self, app: Application, meeting_id: int, chat_id: int, message_id: int) -> None:
         key = (chat_id, message_id)
+        if not app.running:
+            return  # stopping: nobody would await the flush; the next answer redraws the card
         if key in self.dirty:
             return  # a flush is already waiting; it will read the newest state
         self.dirty.add(key)
