@@ -16,10 +16,10 @@ from telegram.ext import ContextTypes
 from bot.documents import declarations_docx
 from bot.i18n import Translator, translator
 from bot.permissions import Action, allowed, require
+from bot.refusals import refusal_text
 from bot.render import esc
 from bot.views import buttons
 from handlers.base import Ctx
-from handlers.refusals import refusal_text
 from storage import conversations, declarations, meetings, teams
 from storage.declarations import Asked, Status
 from storage.errors import DomainError, Problem

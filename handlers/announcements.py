@@ -12,6 +12,7 @@ from telegram import Message
 from bot.dates import WhenStatus, format_when
 from bot.i18n import translator
 from bot.permissions import Action, PermissionDenied, may_announce_anywhere, may_announce_to
+from bot.refusals import refusal_text
 from bot.render import esc
 from bot.views import buttons
 from bot.views.announcement_card import (
@@ -28,7 +29,6 @@ from bot.views.announcement_card import (
 from bot.views.keyboard import message_request
 from handlers import typed_when
 from handlers.base import Ctx
-from handlers.refusals import refusal_text
 from handlers.regions import outside_region
 from storage import announcements, conversations, members, regions, teams
 from storage.errors import DomainError, Problem

@@ -34,9 +34,9 @@ from bot.inbox import handled_here
 from bot.logs import current_update
 from bot.outbox import CLAIM, outbox_sender
 from bot.permissions import Actor, PermissionDenied, actor_for
+from bot.refusals import refusal_text
 from bot.render import plain, split_message
 from bot.views.keyboard import Keyboard, edit_request, message_request
-from handlers.refusals import refusal_text
 from storage import inbox as inbox_rows
 from storage import outbox as outbox_rows
 from storage.db import Database, connection_lost

@@ -21,7 +21,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from bot.i18n import LANGUAGES, translator
-from handlers.refusals import refusal_text
+from bot.refusals import refusal_text
 from storage.errors import DomainError, Problem
 
 ROOT = Path(__file__).resolve().parents[1]

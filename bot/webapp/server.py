@@ -41,6 +41,8 @@ from bot.permissions import (
     require,
     require_in_any,
 )
+from bot.refusals import refusal_text
+from bot.render import plain
 from bot.report_files import chart_png, report_xlsx
 from bot.views.labels import kind_label, sector_label
 from bot.webapp.auth import (
@@ -168,38 +170,17 @@ def _message(t: Translator, code: str) -> str:
     return texts[code]
 
 
-def _forbidden(t: Translator, action: Action) -> str:
-    if action == Action.MANAGE_BASKET:
-        return t._("Only coordinators of a team of this municipality can change its basket.")
-    if action == Action.VIEW_REPORT:
-        return t._("Figures are for coordinators (of their teams) and admins.")
-    if action == Action.VIEW_TEAM:
-        return t._("Only members of the team can see this.")
-    return t._("You may not do this.")
+_NOT_FOUND = (Problem.MEETING_UNKNOWN, Problem.SERVICE_UNKNOWN, Problem.TEAM_UNKNOWN)
 
 
 def _refusal(t: Translator, error: DomainError) -> tuple[int, str]:
-    texts = {
-        Problem.MEETING_UNKNOWN: (404, t._("I can't find that meeting any more.")),
-        Problem.SERVICE_UNKNOWN: (404, t._("I can't find that service any more.")),
-        Problem.TEAM_UNKNOWN: (404, t._("There is nothing here.")),
-        Problem.REPORT_PERIOD_INVALID: (
-            422,
-            t._(
-                "I couldn't read that period. Give a year (2026), a month (2026-11) or two "
-                "dates (1.01.2026 – 30.06.2026)."
-            ),
-        ),
-        Problem.CLIENT_DATA: (
-            422,
-            t._(
-                "This looks like a PESEL number. Data of social-assistance clients must not go "
-                "through the bot: please remove it and send the text again. Nothing was saved "
-                "or sent."
-            ),
-        ),
-    }
-    return texts.get(error.problem, (422, t._("This could not be done.")))
+    """The status and the bot's own words for a refusal, as plain text."""
+    if error.problem == Problem.REPORT_PERIOD_INVALID:  # the bot's words name /raport
+        return 422, t._(
+            "I couldn't read that period. Give a year (2026), a month (2026-11) or two "
+            "dates (1.01.2026 – 30.06.2026)."
+        )
+    return (404 if error.problem in _NOT_FOUND else 422), plain(refusal_text(t, error))
 
 
 def _json(payload: object, status: int = 200) -> web.Response:
@@ -787,7 +768,7 @@ class WebAppServer:
         except ServiceRefused as refusal:
             return _error(t, 422, "invalid", fields=refusal.fields)
         except PermissionDenied as denied:
-            return _error(t, 403, "forbidden", _forbidden(t, denied.action))
+            return _error(t, 403, "forbidden", plain(refusal_text(t, denied)))
         except DomainError as refusal:
             status, message = _refusal(t, refusal)
             return _error(t, status, refusal.problem.value, message)

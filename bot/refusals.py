@@ -1,4 +1,5 @@
-"""Friendly texts for domain refusals and missing permissions."""
+"""Friendly texts for domain refusals and missing permissions (HTML, for chats; the Mini
+App takes them as plain text)."""
 
 from __future__ import annotations
 
@@ -57,6 +58,10 @@ def refusal_text(t: Translator, refusal: DomainError | PermissionDenied) -> str:
             return t._("Only coordinators of the team run date polls.")
         if refusal.action == Action.VIEW_REPORT:
             return t._("Figures are for coordinators (of their teams) and admins.")
+        if refusal.action == Action.VIEW_TEAM:
+            return t._("Only members of the team can see this.")
+        if refusal.action == Action.MANAGE_BASKET:
+            return t._("Only coordinators of a team of this municipality can change its basket.")
         if refusal.action == Action.DECLARE_ACCESSION:
             return t._("Only members of the team accept its rules on behalf of their institutions.")
         if refusal.action == Action.MANAGE_REGIONS:
