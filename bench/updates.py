@@ -379,7 +379,9 @@ async def run(
     for name in results["ours"][0]:
         rate, latencies, cpu = _median_round(results["ours"], name)
         echo_rate, echo_latencies, echo_cpu = _median_round(results["echo"], name)
-        ratios = [o[name][0] / e[name][0] for o, e in zip(*results.values(), strict=True)]
+        ratios = [
+            o[name][0] / e[name][0] for o, e in zip(results["ours"], results["echo"], strict=True)
+        ]
         rows.append(
             {
                 "backend": backend,

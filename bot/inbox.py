@@ -28,7 +28,7 @@ from storage.inbox import Received
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
-JSONDict = dict[str, Any]
+JsonDict = dict[str, Any]
 
 # After a failed getUpdates or a database away: wait, then try again (Telegram keeps the
 # updates until the offset moves past them).
@@ -46,7 +46,7 @@ def _order_key(update: Update) -> int | None:
     return None
 
 
-def _received(update: Update, sent: JSONDict | None) -> Received:
+def _received(update: Update, sent: JsonDict | None) -> Received:
     """What the inbox keeps of an update: Telegram's own JSON when at hand (turning PTB's
     objects back into it costs as much as parsing it, a tenth of a millisecond)."""
     data = sent if sent is not None else update.to_dict()
@@ -60,9 +60,9 @@ class UpdatesRequest(HTTPXRequest):
 
     def __init__(self, read_timeout: float) -> None:
         super().__init__(connection_pool_size=1, read_timeout=read_timeout)
-        self.batch: dict[int, JSONDict] = {}
+        self.batch: dict[int, JsonDict] = {}
 
-    def parse_json_payload(self, payload: bytes) -> JSONDict:  # type: ignore[override]
+    def parse_json_payload(self, payload: bytes) -> JsonDict:  # type: ignore[override]
         # PTB's documented hook for its JSON parsing (a static method there: state here).
         data = BaseRequest.parse_json_payload(payload)
         result = data.get("result")
