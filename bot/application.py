@@ -133,10 +133,6 @@ COMMANDS = [
 ]
 
 
-# Commands that only read: on SQLite they read beside the writer (handlers/base.py `reads`).
-READING = frozenset({meetings.show_meetings, basket.services, usage.show_help})
-
-
 # The buttons the bot puts on messages in group chats (meeting and poll cards and lists,
 # announcements, the basket, the link and language questions, /pomoc's topics and "start
 # over"). Any other pressed in a group was crafted: refused before it can draw a private
@@ -171,7 +167,7 @@ async def greet_group(ctx: Ctx) -> None:
 def register_handlers(app: Application) -> None:
     for polish, english, callback in COMMANDS:
         names = [polish] + ([english] if english else [])
-        wrapped = handler(callback, reads=callback in READING)
+        wrapped = handler(callback)
         app.add_handler(CommandHandler(names, wrapped))
         # "/zespół" comes as plain text (no bot_command entity): read from the text itself.
         spelled = names + [POLISH_SPELLINGS[polish]] if polish in POLISH_SPELLINGS else names

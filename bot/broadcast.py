@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot, Message
+from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
@@ -139,7 +139,7 @@ class Broadcaster:
             )
         return self._content[announcement_id]
 
-    async def _send(self, row: AnnouncementDelivery, content: Content) -> Message:
+    async def _send(self, row: AnnouncementDelivery, content: Content) -> int | None:
         t = translator(row.language)
         text, rows = render(
             t,
@@ -160,7 +160,7 @@ class Broadcaster:
 
     async def _deliver(self, row: AnnouncementDelivery, content: Content) -> None:
         try:
-            message = await self._send(row, content)
+            message_id = await self._send(row, content)
         except Forbidden as exc:
             await self._blocked(row, exc.message)
             return
@@ -178,22 +178,24 @@ class Broadcaster:
             async with self.db.session() as session:
                 await announcements.retry_later(session, row, self.clock(), str(exc))
             return
-        note = await self._pin(row, message) if content.pin and row.chat_id < 0 else None
+        note = (
+            await self._pin(row, message_id)
+            if content.pin and row.chat_id < 0 and message_id
+            else None
+        )
         async with self.db.session() as session:
             await announcements.record(
                 session,
                 row.id,
                 SendState.SENT,
                 self.clock(),
-                message_id=message.message_id,
+                message_id=message_id,
                 note=note,
             )
 
-    async def _pin(self, row: AnnouncementDelivery, message: Message) -> str | None:
+    async def _pin(self, row: AnnouncementDelivery, message_id: int) -> str | None:
         try:
-            await self.bot.pin_chat_message(
-                row.chat_id, message.message_id, disable_notification=True
-            )
+            await self.bot.pin_chat_message(row.chat_id, message_id, disable_notification=True)
         except TelegramError as exc:
             log.info("announcement %s not pinned in %s: %s", row.announcement_id, row.chat_id, exc)
             return f"not pinned: {exc}"

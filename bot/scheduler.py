@@ -193,7 +193,7 @@ class Scheduler:
             return
         text, rows = verdict
         try:
-            message = await perform(
+            message_id = await perform(
                 self.bot,
                 message_request(row.chat_id, text, rows, protect),
                 BULK if row.kind == ScheduledKind.DIGEST else None,
@@ -214,10 +214,13 @@ class Scheduler:
             return
         async with self.db.session() as session:
             await reminders.finish(session, row.id, Delivery.SENT, self.clock())
-            if row.kind == ScheduledKind.REMINDER and row.chat_id < 0 and row.meeting_id:
-                await meetings.remember_card(
-                    session, row.meeting_id, row.chat_id, message.message_id
-                )
+            if (
+                row.kind == ScheduledKind.REMINDER
+                and row.chat_id < 0
+                and row.meeting_id
+                and message_id
+            ):
+                await meetings.remember_card(session, row.meeting_id, row.chat_id, message_id)
 
     async def _compose(
         self, session: AsyncSession, row: ScheduledMessage, now: datetime

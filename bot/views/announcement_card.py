@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot, Message
+from telegram import Bot
 from telegram.constants import ParseMode
 
 from bot.delivery import BULK
@@ -124,8 +124,9 @@ async def send(
     attachment_file_id: str | None,
     rows: Keyboard | None = None,
     protect: bool = False,
-) -> Message:
-    """The announcement as one message, sent now (the broadcaster's rows are its own)."""
+) -> int | None:
+    """The announcement as one message, sent now (the broadcaster's rows are its own); its
+    id."""
     request = announcement_request(
         chat_id, text, attachment_kind, attachment_file_id, rows, protect
     )
