@@ -35,6 +35,7 @@ from bot.delivery import ReliableRateLimiter
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, translator
 from bot.inbox import Inbox, UpdatesRequest
 from bot.outbox import Sender, outbox_sender
+from bot.telegram_http import AiohttpRequest
 from bot.updates import PerUserUpdateProcessor
 from bot.views import buttons
 from handlers import (
@@ -281,9 +282,8 @@ async def _post_shutdown(app: Application) -> None:
         await db.dispose()
 
 
-# PTB's default of 256 connections lets a burst open dozens, and httpcore checks every idle
-# one (two system calls each) for every request: a tenth of an update's CPU at 32 users.
-# Eight carry Telegram's 30 messages/s; a request waits for a free one.
+# Eight carry Telegram's 30 messages/s; a request waits for a free one. (With PTB's default
+# of 256 a burst opened dozens, and httpcore polled every idle one for every request.)
 TELEGRAM_CONNECTIONS = 8
 
 
@@ -300,11 +300,15 @@ def build_application(settings: Settings, *, paced: bool = True) -> Application:
         .base_file_url(settings.telegram_file_base_url)
         # A send that times out after Telegram got it is retried and arrives twice: waiting a
         # little longer is the cheaper mistake.
-        .read_timeout(settings.telegram_timeout)
-        .write_timeout(settings.telegram_timeout)
+        .request(
+            AiohttpRequest(
+                TELEGRAM_CONNECTIONS,
+                read_timeout=settings.telegram_timeout,
+                write_timeout=settings.telegram_timeout,
+                pool_timeout=settings.telegram_timeout,
+            )
+        )
         .get_updates_request(updates_request)
-        .connection_pool_size(TELEGRAM_CONNECTIONS)
-        .pool_timeout(settings.telegram_timeout)
     )
     if paced:
         builder = builder.rate_limiter(ReliableRateLimiter())

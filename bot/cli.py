@@ -194,15 +194,18 @@ async def _send_due(settings: Settings, *, loop: bool, announcements: bool) -> i
     """The scheduler or the broadcaster alone: what `run` does every second, as a worker."""
     from telegram.ext import ExtBot
 
+    from bot.application import TELEGRAM_CONNECTIONS
     from bot.broadcast import Broadcaster
     from bot.delivery import ReliableRateLimiter
     from bot.scheduler import TICK, Scheduler
+    from bot.telegram_http import AiohttpRequest
 
     db = Database(settings.database_url)
     await db.upgrade()
     bot = ExtBot(
         settings.require_token(),
         base_url=settings.telegram_api_base_url,
+        request=AiohttpRequest(TELEGRAM_CONNECTIONS, pool_timeout=settings.telegram_timeout),
         rate_limiter=ReliableRateLimiter(),
     )
     try:

@@ -20,8 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
-from telegram.request import BaseRequest, HTTPXRequest
+from telegram.request import BaseRequest
 
+from bot.telegram_http import AiohttpRequest
 from storage import inbox
 from storage.db import Database, connection_lost
 from storage.inbox import Received
@@ -54,7 +55,7 @@ def _received(update: Update, sent: JsonDict | None) -> Received:
     return Received(update.update_id, _order_key(update), payload)
 
 
-class UpdatesRequest(HTTPXRequest):
+class UpdatesRequest(AiohttpRequest):
     """getUpdates' connection (PTB gives it one of its own), keeping the JSON of the last batch
     for the inbox."""
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from storage import audience, audit, events, reminders
-from storage.db import rowcount
+from storage.db import insert_new, rowcount, table_of
 from storage.errors import DomainError, Problem
 from storage.models import (
     DEFAULT_DURATION_MINUTES,
@@ -307,15 +307,16 @@ async def answer(
     if not await audience.is_invited(session, meeting, member):
         raise DomainError(Problem.NOT_IN_TEAM)
     assert member is not None
-    current = await session.scalar(_RSVP, {"meeting_id": meeting.id, "member_id": member.id})
-    if current is not None and current.answer == reply:
-        return False
-    if current is None:
-        session.add(Rsvp(meeting_id=meeting.id, member_id=member.id, answer=reply))
-    else:
-        current.answer, current.answered_at = reply, utcnow()
-    await session.flush()
-    return True
+    # Core, one statement for the usual press (a change of answer): the ORM's select and
+    # flush took two and 0.3 ms of an update's CPU.
+    changed = await session.execute(
+        _CHANGE_ANSWER,
+        {"meeting": meeting.id, "member": member.id, "new": reply, "at": utcnow()},
+    )
+    if rowcount(changed):
+        return True
+    first = {"meeting_id": meeting.id, "member_id": member.id, "answer": reply}
+    return bool(await insert_new(session, Rsvp, [first | {"answered_at": utcnow()}]))
 
 
 @dataclass(frozen=True)
@@ -347,8 +348,15 @@ _OPEN_TASKS = (
     .order_by(Task.due_on, Task.id)
     .limit(CARD_TASKS)
 )
-_RSVP = select(Rsvp).where(
-    Rsvp.meeting_id == bindparam("meeting_id"), Rsvp.member_id == bindparam("member_id")
+_RSVPS = table_of(Rsvp)
+_CHANGE_ANSWER = (
+    update(_RSVPS)
+    .where(
+        _RSVPS.c.meeting_id == bindparam("meeting"),
+        _RSVPS.c.member_id == bindparam("member"),
+        _RSVPS.c.answer != bindparam("new"),
+    )
+    .values(answer=bindparam("new"), answered_at=bindparam("at"))
 )
 _WATCHERS = (
     select(Member.telegram_id)
