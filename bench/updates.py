@@ -13,9 +13,11 @@ Three kinds of update:
 - `/koszyk przemoc`: a search of the local service basket.
 The floor is a bare python-telegram-bot echo bot (text echoed, a button press answered and
 its message edited), run the same way with the same concurrency (64) and HTTP pool (8);
-the two take turns (--rounds, 3; quick 1) and each figure is the round with the median
-rate. Targets: our rate at least half the echo bot's on SQLite and on PostgreSQL; peak
-memory of the bot process under 200 MB with 10,000 members.
+the same echo bot on the bot's own HTTP client (aiohttp, bot/telegram_http.py) is measured
+too, to tell the client's share from the rest. The bots take turns (--rounds, 3; quick 1)
+and each figure is the round with the median rate. Targets: our rate at least half the
+(PTB as it comes) echo bot's on SQLite and on PostgreSQL; peak memory of the bot process
+under 200 MB with 10,000 members.
 Neither bot is paced by a rate limiter and the emulator enforces no flood limits here:
 Telegram's ~30 messages a second would cap both and hide the bot's own cost.
 SQLite (a temporary file); PostgreSQL too when BENCH_DATABASE_URL or TEST_DATABASE_URL is set.
@@ -57,6 +59,7 @@ from bench import (
     settle,
 )
 from bot.application import TELEGRAM_CONNECTIONS, build_application, polling
+from bot.telegram_http import AiohttpRequest
 from botapi_emulator import BotApiEmulator
 from storage.db import Database
 from storage.demo import load_demo_data
@@ -79,6 +82,8 @@ TEAM_SIZE = 20
 MEETINGS_PER_TEAM = 4
 VIRTUAL_USERS = 32
 JsonDict = dict[str, Any]
+# The floor, PTB as it comes (httpx), and the same echo bot on the bot's own HTTP client.
+ECHO_BOTS = ("echo", "echo-aiohttp")
 
 
 @dataclass(frozen=True)
@@ -314,18 +319,18 @@ async def _serve(kind: str, api: str, url: str) -> None:
     """The child: poll until SIGINT."""
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGINT, stop.set)
-    if kind == "echo":
-        # Telegram's HTTP pool as ours: with PTB's default (256) a burst of button presses
-        # grows it, and every later request pays for checking the idle connections (the echo
-        # bot's CPU per text update went from 2.1 to 4.2 ms after the RSVP round).
-        app = (
-            Application.builder()
-            .token(TOKEN)
-            .base_url(api)
-            .concurrent_updates(64)
-            .connection_pool_size(TELEGRAM_CONNECTIONS)
-            .build()
-        )
+    if kind in ECHO_BOTS:
+        builder = Application.builder().token(TOKEN).base_url(api).concurrent_updates(64)
+        if kind == "echo":
+            # Telegram's HTTP pool as ours: with PTB's default (256) a burst of button presses
+            # grows it, and every later request pays for checking the idle connections (the
+            # echo bot's CPU per text update went from 2.1 to 4.2 ms after the RSVP round).
+            builder = builder.connection_pool_size(TELEGRAM_CONNECTIONS)
+        else:
+            builder = builder.request(AiohttpRequest(TELEGRAM_CONNECTIONS)).get_updates_request(
+                AiohttpRequest()
+            )
+        app = builder.build()
         app.add_handler(MessageHandler(filters.TEXT, _echo))
         app.add_handler(CallbackQueryHandler(_pressed))
         async with app:  # the floor: PTB's own polling, no inbox, no outbox
@@ -362,13 +367,14 @@ async def run(
     await emulator.start()
     for user in seeded.senders:
         emulator.add_user(user, "Osoba")
-    results: dict[str, list[dict[str, tuple[float, list[float], float]]]] = {"ours": [], "echo": []}
-    memory = {"ours": 0.0, "echo": 0.0}
+    kinds = ("ours", *ECHO_BOTS)
+    results: dict[str, list[dict[str, tuple[float, list[float], float]]]] = {k: [] for k in kinds}
+    memory = dict.fromkeys(kinds, 0.0)
     async with Bot(TOKEN, base_url=emulator.base_url) as bot:
         # The two bots take turns: the machine's pace drifts over a run (the echo bot's own
         # CPU per update was seen to differ twofold between runs), a turn each keeps it fair.
         for _ in range(rounds):
-            for kind in ("ours", "echo"):
+            for kind in kinds:
                 async with bot_process(kind, emulator, url) as pid:
                     results[kind].append(await _scenarios(emulator, bot, seeded, per_user, pid))
                     memory[kind] = max(memory[kind], _peak_rss_mb(pid))
@@ -379,6 +385,7 @@ async def run(
     for name in results["ours"][0]:
         rate, latencies, cpu = _median_round(results["ours"], name)
         echo_rate, echo_latencies, echo_cpu = _median_round(results["echo"], name)
+        same_client_rate, _, same_client_cpu = _median_round(results["echo-aiohttp"], name)
         ratios = [
             o[name][0] / e[name][0] for o, e in zip(results["ours"], results["echo"], strict=True)
         ]
@@ -397,6 +404,9 @@ async def run(
                 "bot CPU ms/update": round(cpu, 2),
                 "echo CPU ms/update": round(echo_cpu, 2),
                 "CPU ratio": round(echo_cpu / cpu, 2),
+                "echo on aiohttp updates/s": round(same_client_rate, 1),
+                "echo on aiohttp CPU ms/update": round(same_client_cpu, 2),
+                "ratio to echo on aiohttp": round(rate / same_client_rate, 2),
                 "members": members,
                 "bot peak RSS (MB)": round(memory["ours"], 1),
                 "failed calls": len(failed),
@@ -411,7 +421,7 @@ def main() -> None:
     parser.add_argument(
         "--rounds", type=int, help="turns of each bot, medians reported (default 3, quick 1)"
     )
-    parser.add_argument("--bot", choices=["ours", "echo"], help=argparse.SUPPRESS)
+    parser.add_argument("--bot", choices=["ours", *ECHO_BOTS], help=argparse.SUPPRESS)
     parser.add_argument("--api", help=argparse.SUPPRESS)
     parser.add_argument("--database", help=argparse.SUPPRESS)
     add_common_arguments(parser)

@@ -8,6 +8,7 @@ the first word of the text itself, here.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ POLISH_SPELLINGS: dict[str, str] = {
 _UNSPLIT = str.maketrans({"ł": "l", "Ł": "l", "ø": "o", "đ": "d", "ß": "ss"})
 
 
+@functools.lru_cache(maxsize=1024)  # typed command names are few; every handler folds them
 def fold(name: str) -> str:
     """A command name as compared: lower case, without diacritics ("Zespół" -> "zespol"), so
     any mix a phone's autocorrect makes ("/zespoł") finds the command too."""

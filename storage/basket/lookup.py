@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
@@ -51,6 +52,17 @@ async def _full_text(session: AsyncSession) -> FullText:
     return full_text_for((await session.connection()).dialect.name)
 
 
+@lru_cache(maxsize=4096)
+def _decoded(text: str) -> tuple[str, ...]:
+    # A few hundred combinations of categories repeat across a basket of thousands.
+    return tuple(json.loads(text))
+
+
+def _categories(stored: str | list[str]) -> tuple[str, ...]:
+    """A service's categories as the driver returns them: JSON text on SQLite."""
+    return _decoded(stored) if isinstance(stored, str) else tuple(stored)
+
+
 async def _candidates(
     session: AsyncSession, index: FullText, ids: Sequence[int]
 ) -> dict[int, Candidate]:
@@ -64,7 +76,7 @@ async def _candidates(
             name=row[2],
             institution=row[3],
             municipality=row[4],
-            categories=json.loads(row[5]) if isinstance(row[5], str) else row[5],
+            categories=_categories(row[5]),
             search_text=row[6],
             phone=row[7],
             www=row[8],

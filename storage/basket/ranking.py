@@ -25,7 +25,7 @@ class Candidate:
     name: str
     institution: str
     municipality: str
-    categories: list[str]
+    categories: tuple[str, ...]  # slugs, in the service's order
     search_text: str
     phone: str | None
     www: str | None
