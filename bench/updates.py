@@ -58,6 +58,7 @@ from bench import (
     reset_database,
     settle,
 )
+from bot import event_loop
 from bot.application import TELEGRAM_CONNECTIONS, build_application, polling
 from bot.telegram_http import AiohttpRequest
 from botapi_emulator import BotApiEmulator
@@ -427,7 +428,9 @@ def main() -> None:
     add_common_arguments(parser)
     args = parser.parse_args()
     if args.bot:
-        asyncio.run(_serve(args.bot, args.api, args.database))
+        # Ours on the bot's own loop (as `python -m bot run`), the echo bots on asyncio's.
+        run = event_loop.run if args.bot == "ours" else asyncio.run
+        run(_serve(args.bot, args.api, args.database))
         return
     members, per_user = (1_000, 3) if args.quick else (args.members, 25)
     rounds = args.rounds or (1 if args.quick else 3)

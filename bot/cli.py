@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from bot import cli_regions, logs
+from bot import cli_regions, event_loop, logs
 from bot.config import ConfigError, Settings, load_settings
 from storage.db import Database
 from storage.errors import DomainError
@@ -246,7 +246,7 @@ def _exit_by(seconds: float) -> None:
 
 def _run_bot(settings: Settings, args: argparse.Namespace) -> int:
     settings.require_token()
-    return asyncio.run(_serve(settings, getattr(args, "webhook", None), args))
+    return event_loop.run(_serve(settings, getattr(args, "webhook", None), args))
 
 
 async def _serve(settings: Settings, webhook_url: str | None, args: argparse.Namespace) -> int:

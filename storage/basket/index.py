@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import AsyncIterator, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -49,10 +48,6 @@ class Found:
 
 
 class FullText(Protocol):
-    def planning(self, session: AsyncSession) -> AbstractAsyncContextManager[None]:
-        """Around a search's statements: whatever the database needs to plan them well."""
-        ...
-
     async def find(
         self, session: AsyncSession, match: Match, municipality_id: int | None, window: int
     ) -> Found:
@@ -68,9 +63,12 @@ class FullText(Protocol):
         ...
 
 
-# One list parameter rather than an expanded IN (...) of up to 200: a fixed statement.
+# One list parameter rather than an expanded IN (...) of up to 200: a fixed statement. The
+# categories as JSON text on both databases (asyncpg would decode each row's; lookup.py
+# decodes each distinct text once).
 CANDIDATE_COLUMNS = (
-    "SELECT s.id, s.municipality_id, s.name, i.name, m.name, s.categories, s.search_text, "
+    "SELECT s.id, s.municipality_id, s.name, i.name, m.name, CAST(s.categories AS TEXT), "
+    "s.search_text, "
     "s.phone, s.www, s.is_example FROM service s "
     "JOIN institution i ON i.id = s.institution_id "
     "JOIN municipality m ON m.id = s.municipality_id "
@@ -105,9 +103,6 @@ def _found(rows: Sequence[Row[Any]]) -> Found:
 class Fts5:
     """SQLite: an external-content FTS5 table; the municipality is a word in the index too,
     so "own municipality" is an intersection of word lists, not a join."""
-
-    def planning(self, session: AsyncSession) -> AbstractAsyncContextManager[None]:
-        return nullcontext()
 
     @staticmethod
     def expression(match: Match) -> str:
@@ -161,40 +156,8 @@ class Fts5:
         )
 
 
-_MATCHES = "to_tsvector('simple', search_text) @@ to_tsquery('simple', :q)"
-
-
-@asynccontextmanager
-async def _index_plans(session: AsyncSession) -> AsyncIterator[None]:
-    """Inside: plans that go through the GIN indexes, without parallel workers.
-
-    The planner misjudges `@@` on an expression index: with a LIMIT in sight it may scan the
-    table, re-parsing every row's text (a second for a word found nowhere); and starting
-    workers costs more than these small queries. Scoped to the statements in between; the
-    previous values come back afterwards."""
-    [previous] = await _rows(
-        session,
-        "SELECT current_setting('enable_seqscan'), "
-        "current_setting('max_parallel_workers_per_gather'), "
-        "set_config('enable_seqscan', 'off', true), "
-        "set_config('max_parallel_workers_per_gather', '0', true)",
-        {},
-    )
-    yield
-    # Not in a `finally`: after an error the transaction is rolled back, SET LOCAL with it.
-    await _rows(
-        session,
-        "SELECT set_config('enable_seqscan', :a, true), "
-        "set_config('max_parallel_workers_per_gather', :b, true)",
-        {"a": previous[0], "b": previous[1]},
-    )
-
-
 class PostgresFullText:
     """PostgreSQL: a GIN index over to_tsvector('simple', search_text)."""
-
-    def planning(self, session: AsyncSession) -> AbstractAsyncContextManager[None]:
-        return _index_plans(session)
 
     @staticmethod
     def expression(match: Match) -> str:
@@ -204,17 +167,10 @@ class PostgresFullText:
     async def find(
         self, session: AsyncSession, match: Match, municipality_id: int | None, window: int
     ) -> Found:
-        # The first COUNT_LIMIT matches are read once (a materialized CTE): the count and the
-        # first others come from them; the own municipality's through its own index.
+        # One function (migration 0019): it plans its queries through the GIN index.
         rows = await _rows(
             session,
-            "WITH hits AS MATERIALIZED "
-            f"(SELECT id, municipality_id FROM service WHERE {_MATCHES} LIMIT :count_n) "
-            "SELECT count(*), 2 FROM hits "
-            "UNION ALL (SELECT id, 0 FROM service "
-            f"WHERE municipality_id = :m AND {_MATCHES} LIMIT :own_n) "
-            "UNION ALL (SELECT id, 1 FROM hits WHERE municipality_id IS DISTINCT FROM :m "
-            "ORDER BY id LIMIT :n)",
+            "SELECT * FROM basket_find(:q, :m, :n, :own_n, :count_n)",
             {
                 "q": self.expression(match),
                 "m": municipality_id,
@@ -228,7 +184,7 @@ class PostgresFullText:
     async def own(self, session: AsyncSession, match: Match, municipality_id: int) -> list[int]:
         rows = await _rows(
             session,
-            f"SELECT id FROM service WHERE municipality_id = :m AND {_MATCHES} LIMIT :n",
+            "SELECT * FROM basket_own(:q, :m, :n)",
             {"m": municipality_id, "q": self.expression(match), "n": OWN_LIMIT},
         )
         return [row[0] for row in rows]

@@ -58,9 +58,9 @@ def _decoded(text: str) -> tuple[str, ...]:
     return tuple(json.loads(text))
 
 
-def _categories(stored: str | list[str]) -> tuple[str, ...]:
-    """A service's categories as the driver returns them: JSON text on SQLite."""
-    return _decoded(stored) if isinstance(stored, str) else tuple(stored)
+def _categories(stored: str) -> tuple[str, ...]:
+    """A service's categories as stored, JSON text (index.CANDIDATE_COLUMNS)."""
+    return _decoded(stored)
 
 
 async def _candidates(
@@ -206,8 +206,7 @@ async def search(
     if not query.terms:
         return SearchPage([], 0)
     index = await _full_text(session)
-    async with index.planning(session):
-        return await _search(session, index, query, municipality_id, limit, offset)
+    return await _search(session, index, query, municipality_id, limit, offset)
 
 
 async def _search(
@@ -263,10 +262,9 @@ async def by_category(
         word=category, stem=category_token(category), prefix=False, categories=frozenset()
     )
     index = await _full_text(session)
-    async with index.planning(session):
-        window = min(offset + limit, COUNT_LIMIT)
-        found = await index.find(session, Match((marker,)), municipality_id, window)
-        own = await _candidates(session, index, found.own)
+    window = min(offset + limit, COUNT_LIMIT)
+    found = await index.find(session, Match((marker,)), municipality_id, window)
+    own = await _candidates(session, index, found.own)
     ordered = [
         *sorted(own, key=lambda i: (sort_key(own[i].name), sort_key(own[i].institution), i)),
         *found.others,
