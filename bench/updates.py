@@ -429,8 +429,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.bot:
         # Ours on the bot's own loop (as `python -m bot run`), the echo bots on asyncio's.
-        run = event_loop.run if args.bot == "ours" else asyncio.run
-        run(_serve(args.bot, args.api, args.database))
+        loop_of = event_loop.run if args.bot == "ours" else asyncio.run
+        loop_of(_serve(args.bot, args.api, args.database))
         return
     members, per_user = (1_000, 3) if args.quick else (args.members, 25)
     rounds = args.rounds or (1 if args.quick else 3)
