@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -18,8 +18,10 @@ COVERAGE = 3.0  # every word of the query found
 FUZZY = 1.0  # the query read as a whole against the name (typos, word order)
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
+    """A service as ranked (a tuple: a search builds up to 200, a frozen dataclass's
+    construction cost three times as much)."""
+
     id: int
     municipality_id: int
     name: str
