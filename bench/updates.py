@@ -443,8 +443,9 @@ def main() -> None:
         "Update handling, end to end over HTTP (32 users in a closed loop)",
         [
             (
-                f"{members:,} members; the floor is a bare PTB echo bot in the same run, the two "
-                f"taking turns ({rounds} each, the median shown)",
+                f"{members:,} members; the floor is a bare PTB echo bot in the same run (and the "
+                f"same echo bot on aiohttp), the bots taking turns ({rounds} each, the median "
+                "shown)",
                 rows,
             )
         ],
