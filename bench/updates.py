@@ -12,7 +12,7 @@ Three kinds of update:
 - an RSVP button press: the answer is stored, the query answered and the card edited;
 - `/koszyk przemoc`: a search of the local service basket.
 The floor is a bare python-telegram-bot echo bot (text echoed, a button press answered and
-its message edited), run the same way with the same concurrency (64) and HTTP pool (8);
+its message edited), run the same way with the same concurrency (64), its HTTP pool at 8;
 the same echo bot on the bot's own HTTP client (aiohttp, bot/telegram_http.py) is measured
 too, to tell the client's share from the rest. The bots take turns (--rounds, 3; quick 1)
 and each figure is the round with the median rate. Targets: our rate at least half the
@@ -85,6 +85,7 @@ VIRTUAL_USERS = 32
 JsonDict = dict[str, Any]
 # The floor, PTB as it comes (httpx), and the same echo bot on the bot's own HTTP client.
 ECHO_BOTS = ("echo", "echo-aiohttp")
+ECHO_CONNECTIONS = 8
 
 
 @dataclass(frozen=True)
@@ -323,10 +324,10 @@ async def _serve(kind: str, api: str, url: str) -> None:
     if kind in ECHO_BOTS:
         builder = Application.builder().token(TOKEN).base_url(api).concurrent_updates(64)
         if kind == "echo":
-            # Telegram's HTTP pool as ours: with PTB's default (256) a burst of button presses
-            # grows it, and every later request pays for checking the idle connections (the
-            # echo bot's CPU per text update went from 2.1 to 4.2 ms after the RSVP round).
-            builder = builder.connection_pool_size(TELEGRAM_CONNECTIONS)
+            # A pool of 8: with PTB's default (256) a burst of button presses grows it, and
+            # every later request pays for checking the idle connections (the echo bot's CPU
+            # per text update went from 2.1 to 4.2 ms after the RSVP round).
+            builder = builder.connection_pool_size(ECHO_CONNECTIONS)
         else:
             builder = builder.request(AiohttpRequest(TELEGRAM_CONNECTIONS)).get_updates_request(
                 AiohttpRequest()
