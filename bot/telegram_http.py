@@ -72,16 +72,10 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
         files = request_data is not None and request_data.contains_files
-        read = self._read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
-        write = (
-            (self._media_write_timeout if files else self._write_timeout)
-            if isinstance(write_timeout, DefaultValue)
-            else write_timeout
-        )
-        connect = (
-            self._connect_timeout if isinstance(connect_timeout, DefaultValue) else connect_timeout
-        )
-        pool = self._pool_timeout if isinstance(pool_timeout, DefaultValue) else pool_timeout
+        read = _given(read_timeout, self._read_timeout)
+        write = _given(write_timeout, self._media_write_timeout if files else self._write_timeout)
+        connect = _given(connect_timeout, self._connect_timeout)
+        pool = _given(pool_timeout, self._pool_timeout)
         # aiohttp has no write timeout: the whole request may take the sum of the phases.
         phases = (read, write, connect, pool)
         timeout = aiohttp.ClientTimeout(
@@ -99,6 +93,11 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{error.__class__.__name__}: {error}") from error
+
+
+def _given(value: ODVInput[float], default: float | None) -> float | None:
+    """A timeout passed for this request, or the request object's own."""
+    return default if isinstance(value, DefaultValue) else value
 
 
 def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:

@@ -309,14 +309,14 @@ async def answer(
     assert member is not None
     # Core, one statement for the usual press (a change of answer): the ORM's select and
     # flush took two and 0.3 ms of an update's CPU.
+    at = utcnow()
     changed = await session.execute(
-        _CHANGE_ANSWER,
-        {"meeting": meeting.id, "member": member.id, "new": reply, "at": utcnow()},
+        _CHANGE_ANSWER, {"meeting": meeting.id, "member": member.id, "new": reply, "at": at}
     )
     if rowcount(changed):
         return True
-    first = {"meeting_id": meeting.id, "member_id": member.id, "answer": reply}
-    return bool(await insert_new(session, Rsvp, [first | {"answered_at": utcnow()}]))
+    first = {"meeting_id": meeting.id, "member_id": member.id, "answer": reply, "answered_at": at}
+    return bool(await insert_new(session, Rsvp, [first]))
 
 
 @dataclass(frozen=True)

@@ -53,14 +53,10 @@ async def _full_text(session: AsyncSession) -> FullText:
 
 
 @lru_cache(maxsize=4096)
-def _decoded(text: str) -> tuple[str, ...]:
-    # A few hundred combinations of categories repeat across a basket of thousands.
-    return tuple(json.loads(text))
-
-
 def _categories(stored: str) -> tuple[str, ...]:
-    """A service's categories as stored, JSON text (index.CANDIDATE_COLUMNS)."""
-    return _decoded(stored)
+    """A service's categories as stored, JSON text (index.CANDIDATE_COLUMNS); a few hundred
+    combinations repeat across a basket of thousands, so each is decoded once."""
+    return tuple(json.loads(stored))
 
 
 async def _candidates(
