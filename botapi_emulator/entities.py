@@ -25,6 +25,8 @@ PRE_LIKE = frozenset({"pre", "code"})
 # U+2028..U+202E (separators, bidi embeddings) and three combining "vertical line" marks are
 # deleted by tdlib's clean_input_string.
 _DELETED = frozenset("\r\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u0333\u033f\u030a")
+# What _clean deletes or turns into a space (control characters but the line feed).
+_UNCLEAN = re.compile("[\x00-\x09\x0b-\x1f" + "".join(sorted(_DELETED)) + "]")
 _URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 _URL_TRAILING = ".,;:!?)]}'\""
 
@@ -35,6 +37,8 @@ def utf16_len(text: str) -> int:
 
 def _utf16_offsets(text: str) -> list[int]:
     """UTF-16 offset of each character of ``text``, plus the total length at the end."""
+    if not text or max(text) <= "\uffff":  # no character takes two UTF-16 units
+        return list(range(len(text) + 1))
     offsets = [0]
     for ch in text:
         offsets.append(offsets[-1] + (2 if ord(ch) > 0xFFFF else 1))
@@ -42,6 +46,8 @@ def _utf16_offsets(text: str) -> list[int]:
 
 
 def _clean(text: str, entities: list[JsonDict]) -> tuple[str, list[JsonDict]]:
+    if not _UNCLEAN.search(text):  # the usual text: nothing to delete or replace
+        return text, entities
     out: list[str] = []
     removed_at: list[int] = []  # UTF-16 positions (in the input) of deleted characters
     pos = 0

@@ -17,6 +17,7 @@ Offsets and lengths are UTF-16 code units, as in the Bot API. ``tg://user?id=N``
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,6 +28,7 @@ _SUPPORTED_TAGS = frozenset(
     b"a b strong i em s strike del u ins tg-spoiler tg-emoji span pre code blockquote".split()
 )
 _SPACES = frozenset(b" \t\r\n\0\v")  # td::is_space; 0 doubles as "end of input"
+_MARKUP = re.compile(rb"[&<]")
 _SIMPLE_TYPES = {
     b"b": "bold",
     b"strong": "bold",
@@ -168,6 +170,11 @@ def checked_link(url: str) -> str | None:
     return url
 
 
+def _utf16_units(run: bytes) -> int:
+    text = run.decode("utf-8")
+    return len(text) if max(text) <= "\uffff" else len(text.encode("utf-16-le")) // 2
+
+
 class _Parser:
     def __init__(self, data: bytes) -> None:
         self.data = data
@@ -188,10 +195,13 @@ class _Parser:
             if c == 0x26 and self._reference():  # '&'
                 continue
             if c != 0x3C:  # '<'
-                if c & 0xC0 != 0x80:  # first byte of a character
-                    self.utf16 += 2 if c >= 0xF0 else 1
-                self.out.append(c)
-                self.pos += 1
+                # Plain text up to the next '&' or '<', at once (it is whole characters).
+                found = _MARKUP.search(data, self.pos + 1)
+                end = found.start() if found else len(data)
+                run = data[self.pos : end]
+                self.out += run
+                self.utf16 += _utf16_units(run)
+                self.pos = end
                 continue
             if self.at(self.pos + 1) == 0x2F:  # '/'
                 self._end_tag()
