@@ -70,7 +70,7 @@ class Dispatcher:
         status: int,
         payload: JsonDict,
         ticket: Ticket | None = None,
-    ) -> None:
+    ) -> ApiCall:
         # A JSON round trip freezes the answer: later edits must not rewrite recorded history.
         call = ApiCall(method, params, status, json.loads(json.dumps(payload)), time.monotonic())
         self.calls.append(call)
@@ -81,6 +81,7 @@ class Dispatcher:
         if ticket is not None and ticket.abandoned:
             self.abandoned.append(call)
         self.call_feed.push(method.lower(), call)
+        return call
 
     async def handle(
         self, name: str, params: JsonDict, ticket: Ticket | None = None
@@ -97,8 +98,10 @@ class Dispatcher:
             if busy:
                 self.in_flight -= 1
                 self.last_activity = time.monotonic()
-        self.record(method.name if method else name, params, status, payload, ticket)
-        return status, payload
+        # Frozen before any other request runs: a method may answer with what the world keeps
+        # (a sent message), which a later edit changes.
+        call = self.record(method.name if method else name, params, status, payload, ticket)
+        return status, call.response
 
     def _flood_scope(self, params: JsonDict) -> tuple[int | None, str | None]:
         chat_id = params.get("chat_id")
