@@ -102,7 +102,7 @@ class Inbox:
         request = self.app.bot_data.get("updates_request")
         sent = request.batch if isinstance(request, UpdatesRequest) else {}
         received = [_received(u, sent.get(u.update_id)) for u in updates]
-        async with self.db.session() as session:
+        async with self.db.statement() as session:
             fresh = set(await inbox.accept(session, received))
         return [u for u in updates if u.update_id in fresh]
 

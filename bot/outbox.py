@@ -242,8 +242,12 @@ class Sender:
     async def _record(self, outcomes: Sequence[tuple[Outgoing, Outcome, int | None]]) -> None:
         if not outcomes:
             return
+        # Nearly always every message went out and nothing waits for its id: one statement.
+        plain = all(
+            o.state == OutboxState.SENT and not o.unknown and not i.after for i, o, _ in outcomes
+        )
         try:
-            async with self.db.session() as session:
+            async with self.db.statement() if plain else self.db.session() as session:
                 await outbox.record(session, [o for _, o, _ in outcomes], self.clock())
                 for item, outcome, message_id in outcomes:
                     if outcome.state == OutboxState.SENT and message_id and item.after:
