@@ -62,7 +62,7 @@ from handlers import (
 )
 from handlers.base import Ctx, handler
 from handlers.errors import on_error, tell_waiting
-from storage.db import Database
+from storage.db import BACKGROUND_CONNECTIONS, POOL_SIZE, Database
 from storage.errors import DomainError, Problem
 
 log = logging.getLogger(__name__)
@@ -288,6 +288,9 @@ async def _post_shutdown(app: Application) -> None:
 # 4.6 s. aiohttp's pool costs nothing per idle connection (httpcore polled each one for every
 # request, which had made a large pool slow).
 TELEGRAM_CONNECTIONS = 32
+# Updates handled at once: each unit of work holds a database connection, and one waiting in
+# PTB's queue costs less than one waiting for a connection (storage/db.py POOL_SIZE).
+CONCURRENT_UPDATES = POOL_SIZE - BACKGROUND_CONNECTIONS
 
 
 def build_application(settings: Settings, *, paced: bool = True) -> Application:
@@ -316,7 +319,7 @@ def build_application(settings: Settings, *, paced: bool = True) -> Application:
     if paced:
         builder = builder.rate_limiter(ReliableRateLimiter())
     app = (
-        builder.concurrent_updates(PerUserUpdateProcessor(64))
+        builder.concurrent_updates(PerUserUpdateProcessor(CONCURRENT_UPDATES))
         .updater(None)  # updates come through the inbox (bot/inbox.py)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)

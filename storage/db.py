@@ -93,15 +93,23 @@ def _refuse_flush(session: Session, _context: Any, _instances: Any) -> None:
         raise WriteInReadingSession(repr([*session.new, *session.deleted, *changed][:1]))
 
 
+# PostgreSQL connections kept open: the updates handled at once (bot/application.py takes
+# its limit from here) and a few for the intake, the sender and jobs. A connection opened
+# beyond the pool costs type introspection and every statement prepared again, and is closed
+# when given back: with 20 and 32 updates at once, the pool's overflow opened and closed
+# connections all the time, and updates waited for them (PostgreSQL /spotkania 250 -> 313
+# updates/s at 40).
+POOL_SIZE = 40
+BACKGROUND_CONNECTIONS = 8
+
+
 def create_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(url, module=sqlite_driver.dbapi())
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
-    # Pooled connections stay open up to the updates handled at once under load: a connection
-    # opened anew costs type introspection and every statement prepared again.
-    engine = create_async_engine(url, pool_size=20, max_overflow=10)
+    engine = create_async_engine(url, pool_size=POOL_SIZE, max_overflow=10)
     event.listen(engine.sync_engine, "checkout", _closed_by_server)
     return engine
 
